@@ -1,0 +1,23 @@
+// Package actions is the registry of every action and local command of the
+// timetracker-ci binary. Each action lives in actions/<name>/ beside the
+// action.yml it embeds.
+package actions
+
+import (
+	"github.com/org/timetracker-ci/pkg/action"
+)
+
+// All returns every action, one per actions/<name>/action.yml.
+func All() []*action.Action {
+	return []*action.Action{}
+}
+
+// Commands returns the local subcommands that are not GitHub actions.
+func Commands() []*action.Command {
+	return []*action.Command{}
+}
+
+// Program is the whole binary.
+func Program(version string) *action.Program {
+	return &action.Program{Version: version, Actions: All(), Commands: append(Commands(), catalogCommand())}
+}

@@ -1,0 +1,215 @@
+package action
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strings"
+)
+
+// Exit codes of every action and command.
+const (
+	ExitOK      = 0
+	ExitFailure = 1
+	ExitUsage   = 2
+)
+
+// newRuntime resolves inputs for one run: flags first, then INPUT_*
+// variables, then the defaults of action.yml.
+func newRuntime(a *Action, env Env, flags map[string]string, args []string) (*Runtime, error) {
+	meta, err := ParseMetadata(a.Metadata)
+	if err != nil {
+		return nil, fmt.Errorf("action %s: %w", a.Name, err)
+	}
+	if env.Getenv == nil {
+		return nil, errors.New("action runtime: Env.Getenv is nil")
+	}
+	rt := &Runtime{name: a.Name, meta: meta, env: env, inputs: map[string]string{}, args: args,
+		local: env.Getenv("GITHUB_ACTIONS") != "true"}
+	for _, in := range meta.Inputs {
+		v, ok := flags[in.Name]
+		if !ok {
+			v, ok = env.lookup(InputEnvName(in.Name))
+		}
+		if !ok {
+			v = in.Default
+		}
+		rt.inputs[in.Name] = strings.TrimSpace(v)
+	}
+	return rt, nil
+}
+
+// Execute runs one action as the binary's subcommand and returns the exit code.
+func Execute(ctx context.Context, a *Action, env Env, args []string) int {
+	meta, err := ParseMetadata(a.Metadata)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "timetracker-ci %s: %v\n", a.Name, err)
+		return ExitFailure
+	}
+	flags, rest, help, err := parseFlags(meta, args)
+	if help {
+		fmt.Fprint(env.Stdout, Help(a.Name, meta))
+		return ExitOK
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "timetracker-ci %s: %v (see timetracker-ci %s --help)\n", a.Name, err, a.Name)
+		return ExitUsage
+	}
+	rt, err := newRuntime(a, env, flags, rest)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "timetracker-ci %s: %v\n", a.Name, err)
+		return ExitFailure
+	}
+	return rt.finish(rt.run(ctx, a))
+}
+
+// Invoke runs an action in-process with the given inputs and returns its
+// outputs, for composing actions (the local pipeline). Logs, annotations
+// and the summary go to env as usual.
+func Invoke(ctx context.Context, a *Action, env Env, inputs map[string]string) (map[string]string, error) {
+	meta, err := ParseMetadata(a.Metadata)
+	if err != nil {
+		return nil, err
+	}
+	for k := range inputs {
+		if _, ok := meta.Input(k); !ok {
+			return nil, fmt.Errorf("action %s has no input %q", a.Name, k)
+		}
+	}
+	// Inputs given here replace any INPUT_* variable of the caller.
+	inner := env
+	inner.LookupEnv = func(k string) (string, bool) {
+		if strings.HasPrefix(k, "INPUT_") {
+			return "", false
+		}
+		return env.lookup(k)
+	}
+	rt, err := newRuntime(a, inner, inputs, nil)
+	if err != nil {
+		return nil, err
+	}
+	rt.capture = map[string]string{}
+	runErr := rt.run(ctx, a)
+	code := rt.finish(runErr)
+	if code != ExitOK && runErr == nil {
+		runErr = fmt.Errorf("action %s failed", a.Name)
+	}
+	return rt.capture, runErr
+}
+
+func (rt *Runtime) run(ctx context.Context, a *Action) (err error) {
+	// Secrets first: nothing may print before they are masked.
+	for _, in := range rt.meta.Inputs {
+		if in.Secret() && rt.inputs[in.Name] != "" {
+			rt.Mask(rt.inputs[in.Name])
+		}
+	}
+	for _, in := range rt.meta.Inputs {
+		if in.Required && rt.inputs[in.Name] == "" {
+			return InputErrorf(in.Name, "is required: set it under with: in the workflow, or pass --%s locally", in.Name)
+		}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error in %s (please report it): %v\n%s", rt.name, r, debug.Stack())
+		}
+	}()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return a.Run(ctx, rt)
+}
+
+// finish writes annotations, summary and outputs and decides the exit code.
+func (rt *Runtime) finish(runErr error) int {
+	code := ExitOK
+	if len(rt.bugs) > 0 {
+		runErr = errors.Join(runErr, fmt.Errorf("%w in %s: %s", errBug, rt.name, strings.Join(rt.bugs, "; ")))
+	}
+	if runErr != nil {
+		code = ExitFailure
+		a := Annotation{Level: LevelError, Message: runErr.Error(), Rank: 1 << 30}
+		var ie *InputError
+		if errors.As(runErr, &ie) {
+			code = ExitUsage
+			if ie.Input != "" {
+				a.Title = "Input " + ie.Input
+			}
+		}
+		var fe *FileError
+		if errors.As(runErr, &fe) {
+			a.File, a.Line = fe.File, fe.Line
+		}
+		rt.Annotate(a)
+	}
+	writeAnnotations(rt.env.Stdout, rt.annotations, rt.local)
+	if runErr != nil && rt.local {
+		// One line on stderr for a person; under Actions the annotation says it.
+		fmt.Fprintf(rt.env.Stderr, "timetracker-ci %s: %s\n", rt.name, firstLine(runErr.Error()))
+	}
+	if code == ExitUsage {
+		return code // bad input changes nothing: no outputs, no summary
+	}
+	if err := rt.flushSummary(); err != nil {
+		fmt.Fprintf(rt.env.Stderr, "timetracker-ci %s: %v\n", rt.name, err)
+		code = ExitFailure
+	}
+	if err := rt.flushOutputs(); err != nil {
+		fmt.Fprintf(rt.env.Stderr, "timetracker-ci %s: %v\n", rt.name, err)
+		code = ExitFailure
+	}
+	return code
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func (rt *Runtime) flushSummary() error {
+	if rt.summary == nil {
+		return nil
+	}
+	path := rt.env.Getenv("GITHUB_STEP_SUMMARY")
+	if path == "" {
+		if rt.capture == nil {
+			fmt.Fprintln(rt.env.Stdout)
+			fmt.Fprint(rt.env.Stdout, chooseSummary(rt.summary, SummaryLimit))
+			fmt.Fprintln(rt.env.Stdout)
+		}
+		return nil
+	}
+	return appendFile(path, chooseSummary(rt.summary, SummaryLimit)+"\n")
+}
+
+func (rt *Runtime) flushOutputs() error {
+	if rt.capture != nil {
+		for _, p := range rt.outputs {
+			rt.capture[p.key] = p.value
+		}
+		return nil
+	}
+	if path := rt.env.Getenv("GITHUB_OUTPUT"); path != "" {
+		return appendFileCommands(path, rt.outputs)
+	}
+	return printOutputs(rt.env.Stdout, rt.outputs)
+}
+
+// FileError points an error at a file and line, so its annotation does too.
+type FileError struct {
+	File string
+	Line int
+	Err  error
+}
+
+func (e *FileError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.File, e.Err)
+}
+
+func (e *FileError) Unwrap() error { return e.Err }

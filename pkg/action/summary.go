@@ -1,0 +1,37 @@
+package action
+
+import "strings"
+
+// Detail is how much a summary rendering shows.
+type Detail int
+
+// Renderings from the most to the least detailed.
+const (
+	DetailFull Detail = iota
+	DetailReduced
+	DetailMinimal
+)
+
+// SummaryLimit is GitHub's limit for one step's summary.
+const SummaryLimit = 1 << 20
+
+// chooseSummary renders the most detailed summary that fits the limit. If
+// even the minimal one does not, it is cut at the last block boundary (a
+// blank line), so no table or code block is left open.
+func chooseSummary(render func(Detail) string, limit int) string {
+	var s string
+	for _, d := range []Detail{DetailFull, DetailReduced, DetailMinimal} {
+		s = render(d)
+		if len(s) <= limit {
+			return s
+		}
+	}
+	const note = "\n\n_Summary shortened to stay under GitHub's 1 MiB limit; the full report is in the log._\n"
+	cut := s[:limit-len(note)]
+	if i := strings.LastIndex(cut, "\n\n"); i > 0 {
+		cut = cut[:i]
+	} else {
+		cut = ""
+	}
+	return cut + note
+}
