@@ -98,14 +98,14 @@ func ParseMetadata(data []byte) (*Metadata, error) {
 		var in struct {
 			Description        string     `yaml:"description"`
 			Required           bool       `yaml:"required"`
-			Default            *yaml.Node `yaml:"default"`
+			Default            yaml.Node  `yaml:"default"`
 			DeprecationMessage string     `yaml:"deprecationMessage"`
 		}
 		if err := v.Decode(&in); err != nil {
 			return fmt.Errorf("action.yml: input %s: %w", name, err)
 		}
 		input := Input{Name: name, Description: in.Description, Required: in.Required, DeprecationMessage: in.DeprecationMessage}
-		if in.Default != nil {
+		if in.Default.Kind != 0 {
 			input.Default, input.HasDefault = in.Default.Value, true
 		}
 		m.Inputs = append(m.Inputs, input)
