@@ -96,10 +96,10 @@ func ParseMetadata(data []byte) (*Metadata, error) {
 	m := &Metadata{Name: doc.Name, Description: doc.Description, Author: doc.Author, Branding: doc.Branding, Runs: doc.Runs}
 	err := eachMapping(&doc.Inputs, func(name string, v *yaml.Node) error {
 		var in struct {
-			Description        string     `yaml:"description"`
-			Required           bool       `yaml:"required"`
-			Default            yaml.Node  `yaml:"default"`
-			DeprecationMessage string     `yaml:"deprecationMessage"`
+			Description        string    `yaml:"description"`
+			Required           bool      `yaml:"required"`
+			Default            yaml.Node `yaml:"default"`
+			DeprecationMessage string    `yaml:"deprecationMessage"`
 		}
 		if err := v.Decode(&in); err != nil {
 			return fmt.Errorf("action.yml: input %s: %w", name, err)
