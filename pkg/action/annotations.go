@@ -67,6 +67,10 @@ func selectAnnotations(all []Annotation) []Annotation {
 	for _, a := range all {
 		byLevel[a.Level] = append(byLevel[a.Level], a)
 	}
+	over := false
+	for _, as := range byLevel {
+		over = over || len(as) > AnnotationBudget
+	}
 	var out []Annotation
 	dropped := map[Level]int{}
 	for _, lvl := range []Level{LevelError, LevelWarning, LevelNotice} {
@@ -78,9 +82,8 @@ func selectAnnotations(all []Annotation) []Annotation {
 			return as[i].seq < as[j].seq
 		})
 		budget := AnnotationBudget
-		if lvl == LevelNotice && len(all) > 0 {
-			// keep one notice for the count of what was left out
-			budget = AnnotationBudget - 1
+		if lvl == LevelNotice && over {
+			budget-- // one notice is kept for the count of what was left out
 		}
 		if len(as) > budget {
 			dropped[lvl] = len(as) - budget

@@ -1,0 +1,72 @@
+package action
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestAnnotationEscaping(t *testing.T) {
+	a := Annotation{Level: LevelError, Title: "a: b, c", File: "dir/x,y.py", Line: 3, Col: 2, Message: "100% broken\r\nsecond line"}
+	want := "::error col=2,file=dir/x%2Cy.py,line=3,title=a%3A b%2C c::100%25 broken%0D%0Asecond line"
+	if got := a.Command(); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestAnnotationBudget(t *testing.T) {
+	var all []Annotation
+	for i := 0; i < 25; i++ {
+		all = append(all, Annotation{Level: LevelError, Message: fmt.Sprintf("e%d", i), Rank: i % 5, seq: i})
+	}
+	for i := 0; i < 3; i++ {
+		all = append(all, Annotation{Level: LevelWarning, Message: "w", seq: 100 + i})
+	}
+	for i := 0; i < 12; i++ {
+		all = append(all, Annotation{Level: LevelNotice, Message: "n", seq: 200 + i})
+	}
+	got := selectAnnotations(all)
+	count := map[Level]int{}
+	for _, a := range got {
+		count[a.Level]++
+	}
+	if count[LevelError] != 10 || count[LevelWarning] != 3 || count[LevelNotice] != 10 {
+		t.Fatalf("per level %v", count)
+	}
+	// the highest ranks come first, in reported order within a rank
+	if got[0].Message != "e4" || got[1].Message != "e9" || got[9].Message != "e23" {
+		t.Errorf("order %v", got[:10])
+	}
+	last := got[len(got)-1]
+	if !strings.Contains(last.Message, "18 more annotations not shown (15 errors, 0 warnings, 3 notices)") {
+		t.Errorf("count notice = %q", last.Message)
+	}
+}
+
+func TestChooseSummaryCutsAtBlocks(t *testing.T) {
+	big := strings.Repeat("| r |\n", 100) + "\n" + strings.Repeat("x", 2000)
+	got := chooseSummary(func(Detail) string { return big }, 1000)
+	if len(got) > 1000 || strings.Contains(got, "xxx") || !strings.Contains(got, "shortened") {
+		t.Fatalf("%d bytes: %q", len(got), got)
+	}
+}
+
+func FuzzFileCommandRoundTrip(f *testing.F) {
+	for _, s := range []string{"", "a", "a\nb", "x<<EOF\ny\nEOF", "ghadelimiter_", "a=b\nc=d"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		enc, err := formatFileCommand("out", v)
+		if err != nil {
+			return
+		}
+		got, err := ParseFileCommands(enc)
+		if err != nil {
+			t.Fatalf("%q: %v", enc, err)
+		}
+		want := strings.ReplaceAll(v, "\r\n", "\n")
+		if len(got) != 1 || got["out"] != want {
+			t.Fatalf("value %q read back as %q", v, got)
+		}
+	})
+}
