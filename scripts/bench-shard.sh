@@ -1,0 +1,24 @@
+#!/bin/sh
+# Benchmarks the shard planner: 100,000 long-tailed (log-normal and Pareto,
+# seeded) test timings into 16 shards. Targets: at most 50 ms per split and
+# a makespan within 5% of max(longest test, total/16) ("%over-bound").
+# Usage: scripts/bench-shard.sh [count]   (run on an otherwise idle machine)
+set -eu
+cd "$(dirname "$0")/.."
+count="${1:-5}"
+go test -run '^$' -bench 'BenchmarkSplit100k16' -benchtime 20x -count "$count" ./pkg/shard/ |
+	awk '/^Benchmark/ {
+		name=$1; for (i=2;i<=NF;i++) { if ($(i+1)=="ms/split") ms=$i; if ($(i+1)=="%over-bound") ob=$i }
+		printf "%-40s %8.2f ms/split  makespan %.4f%% over the bound\n", name, ms, ob
+		if (!(name in best) || ms < best[name]) best[name]=ms
+		if (ob+0 > worst[name]+0) worst[name]=ob
+	}
+	END {
+		fail=0
+		for (n in best) {
+			verdict = (best[n] <= 50 && worst[n] <= 5) ? "ok" : "MISSED"
+			if (verdict != "ok") fail=1
+			printf "best %-35s %8.2f ms (target <= 50), worst makespan +%.4f%% (target <= 5%%): %s\n", n, best[n], worst[n], verdict
+		}
+		exit fail
+	}'
