@@ -1,0 +1,223 @@
+package gitrepo
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	cgformat "github.com/go-git/go-git/v5/plumbing/format/commitgraph/v2"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/object/commitgraph"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/go-git/go-billy/v5/osfs"
+)
+
+// ErrShallow is wrapped by every error caused by history a shallow clone lacks.
+var ErrShallow = errors.New("the commit history is incomplete because the checkout is shallow: " +
+	"check out with actions/checkout and `fetch-depth: 0` (or run `git fetch --unshallow --tags`)")
+
+// ErrNoRepository is returned by Open when no repository contains the directory.
+var ErrNoRepository = errors.New("no git repository found: run after actions/checkout, or run inside a clone")
+
+// ErrNoCommits is returned when HEAD does not point at a commit yet.
+var ErrNoCommits = errors.New("the repository has no commits yet: commit something first")
+
+// Repo is an opened repository. It caches what it reads (tags, the
+// commit-graph), so keep one per run; it is not safe for concurrent use.
+type Repo struct {
+	git     *git.Repository
+	gitDir  string // the directory holding objects/ and refs/ (the common dir for worktrees)
+	workDir string
+	shallow map[plumbing.Hash]bool
+	nodes   commitgraph.CommitNodeIndex
+	tags    []Tag // nil until Tags is first called
+}
+
+// Head is where HEAD points.
+type Head struct {
+	Hash   string // full commit hash
+	Branch string // short branch name; empty when HEAD is detached
+}
+
+// Signature is a commit's author or committer.
+type Signature struct {
+	Name, Email string
+	When        time.Time
+}
+
+// Commit is one commit, as CommitsBetween returns it.
+type Commit struct {
+	Hash      string
+	Parents   []string
+	Author    Signature
+	Committer Signature
+	Time      time.Time // the committer time, as git's %ct
+	Message   string
+}
+
+// Open opens the repository containing dir (dir itself or any parent).
+func Open(dir string) (*Repo, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open repository: %w", err)
+	}
+	r, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if err != nil {
+		if errors.Is(err, git.ErrRepositoryNotExists) {
+			return nil, fmt.Errorf("%s: %w", abs, ErrNoRepository)
+		}
+		return nil, fmt.Errorf("open repository at %s: %w", abs, err)
+	}
+	repo := &Repo{git: r, workDir: abs}
+	if st, ok := r.Storer.(*filesystem.Storage); ok {
+		repo.gitDir = st.Filesystem().Root()
+	}
+	if wt, err := r.Worktree(); err == nil {
+		repo.workDir = wt.Filesystem.Root()
+	}
+	shallow, err := r.Storer.Shallow()
+	if err != nil {
+		return nil, fmt.Errorf("read shallow list: %w", err)
+	}
+	repo.shallow = make(map[plumbing.Hash]bool, len(shallow))
+	for _, h := range shallow {
+		repo.shallow[h] = true
+	}
+	repo.nodes = commitgraph.NewGraphCommitNodeIndex(repo.openCommitGraph(), r.Storer)
+	return repo, nil
+}
+
+// openCommitGraph loads the commit-graph git may have written; nil when there
+// is none or it is unreadable (walks then decode commit objects). A single
+// graph file is read into memory because lookups through pread cost a syscall
+// each, which dominates walks over 100,000 commits.
+func (r *Repo) openCommitGraph() cgformat.Index {
+	if r.gitDir == "" {
+		return nil
+	}
+	if data, err := os.ReadFile(filepath.Join(r.gitDir, "objects", "info", "commit-graph")); err == nil {
+		if idx, err := cgformat.OpenFileIndex(memReader{bytes.NewReader(data)}); err == nil {
+			return idx
+		}
+		return nil
+	}
+	idx, err := cgformat.OpenChainIndex(osfs.New(r.gitDir))
+	if err != nil {
+		return nil
+	}
+	return idx
+}
+
+type memReader struct{ *bytes.Reader }
+
+func (memReader) Close() error { return nil }
+
+// Dir is the top of the working tree.
+func (r *Repo) Dir() string { return r.workDir }
+
+// Shallow reports whether the clone is shallow (history cut off).
+func (r *Repo) Shallow() bool { return len(r.shallow) > 0 }
+
+// Head returns the commit HEAD points at and the branch, if any.
+func (r *Repo) Head(ctx context.Context) (Head, error) {
+	if err := ctx.Err(); err != nil {
+		return Head{}, err
+	}
+	ref, err := r.git.Head()
+	if err != nil {
+		if errors.Is(err, plumbing.ErrReferenceNotFound) {
+			return Head{}, ErrNoCommits
+		}
+		return Head{}, fmt.Errorf("read HEAD: %w", err)
+	}
+	h := Head{Hash: ref.Hash().String()}
+	if ref.Name().IsBranch() {
+		h.Branch = ref.Name().Short()
+	}
+	return h, nil
+}
+
+// Resolve turns a revision (full or abbreviated hash, branch, tag, HEAD,
+// `HEAD~2`...) into a full commit hash.
+func (r *Repo) Resolve(ctx context.Context, rev string) (string, error) {
+	h, err := r.resolve(ctx, rev)
+	if err != nil {
+		return "", err
+	}
+	return h.String(), nil
+}
+
+func (r *Repo) resolve(ctx context.Context, rev string) (plumbing.Hash, error) {
+	if err := ctx.Err(); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if len(rev) == 40 && plumbing.IsHash(rev) {
+		h := plumbing.NewHash(rev)
+		if _, err := r.nodes.Get(h); err != nil {
+			return plumbing.ZeroHash, r.missing(rev, err)
+		}
+		return h, nil
+	}
+	h, err := r.git.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		return plumbing.ZeroHash, r.missing(rev, err)
+	}
+	return *h, nil
+}
+
+// missing explains a revision that could not be read, pointing at the shallow
+// clone when that is the likely cause.
+func (r *Repo) missing(rev string, err error) error {
+	if r.Shallow() {
+		return fmt.Errorf("revision %q not found: %w", rev, ErrShallow)
+	}
+	if errors.Is(err, plumbing.ErrObjectNotFound) || errors.Is(err, plumbing.ErrReferenceNotFound) ||
+		strings.Contains(err.Error(), "not found") {
+		return fmt.Errorf("revision %q not found in the repository: check the name, "+
+			"or fetch it (actions/checkout with `fetch-depth: 0` fetches every branch and tag)", rev)
+	}
+	return fmt.Errorf("resolve %q: %w", rev, err)
+}
+
+// CommitTime returns the committer time of a revision (git's %ct), in UTC.
+func (r *Repo) CommitTime(ctx context.Context, rev string) (time.Time, error) {
+	h, err := r.resolve(ctx, rev)
+	if err != nil {
+		return time.Time{}, err
+	}
+	n, err := r.nodes.Get(h)
+	if err != nil {
+		return time.Time{}, r.missing(rev, err)
+	}
+	return n.CommitTime().UTC(), nil
+}
+
+// commit decodes a full commit object.
+func (r *Repo) commit(h plumbing.Hash) (*object.Commit, error) {
+	c, err := r.git.CommitObject(h)
+	if err != nil {
+		return nil, r.missing(h.String(), err)
+	}
+	return c, nil
+}
+
+func toCommit(c *object.Commit) Commit {
+	out := Commit{
+		Hash:      c.Hash.String(),
+		Author:    Signature{Name: c.Author.Name, Email: c.Author.Email, When: c.Author.When},
+		Committer: Signature{Name: c.Committer.Name, Email: c.Committer.Email, When: c.Committer.When},
+		Time:      c.Committer.When.UTC(),
+		Message:   c.Message,
+	}
+	for _, p := range c.ParentHashes {
+		out.Parents = append(out.Parents, p.String())
+	}
+	return out
+}

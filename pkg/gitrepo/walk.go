@@ -1,0 +1,191 @@
+package gitrepo
+
+import (
+	"container/heap"
+	"context"
+	"fmt"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object/commitgraph"
+)
+
+// CommitsBetween lists the commits reachable from `to` but not from `from`
+// (git's from..to), newest first, merges included. An empty from means the
+// whole history of to. Revisions are anything Resolve accepts.
+func (r *Repo) CommitsBetween(ctx context.Context, from, to string) ([]Commit, error) {
+	hashes, err := r.rangeHashes(ctx, from, to, -1)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Commit, 0, len(hashes))
+	for _, h := range hashes {
+		c, err := r.commit(h)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, toCommit(c))
+	}
+	return out, nil
+}
+
+// CountCommits counts the commits CommitsBetween would list, without decoding
+// them: with a commit-graph file it reads no commit object at all.
+func (r *Repo) CountCommits(ctx context.Context, from, to string) (int, error) {
+	hashes, err := r.rangeHashes(ctx, from, to, -1)
+	return len(hashes), err
+}
+
+// IsAncestor reports whether commit a is reachable from commit b (a commit is
+// its own ancestor).
+func (r *Repo) IsAncestor(ctx context.Context, a, b string) (bool, error) {
+	// b..a is empty exactly when a is reachable from b.
+	n, err := r.rangeHashes(ctx, b, a, 1)
+	if err != nil {
+		return false, err
+	}
+	return len(n) == 0, nil
+}
+
+const (
+	flagInteresting = 1 << iota
+	flagUninteresting
+	flagQueued
+)
+
+type walkNode struct {
+	node  commitgraph.CommitNode
+	flags int
+	gen   uint64
+	time  int64
+}
+
+// walkQueue orders nodes newest first: by generation number when the
+// commit-graph knows it (exact), else by committer time, as git does.
+type walkQueue []*walkNode
+
+func (q walkQueue) Len() int { return len(q) }
+func (q walkQueue) Less(i, j int) bool {
+	if q[i].gen != q[j].gen {
+		return q[i].gen > q[j].gen
+	}
+	return q[i].time > q[j].time
+}
+func (q walkQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *walkQueue) Push(x any)   { *q = append(*q, x.(*walkNode)) }
+func (q *walkQueue) Pop() any {
+	old := *q
+	n := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return n
+}
+
+// rangeHashes walks from..to and returns the commits of the range, newest
+// first. It stops once every queued commit is reachable from `from`, so the
+// cost is the size of the range, not of the history. limit > 0 stops after
+// that many range commits.
+func (r *Repo) rangeHashes(ctx context.Context, from, to string, limit int) ([]plumbing.Hash, error) {
+	toHash, err := r.resolve(ctx, to)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[plumbing.Hash]*walkNode{}
+	q := &walkQueue{}
+	interesting := 0 // queued commits not known to be reachable from `from`
+	add := func(h plumbing.Hash, flags int) error {
+		if w, ok := seen[h]; ok {
+			if flags&flagUninteresting != 0 && w.flags&flagUninteresting == 0 {
+				interesting -= markUninteresting(seen, w)
+			}
+			return nil
+		}
+		n, err := r.nodes.Get(h)
+		if err != nil {
+			if flags&flagUninteresting != 0 && r.Shallow() {
+				return nil // below the shallow boundary; its history cannot matter to the range
+			}
+			return r.missing(h.String(), err)
+		}
+		w := &walkNode{node: n, flags: flags | flagQueued, gen: n.Generation(), time: n.CommitTime().Unix()}
+		seen[h] = w
+		if flags&flagUninteresting == 0 {
+			interesting++
+		}
+		heap.Push(q, w)
+		return nil
+	}
+	if err := add(toHash, flagInteresting); err != nil {
+		return nil, err
+	}
+	if from != "" {
+		fromHash, err := r.resolve(ctx, from)
+		if err != nil {
+			return nil, err
+		}
+		if err := add(fromHash, flagUninteresting); err != nil {
+			return nil, err
+		}
+	}
+	var out []*walkNode
+	for q.Len() > 0 && interesting > 0 {
+		if len(out)%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		w := heap.Pop(q).(*walkNode)
+		w.flags &^= flagQueued
+		unint := w.flags&flagUninteresting != 0
+		if !unint {
+			interesting--
+			out = append(out, w)
+			if limit > 0 && len(out) >= limit {
+				break
+			}
+			if r.shallow[w.node.ID()] {
+				return nil, fmt.Errorf("history of %s ends at %s before reaching %q: %w", to, w.node.ID(), from, ErrShallow)
+			}
+		}
+		parentFlags := flagInteresting
+		if unint {
+			parentFlags = flagUninteresting
+		}
+		for _, p := range w.node.ParentHashes() {
+			if err := add(p, parentFlags); err != nil {
+				return nil, err
+			}
+		}
+	}
+	// Drop commits found reachable from `from` after they were taken (clock
+	// skew without a commit-graph).
+	res := make([]plumbing.Hash, 0, len(out))
+	for _, w := range out {
+		if w.flags&flagUninteresting == 0 {
+			res = append(res, w.node.ID())
+		}
+	}
+	return res, nil
+}
+
+// markUninteresting flags w and every already-seen ancestor as reachable from
+// `from`, returning how many of them were queued as interesting.
+func markUninteresting(seen map[plumbing.Hash]*walkNode, w *walkNode) int {
+	flipped := 0
+	stack := []*walkNode{w}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n.flags&flagUninteresting != 0 {
+			continue
+		}
+		n.flags |= flagUninteresting
+		if n.flags&flagQueued != 0 {
+			flipped++
+		}
+		for _, p := range n.node.ParentHashes() {
+			if pw, ok := seen[p]; ok {
+				stack = append(stack, pw)
+			}
+		}
+	}
+	return flipped
+}
