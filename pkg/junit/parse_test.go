@@ -1,0 +1,139 @@
+package junit
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func collect(t testing.TB, path string) ([]Case, Stats, error) {
+	t.Helper()
+	var cases []Case
+	st, err := ParseFile(context.Background(), path, func(c Case) error {
+		cases = append(cases, c)
+		return nil
+	})
+	return cases, st, err
+}
+
+func parseString(t testing.TB, doc string) ([]Case, Stats, error) {
+	t.Helper()
+	var cases []Case
+	st, err := Parse(context.Background(), strings.NewReader(doc), func(c Case) error {
+		cases = append(cases, c)
+		return nil
+	})
+	return cases, st, err
+}
+
+func TestParsePytest(t *testing.T) {
+	cases, st, err := collect(t, "testdata/pytest-basic.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Stats{Suites: 1, Tests: 5, Passed: 2, Failed: 1, Errors: 1, Skipped: 1, Runs: 5, Time: 1.0}
+	if st != want {
+		t.Errorf("stats = %+v, want %+v", st, want)
+	}
+	byName := map[string]Case{}
+	for _, c := range cases {
+		byName[c.Name] = c
+	}
+	bad := byName["test_bad"]
+	if bad.Status != StatusFailed || bad.File != "tests/test_api.py" || bad.Line != 20 || bad.Suite != "pytest" || bad.Classname != "tests.test_api" {
+		t.Errorf("test_bad = %+v", bad)
+	}
+	if bad.Message != "AssertionError: assert 1 == 2\n  where 1 = f()" || bad.Type != "AssertionError" {
+		t.Errorf("test_bad message %q type %q", bad.Message, bad.Type)
+	}
+	if want := "def test_bad():\n>       assert f() == 2\nE       AssertionError"; bad.Detail != want {
+		t.Errorf("test_bad detail %q, want %q", bad.Detail, want)
+	}
+	if c, ok := byName["test_boom[a&b]"]; !ok || c.Status != StatusError || c.Detail != "E  fixture 'db' <not> found" {
+		t.Errorf("test_boom = %+v (found %v)", c, ok)
+	}
+	if c := byName["test_skip"]; c.Status != StatusSkipped || c.Message != `needs "postgres"` || c.Detail != "tests/test_api.py:30: needs postgres" {
+		t.Errorf("test_skip = %+v", c)
+	}
+	if _, ok := byName["test_café"]; !ok {
+		t.Errorf("character reference not decoded in name: %v", cases)
+	}
+}
+
+func TestParseRetries(t *testing.T) {
+	cases, st, err := collect(t, "testdata/retries.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Stats{Suites: 1, Tests: 6, Passed: 4, Failed: 1, Skipped: 1, Flaky: 2, Runs: 11, Time: 9}
+	if st != want {
+		t.Errorf("stats = %+v, want %+v", st, want)
+	}
+	type brief struct {
+		Class, Name string
+		Status      Status
+		Flaky       bool
+		Runs        int
+		Time        float64
+		Message     string
+	}
+	var got []brief
+	for _, c := range cases {
+		got = append(got, brief{c.Classname, c.Name, c.Status, c.Flaky, c.Runs, c.Time, c.Message})
+	}
+	wantCases := []brief{
+		{"a.B", "flaky", StatusPassed, true, 2, 3, "first"},
+		{"a.B", "steady", StatusPassed, false, 1, 1, ""},
+		{"a.C", "sf", StatusPassed, true, 3, 3, "timeout"},
+		{"a.C", "always", StatusFailed, false, 3, 1, "no"},
+		{"a.D", "flaky", StatusPassed, false, 1, 1, ""},
+		{"a.D", "off", StatusSkipped, false, 1, 0, ""},
+	}
+	if len(got) != len(wantCases) {
+		t.Fatalf("got %d cases %+v, want %d", len(got), got, len(wantCases))
+	}
+	for i := range got {
+		if got[i] != wantCases[i] {
+			t.Errorf("case %d = %+v, want %+v", i, got[i], wantCases[i])
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, doc string
+		line      int
+		msg       string
+		notJUnit  bool
+	}{
+		{"truncated", "<testsuites>\n<testsuite name=\"a\">\n<testcase name=\"x\">\n<skipped", 4, "unexpected end of file in a tag", false},
+		{"unclosed", "<testsuites>\n<testsuite name=\"a\">\n<testcase name=\"x\"><skipped>", 3, "<skipped> is not closed", false},
+		{"cdata", "<testsuite>\n<testcase name=\"x\"><failure><![CDATA[oops\n</failure></testcase></testsuite>", 2, "CDATA", false},
+		{"mismatch", "<testsuite>\n<testcase name=\"x\">\n</testsuite>", 3, "<testcase> is closed by </testsuite>", false},
+		{"doctype", "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\">]>\n<testsuite/>", 2, "refused", false},
+		{"nunit", "<?xml version=\"1.0\"?>\n\n<test-run id=\"2\"/>", 3, "root element <test-run>", true},
+		{"suites", "<suites><suite/></suites>", 1, "root element <suites>", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := parseString(t, tt.doc)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("error %q does not contain %q", err, tt.msg)
+			}
+			if errors.Is(err, ErrNotJUnit) != tt.notJUnit {
+				t.Errorf("errors.Is(%v, ErrNotJUnit) = %v", err, !tt.notJUnit)
+			}
+			var se *SyntaxError
+			if errors.As(err, &se) && se.Line != tt.line {
+				t.Errorf("line = %d, want %d (%v)", se.Line, tt.line, err)
+			}
+			if !tt.notJUnit && se == nil {
+				t.Errorf("%v is not a *SyntaxError", err)
+			}
+		})
+	}
+}
