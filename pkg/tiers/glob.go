@@ -1,0 +1,148 @@
+package tiers
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// DefaultPaths are where pytest looks for tests by convention.
+var DefaultPaths = []string{"tests/**/test_*.py", "tests/**/*_test.py"}
+
+// skipDirs are never searched: they hold no project tests and can be huge.
+var skipDirs = map[string]bool{".git": true, "node_modules": true, ".venv": true, "venv": true, "__pycache__": true, ".tox": true, ".mypy_cache": true, ".pytest_cache": true}
+
+// checkPattern reports a malformed glob before any walking.
+func checkPattern(p string) error {
+	p = strings.TrimPrefix(p, "!")
+	if p == "" {
+		return fmt.Errorf("glob pattern is empty")
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "**" {
+			continue
+		}
+		if _, err := path.Match(seg, ""); err != nil {
+			return fmt.Errorf("glob pattern %q: %v", p, err)
+		}
+	}
+	return nil
+}
+
+// MatchGlob reports whether a slash-separated relative path matches a
+// pattern: * and ? within a path segment, [a-z] classes, ** across any
+// number of directories (including none).
+func MatchGlob(pattern, name string) bool {
+	pattern = strings.TrimPrefix(pattern, "./")
+	name = strings.TrimPrefix(name, "./")
+	return matchSegs(strings.Split(pattern, "/"), strings.Split(name, "/"))
+}
+
+func matchSegs(ps, ns []string) bool {
+	for len(ps) > 0 {
+		if ps[0] == "**" {
+			for len(ps) > 1 && ps[1] == "**" {
+				ps = ps[1:]
+			}
+			if len(ps) == 1 {
+				return true
+			}
+			for i := 0; i <= len(ns); i++ {
+				if matchSegs(ps[1:], ns[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(ns) == 0 {
+			return false
+		}
+		if ok, err := path.Match(ps[0], ns[0]); err != nil || !ok {
+			return false
+		}
+		ps, ns = ps[1:], ns[1:]
+	}
+	return len(ns) == 0
+}
+
+// Glob returns the files under root matching any pattern and no
+// "!"-prefixed pattern, as sorted slash-separated paths relative to root.
+// Patterns may be absolute paths inside root.
+func Glob(ctx context.Context, root string, patterns []string) ([]string, error) {
+	var inc, exc []string
+	for _, p := range patterns {
+		p = strings.TrimSpace(p)
+		if p == "" || strings.HasPrefix(p, "#") {
+			continue
+		}
+		if err := checkPattern(p); err != nil {
+			return nil, err
+		}
+		neg := strings.HasPrefix(p, "!")
+		p = strings.TrimPrefix(p, "!")
+		if filepath.IsAbs(p) {
+			rel, err := filepath.Rel(root, p)
+			if err != nil || strings.HasPrefix(rel, "..") {
+				return nil, fmt.Errorf("glob pattern %q is outside the workspace %s", p, root)
+			}
+			p = filepath.ToSlash(rel)
+		}
+		p = strings.TrimPrefix(p, "./")
+		if neg {
+			exc = append(exc, p)
+		} else {
+			inc = append(inc, p)
+		}
+	}
+	if len(inc) == 0 {
+		return nil, nil
+	}
+	var out []string
+	n := 0
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == root {
+				return err
+			}
+			return nil // unreadable corners do not stop the search
+		}
+		if n++; n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if d.IsDir() {
+			if p != root && skipDirs[d.Name()] {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return nil
+		}
+		rel = filepath.ToSlash(rel)
+		if matchAny(inc, rel) && !matchAny(exc, rel) {
+			out = append(out, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search %s: %w", root, err)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func matchAny(ps []string, name string) bool {
+	for _, p := range ps {
+		if MatchGlob(p, name) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.mark.smoke
+def test_health():
+    pass
