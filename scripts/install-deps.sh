@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Install the Debian packages the tests use (.ci/apt-packages.txt) and the
+# Go tools the test command runs (into .tools/bin, outside our module graph).
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mapfile -t wanted < <(grep -v '^\s*#' .ci/apt-packages.txt | sed 's/\s*#.*//' | awk 'NF' | sort -u)
+missing=()
+for p in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "missing Debian packages (tests that need them will skip): ${missing[*]}"
+    echo "install them with: sudo apt-get install -y ${missing[*]}"
+  fi
+fi
+
+# Tools that must not share our module graph (actionlint and compose-go need
+# different go.yaml.in/yaml/v4 versions), built from the Go module proxy.
+export GOBIN="$PWD/.tools/bin"
+declare -A tools=(
+  [actionlint]=github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+  [staticcheck]=honnef.co/go/tools/cmd/staticcheck@v0.7.0
+)
+for name in "${!tools[@]}"; do
+  want=${tools[$name]#*@}
+  stamp="$GOBIN/.$name-$want"
+  if [ ! -x "$GOBIN/$name" ] || [ ! -e "$stamp" ]; then
+    echo "installing $name $want"
+    go install "${tools[$name]}"
+    touch "$stamp"
+  fi
+done

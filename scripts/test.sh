@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Every test of timetracker-ci: the README's test command, and what CI runs.
+#
+#   bash scripts/test.sh            # everything
+#   FUZZTIME=30s bash scripts/test.sh
+#
+# Steps: install what is missing (Debian packages when root, Go tools into
+# .tools/bin), gofmt, go vet, staticcheck, go test -race (the container
+# contract test, registry and pytest tests start what they need and skip with
+# a message when a prerequisite is missing), the catalog check, actionlint,
+# brief fuzzing of every parser, and the example application's pytest suite.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.tools/bin:$PATH"
+fuzztime=${FUZZTIME:-4s}
+passed=0 failed=0 failures=()
+
+step() {
+  local name=$1; shift
+  echo "== $name"
+  local start=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1)); echo "-- $name: ok ($((SECONDS - start))s)"
+  else
+    failed=$((failed + 1)); failures+=("$name"); echo "-- $name: FAILED ($((SECONDS - start))s)"
+  fi
+}
+
+gofmt_check() {
+  local bad
+  bad=$(gofmt -l $(git ls-files '*.go') 2>&1)
+  [ -z "$bad" ] || { echo "gofmt would change:"; echo "$bad"; return 1; }
+}
+
+catalog_check() {
+  go run ./cmd/timetracker-ci catalog | diff -u action-catalog.md - ||
+    { echo "action-catalog.md is stale: go run ./cmd/timetracker-ci catalog > action-catalog.md"; return 1; }
+}
+
+lint_workflows() {
+  local files
+  files=$(ls .github/workflows/*.y*ml workflows-templates/*.y*ml 2>/dev/null)
+  [ -n "$files" ] || { echo "no workflows to lint"; return 1; }
+  actionlint $files
+}
+
+fuzz_all() {
+  local pkg fn ok=0
+  while read -r file; do
+    pkg=./$(dirname "$file")
+    for fn in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$file" | cut -d' ' -f2); do
+      echo "fuzz $pkg $fn ($fuzztime)"
+      go test -run='^$' -fuzz="^$fn\$" -fuzztime="$fuzztime" "$pkg" >/tmp/fuzz.$$ 2>&1 || { cat /tmp/fuzz.$$; ok=1; }
+    done
+  done < <(git ls-files '*_test.go' | xargs grep -l '^func Fuzz')
+  rm -f /tmp/fuzz.$$
+  return $ok
+}
+
+example_app() {
+  if ! python3 -c 'import pytest, flask, flask_sqlalchemy' 2>/dev/null; then
+    echo "skipped: the example app's tests need python3-pytest, python3-flask and python3-flask-sqlalchemy (bash scripts/install-deps.sh as root installs them)"
+    return 0
+  fi
+  (cd examples/timetracker && python3 -m pytest -q -p no:cacheprovider)
+}
+
+step "install prerequisites" bash scripts/install-deps.sh
+step "gofmt" gofmt_check
+step "go vet" go vet ./...
+step "staticcheck" staticcheck ./...
+step "go test -race" go test -race -timeout 20m ./...
+step "catalog" catalog_check
+step "actionlint" lint_workflows
+step "fuzz" fuzz_all
+step "example app (pytest)" example_app
+
+echo
+[ "$failed" -eq 0 ] || echo "failed steps: ${failures[*]}"
+echo "checks: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
