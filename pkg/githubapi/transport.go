@@ -254,8 +254,8 @@ func (t *Transport) backoff(n int) time.Duration {
 
 // rateLimitWait classifies a 403/429 answer. ok is false for a 403 that is
 // not a rate limit (a missing permission, say), which must not be retried.
-// The order is GitHub's: retry-after, else x-ratelimit-reset, else the caller
-// applies at least a minute.
+// The order is GitHub's: retry-after, else x-ratelimit-reset when
+// x-ratelimit-remaining is 0, else the caller applies at least a minute.
 func rateLimitWait(resp *http.Response, body []byte, now time.Time) (wait time.Duration, why string, ok bool) {
 	var msg struct {
 		Message string `json:"message"`
@@ -282,7 +282,9 @@ func rateLimitWait(resp *http.Response, body []byte, now time.Time) (wait time.D
 			return at.Sub(now), why, true
 		}
 	}
-	if v := h.Get("X-Ratelimit-Reset"); v != "" && (primary || secondary) {
+	// GitHub: "If x-ratelimit-remaining is 0, wait until x-ratelimit-reset";
+	// a reset beside a non-zero remaining is the hourly window, not a wait.
+	if v := h.Get("X-Ratelimit-Reset"); v != "" && primary {
 		if s, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
 			w := time.Unix(s, 0).Sub(now) + time.Second // the reset second itself may still be limited
 			if w < time.Second {
