@@ -90,7 +90,7 @@ const MaxDefinitionSize = 1 << 20
 //
 // or a list with names:
 //
-//	- {name: unit, marker: unit, shards: 4}
+//   - {name: unit, marker: unit, shards: 4}
 //
 // Unset fields take the built-in tier's value when the name is a built-in
 // one, else: marker = the name, timeout 10 minutes, 1 shard. Unknown keys
