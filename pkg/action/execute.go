@@ -192,6 +192,16 @@ func (rt *Runtime) flushOutputs() error {
 		}
 		return nil
 	}
+	for _, f := range []struct {
+		variable string
+		pairs    []kv
+	}{{"GITHUB_ENV", rt.envs}, {"GITHUB_STATE", rt.states}} {
+		if path := rt.env.Getenv(f.variable); path != "" && len(f.pairs) > 0 {
+			if err := appendFileCommands(path, f.pairs); err != nil {
+				return err
+			}
+		}
+	}
 	if path := rt.env.Getenv("GITHUB_OUTPUT"); path != "" {
 		return appendFileCommands(path, rt.outputs)
 	}

@@ -61,6 +61,8 @@ type Runtime struct {
 
 	mu          sync.Mutex
 	outputs     []kv
+	envs        []kv // GITHUB_ENV
+	states      []kv // GITHUB_STATE
 	annotations []Annotation
 	summary     func(Detail) string
 	bugs        []string
@@ -89,6 +91,20 @@ func (rt *Runtime) SetOutput(name, value string) error {
 	}
 	rt.outputs = append(rt.outputs, kv{name, value})
 	return nil
+}
+
+// SetEnv exports a variable to the job's later steps (GITHUB_ENV).
+func (rt *Runtime) SetEnv(name, value string) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	rt.envs = append(rt.envs, kv{name, value})
+}
+
+// SaveState keeps a value for the action's post step (GITHUB_STATE).
+func (rt *Runtime) SaveState(name, value string) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	rt.states = append(rt.states, kv{name, value})
 }
 
 // SetOutputJSON records an output as compact JSON.

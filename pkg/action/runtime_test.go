@@ -268,3 +268,14 @@ func TestInvokeCapturesOutputs(t *testing.T) {
 		t.Fatal("undeclared input accepted")
 	}
 }
+
+func TestSetEnvUsesFileCommands(t *testing.T) {
+	var s seen
+	res := actiontest.Run(t, testAction(&s, func(rt *action.Runtime) error {
+		rt.SetEnv("APP_VERSION", "1.2.3\nINJECTED=1")
+		return nil
+	}), actiontest.Case{Inputs: map[string]string{"name": "n"}})
+	if res.ExitCode != 0 || len(res.Env) != 1 || res.Env["APP_VERSION"] != "1.2.3\nINJECTED=1" {
+		t.Fatalf("exit %d env %q", res.ExitCode, res.Env)
+	}
+}

@@ -31,7 +31,8 @@ type Result struct {
 	Summary     string
 	Stdout      string
 	Stderr      string
-	Annotations []string // raw ::error/::warning/::notice lines
+	Annotations []string          // raw ::error/::warning/::notice lines
+	Env         map[string]string // what the action exported through GITHUB_ENV
 }
 
 // Run runs a as the runner would and returns what it wrote.
@@ -102,6 +103,13 @@ func Run(t testing.TB, a *action.Action, c Case) Result {
 			t.Fatal(err)
 		}
 		res.Summary = string(sum)
+		envData, err := os.ReadFile(vars["GITHUB_ENV"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Env, err = action.ParseFileCommands(string(envData)); err != nil {
+			t.Fatalf("GITHUB_ENV as the runner reads it: %v", err)
+		}
 	}
 	for _, line := range strings.Split(res.Stdout, "\n") {
 		for _, p := range []string{"::error", "::warning", "::notice"} {
