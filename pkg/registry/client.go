@@ -355,7 +355,8 @@ func (hc *hostClient) startUpload(ctx context.Context, repo, digest, from string
 
 // finishUpload sends the whole blob in the closing PUT (a monolithic upload:
 // two requests per blob, the fewest the distribution spec guarantees).
-func (hc *hostClient) finishUpload(ctx context.Context, location, digest string, body io.Reader, size int64) error {
+// body is called for each attempt, so the transport can replay it.
+func (hc *hostClient) finishUpload(ctx context.Context, location, digest string, body func() io.Reader, size int64) error {
 	u, err := url.Parse(location)
 	if err != nil {
 		return fmt.Errorf("registry %s gave upload location %q: %w", hc.host, location, err)
@@ -363,11 +364,15 @@ func (hc *hostClient) finishUpload(ctx context.Context, location, digest string,
 	q := u.Query()
 	q.Set("digest", digest)
 	u.RawQuery = q.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, u.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, u.String(), body())
 	if err != nil {
 		return err
 	}
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(body()), nil }
 	req.ContentLength = size
+	if size == 0 {
+		req.Body, req.GetBody = http.NoBody, nil
+	}
 	req.Header.Set("Content-Type", "application/octet-stream")
 	resp, err := hc.http.Do(req)
 	if err != nil {

@@ -84,6 +84,10 @@ func (c *Client) fetch(ctx context.Context, r Reference) (*fetched, error) {
 	if err != nil {
 		return nil, err
 	}
+	return c.fetchWith(ctx, hc, r)
+}
+
+func (c *Client) fetchWith(ctx context.Context, hc *hostClient, r Reference) (*fetched, error) {
 	raw, ct, err := hc.getManifest(ctx, r.Repository, r.identifier())
 	if isNotFound(err) {
 		return nil, fmt.Errorf("image %s does not exist: check the reference, or that the job that builds it pushed it (%w)", r, err)

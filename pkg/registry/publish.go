@@ -1,0 +1,474 @@
+package registry
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// Request says what to publish where.
+type Request struct {
+	// Sources are per-platform images (merged into a new index) or a single
+	// index to promote unchanged. A bare "sha256:…" names that digest in the
+	// first of Images.
+	Sources []string
+	// Images are the target repositories ("ghcr.io/org/app", "docker.io/org/app").
+	Images []string
+	// Tags are applied to the index in every target repository.
+	Tags []string
+	// Platforms must all be present ("linux/amd64"); empty requires none.
+	Platforms []string
+	// Force lets version tags move to another digest.
+	Force bool
+}
+
+// TagChange says what happened to one tag.
+type TagChange string
+
+// The changes a tag can go through.
+const (
+	TagCreated   TagChange = "created"
+	TagMoved     TagChange = "moved"
+	TagForced    TagChange = "forced" // a version tag moved because of Force
+	TagUnchanged TagChange = "unchanged"
+)
+
+// TagResult is one tag in one repository.
+type TagResult struct {
+	Image  string    `json:"image"`
+	Tag    string    `json:"tag"`
+	Ref    string    `json:"ref"`
+	Old    string    `json:"old,omitempty"` // digest before, empty if the tag was new
+	New    string    `json:"new"`
+	Change TagChange `json:"change"`
+}
+
+// Result is what Publish did.
+type Result struct {
+	Digest    string      `json:"digest"`
+	MediaType string      `json:"mediaType"`
+	Platforms []string    `json:"platforms"`
+	Promoted  bool        `json:"promoted"` // an existing index was published unchanged
+	Refs      []string    `json:"refs"`     // image@digest per target repository
+	Tags      []TagResult `json:"tags"`
+	Copy      CopyStats   `json:"copy"`
+}
+
+// CopyStats counts what had to be written.
+type CopyStats struct {
+	Manifests     int   `json:"manifests"`     // manifests pushed by digest
+	BlobsUploaded int   `json:"blobsUploaded"` // blobs sent through this client
+	BlobsMounted  int   `json:"blobsMounted"`  // blobs linked from another repository by the registry
+	BlobsExisting int   `json:"blobsExisting"` // blobs already in place
+	BytesUploaded int64 `json:"bytesUploaded"`
+}
+
+// MissingPlatformsError says which required platforms the image lacks.
+type MissingPlatformsError struct {
+	Missing, Have []string
+}
+
+func (e *MissingPlatformsError) Error() string {
+	return fmt.Sprintf("the image lacks required platform(s) %s (it has %s): build and push the missing platform images and list them in sources, or remove them from platforms; no tag was changed",
+		strings.Join(e.Missing, ", "), strings.Join(e.Have, ", "))
+}
+
+// TagConflict is a version tag that already points elsewhere.
+type TagConflict struct {
+	Ref, Current, Want string
+}
+
+// ImmutableTagError lists version tags that would have to move.
+type ImmutableTagError struct {
+	Conflicts []TagConflict
+}
+
+func (e *ImmutableTagError) Error() string {
+	var b strings.Builder
+	for i, c := range e.Conflicts {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s points at %s, not %s", c.Ref, c.Current, c.Want)
+	}
+	return fmt.Sprintf("version tags are immutable and would move: %s: publish a new version, or set force to true to move them; no tag was changed", b.String())
+}
+
+// child is one manifest of the index and where its content can be read.
+type child struct {
+	desc descriptor
+	src  Reference
+	raw  []byte // known when the source was fetched
+}
+
+// plan is what Publish works out before writing anything.
+type plan struct {
+	index     []byte
+	digest    string
+	mediaType string
+	children  []child
+	promoted  bool
+	targets   []Reference
+	tags      []string
+	current   map[string]map[string]string // target name -> tag -> current digest
+}
+
+// Publish builds (or takes) the index, checks platforms and tag rules,
+// copies the index into every target repository, verifies it there by
+// digest, and only then moves the tags. Running it again with the same
+// request writes nothing.
+func (c *Client) Publish(ctx context.Context, req Request) (*Result, error) {
+	p, err := c.prepare(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Digest: p.digest, MediaType: p.mediaType, Promoted: p.promoted, Platforms: []string{}, Tags: []TagResult{}}
+	for _, ch := range p.children {
+		if ch.desc.Platform != nil && !ch.desc.isAttestation() {
+			res.Platforms = append(res.Platforms, ch.desc.Platform.String())
+		}
+	}
+	sort.Strings(res.Platforms)
+	if err := checkPlatforms(req.Platforms, p.children); err != nil {
+		return nil, err
+	}
+
+	if err := c.planTags(ctx, p); err != nil {
+		return nil, err
+	}
+	var conflicts []TagConflict
+	for _, t := range p.targets {
+		for _, tag := range p.tags {
+			cur := p.current[t.Name()][tag]
+			if cur != "" && cur != p.digest && IsVersionTag(tag) {
+				conflicts = append(conflicts, TagConflict{Ref: t.WithTag(tag).String(), Current: cur, Want: p.digest})
+			}
+		}
+	}
+	if len(conflicts) > 0 && !req.Force {
+		return res, &ImmutableTagError{Conflicts: conflicts}
+	}
+
+	// The index goes everywhere, verified, before the first tag moves.
+	for _, t := range p.targets {
+		if err := c.ensureIndex(ctx, p, t, &res.Copy); err != nil {
+			return res, err
+		}
+		res.Refs = append(res.Refs, t.WithDigest(p.digest).String())
+	}
+
+	type job struct {
+		t   Reference
+		tag string
+		tr  TagResult
+	}
+	var jobs []*job
+	for _, t := range p.targets {
+		for _, tag := range p.tags {
+			cur := p.current[t.Name()][tag]
+			tr := TagResult{Image: t.Name(), Tag: tag, Ref: t.WithTag(tag).String(), Old: cur, New: p.digest}
+			switch {
+			case cur == p.digest:
+				tr.Change = TagUnchanged
+			case cur == "":
+				tr.Change = TagCreated
+			case IsVersionTag(tag):
+				tr.Change = TagForced
+			default:
+				tr.Change = TagMoved
+			}
+			jobs = append(jobs, &job{t: t, tag: tag, tr: tr})
+		}
+	}
+	err = c.parallel(ctx, len(jobs), func(ctx context.Context, i int) error {
+		j := jobs[i]
+		if j.tr.Change == TagUnchanged {
+			return nil
+		}
+		hc, err := c.host(ctx, j.t.Registry, p.scopes(j.t.Registry))
+		if err != nil {
+			return err
+		}
+		if err := hc.putManifest(ctx, j.t.Repository, j.tag, p.index, p.mediaType); err != nil {
+			return fmt.Errorf("tagging %s: %w", j.tr.Ref, err)
+		}
+		c.o.logf("%s %s -> %s", j.tr.Change, j.tr.Ref, p.digest)
+		return nil
+	})
+	for _, j := range jobs {
+		res.Tags = append(res.Tags, j.tr)
+	}
+	if err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// scopes lists the token scopes needed on one registry: push to the
+// targets there, pull from the sources there.
+func (p *plan) scopes(registry string) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(s string) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, t := range p.targets {
+		if t.Registry == registry {
+			add(pushScope(t.Repository))
+		}
+	}
+	for _, ch := range p.children {
+		if ch.src.Registry == registry && !seen[pushScope(ch.src.Repository)] {
+			add(pullScope(ch.src.Repository))
+		}
+	}
+	return out
+}
+
+// prepare parses the request, reads the sources and builds the index.
+func (c *Client) prepare(ctx context.Context, req Request) (*plan, error) {
+	if len(req.Images) == 0 {
+		return nil, errors.New("no target image given: list at least one repository in images, e.g. ghcr.io/org/app")
+	}
+	if len(req.Sources) == 0 {
+		return nil, errors.New("no source given: list the per-platform image digests (or one multi-platform reference) in sources")
+	}
+	p := &plan{current: map[string]map[string]string{}}
+	seen := map[string]bool{}
+	for _, s := range req.Images {
+		r, err := ParseRepository(s)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[r.Name()] {
+			seen[r.Name()] = true
+			p.targets = append(p.targets, r)
+		}
+	}
+	seenTag := map[string]bool{}
+	for _, tag := range req.Tags {
+		if err := ValidateTag(tag); err != nil {
+			return nil, err
+		}
+		if !seenTag[tag] {
+			seenTag[tag] = true
+			p.tags = append(p.tags, tag)
+		}
+	}
+	for _, pl := range req.Platforms {
+		if _, err := ParsePlatform(pl); err != nil {
+			return nil, err
+		}
+	}
+	var srcs []Reference
+	for _, s := range req.Sources {
+		s = strings.TrimSpace(s)
+		if strings.HasPrefix(s, "sha256:") {
+			s = p.targets[0].Name() + "@" + s
+		}
+		r, err := ParseReference(s)
+		if err != nil {
+			return nil, err
+		}
+		srcs = append(srcs, r)
+	}
+	// Scopes are known from the names alone; ask for them all at once.
+	for _, r := range srcs {
+		p.children = append(p.children, child{src: r})
+	}
+	fetchedAll := make([]*fetched, len(srcs))
+	err := c.parallel(ctx, len(srcs), func(ctx context.Context, i int) error {
+		hc, err := c.host(ctx, srcs[i].Registry, p.scopes(srcs[i].Registry))
+		if err != nil {
+			return err
+		}
+		f, err := c.fetchWith(ctx, hc, srcs[i])
+		fetchedAll[i] = f
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.children = nil
+
+	if len(fetchedAll) == 1 && isIndexType(fetchedAll[0].mediaType) {
+		f := fetchedAll[0]
+		p.promoted = true
+		p.index, p.digest, p.mediaType = f.raw, f.digest, f.mediaType
+		for _, d := range f.doc.Manifests {
+			p.children = append(p.children, child{desc: d, src: f.ref})
+		}
+		return p, nil
+	}
+
+	byPlatform := map[string]child{}
+	for _, f := range fetchedAll {
+		var add []child
+		if isIndexType(f.mediaType) {
+			for _, d := range f.doc.Manifests {
+				if d.Platform == nil || d.isAttestation() {
+					continue // provenance of another index does not describe our merge
+				}
+				add = append(add, child{desc: d, src: f.ref})
+			}
+		} else {
+			pl := *f.platform
+			add = append(add, child{desc: descriptor{MediaType: f.mediaType, Size: int64(len(f.raw)), Digest: f.digest, Platform: &pl}, src: f.ref, raw: f.raw})
+		}
+		for _, ch := range add {
+			key := ch.desc.Platform.normalize()
+			if prev, ok := byPlatform[key]; ok {
+				if prev.desc.Digest != ch.desc.Digest {
+					return nil, fmt.Errorf("sources %s and %s both provide %s: give one image per platform", prev.src, ch.src, key)
+				}
+				continue
+			}
+			byPlatform[key] = ch
+		}
+	}
+	keys := make([]string, 0, len(byPlatform))
+	for k := range byPlatform {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	allDocker := true
+	for _, k := range keys {
+		ch := byPlatform[k]
+		p.children = append(p.children, ch)
+		if ch.desc.MediaType != string(types.DockerManifestSchema2) {
+			allDocker = false
+		}
+	}
+	// A Docker manifest list may only hold Docker manifests; an OCI index
+	// holds either, so mixed sources get an OCI index.
+	p.mediaType = string(types.OCIImageIndex)
+	if allDocker {
+		p.mediaType = string(types.DockerManifestList)
+	}
+	idx := manifestDoc{SchemaVersion: 2, MediaType: p.mediaType}
+	for _, ch := range p.children {
+		d := ch.desc
+		d.Annotations = nil
+		idx.Manifests = append(idx.Manifests, d)
+	}
+	raw, err := json.Marshal(idx)
+	if err != nil {
+		return nil, err
+	}
+	p.index, p.digest = raw, digestOf(raw)
+	return p, nil
+}
+
+func checkPlatforms(required []string, children []child) error {
+	have := map[string]bool{}
+	var haveList []string
+	for _, ch := range children {
+		if ch.desc.Platform == nil || ch.desc.isAttestation() {
+			continue
+		}
+		have[ch.desc.Platform.normalize()] = true
+		haveList = append(haveList, ch.desc.Platform.String())
+	}
+	var missing []string
+	for _, r := range required {
+		p, err := ParsePlatform(r)
+		if err != nil {
+			return err
+		}
+		if !have[p.normalize()] {
+			missing = append(missing, p.String())
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(haveList)
+		if len(haveList) == 0 {
+			haveList = []string{"none"}
+		}
+		return &MissingPlatformsError{Missing: missing, Have: haveList}
+	}
+	return nil
+}
+
+// planTags learns the digest each requested tag points at in every target:
+// one tags/list per repository, then a HEAD only for the tags that exist.
+func (c *Client) planTags(ctx context.Context, p *plan) error {
+	if len(p.tags) == 0 {
+		return nil
+	}
+	var mu sync.Mutex
+	return c.parallel(ctx, len(p.targets), func(ctx context.Context, i int) error {
+		t := p.targets[i]
+		hc, err := c.host(ctx, t.Registry, p.scopes(t.Registry))
+		if err != nil {
+			return err
+		}
+		exists := map[string]bool{}
+		if len(p.tags) == 1 {
+			exists[p.tags[0]] = true // one HEAD is cheaper than a list and a HEAD
+		} else {
+			exists, err = hc.listTags(ctx, t.Repository)
+			if err != nil {
+				return fmt.Errorf("listing the tags of %s: %w", t.Name(), err)
+			}
+		}
+		cur := map[string]string{}
+		for _, tag := range p.tags {
+			if !exists[tag] {
+				continue
+			}
+			d, ok, err := hc.headManifest(ctx, t.Repository, tag)
+			if err != nil {
+				return fmt.Errorf("reading tag %s: %w", t.WithTag(tag), err)
+			}
+			if ok {
+				cur[tag] = d.Digest
+			}
+		}
+		mu.Lock()
+		p.current[t.Name()] = cur
+		mu.Unlock()
+		return nil
+	})
+}
+
+// parallel runs fn for 0..n-1 with at most jobs at once and returns the
+// first error; the others are cancelled.
+func (c *Client) parallel(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, c.o.jobs)
+	var wg sync.WaitGroup
+	var once sync.Once
+	var first error
+	for i := 0; i < n; i++ {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := fn(ctx, i); err != nil {
+				once.Do(func() { first = err; cancel() })
+			}
+		}(i)
+	}
+	wg.Wait()
+	if first == nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return first
+}
