@@ -25,20 +25,29 @@
 //     run.
 //   - Errors are their own status and are not counted as failures (dorny
 //     counts errors as failed; translate with failed+errors).
-//   - Within one file, <testcase> elements with the same suite, classname,
-//     file and name are executions of one test and are merged (mikepenz's
-//     retries): Runs counts the executions (EnricoMi's "runs"), Tests the
-//     merged cases (EnricoMi's "tests"). surefire's <flakyFailure>,
-//     <flakyError>, <rerunFailure>, <rerunError> and pytest-rerunfailures'
-//     <rerun> each record one more, failed, execution.
-//   - A merged case passed if any execution passed; it is Flaky when another
-//     execution failed or errored (whatever the order), and Flaky cases
-//     count as passed. Otherwise error > failure > skipped decides. Time is
-//     the sum over executions; Message, Type and Detail come from the first
-//     result of the deciding kind (for a flaky case, its first failure).
-//   - Merging looks back over the last 4096 cases and over every failing
-//     case of the file, so memory stays bounded: failing cases are delivered
-//     when the file ends, others when they leave the window.
+//   - Within one file, a <testcase> with the same suite, classname, file
+//     and name as an earlier one whose latest execution failed or errored
+//     is a rerun of it, and the two are merged into one case (mikepenz's
+//     retries, gotestsum --rerun-fails, web-test-runner). Runs counts the
+//     executions, Tests the cases. Passing or skipped duplicates are
+//     distinct tests (TestNG parameters, jest describe blocks, go test
+//     -count): retry tools rerun failures only, and a pass must never hide
+//     a later failure. So dorny, test-summary and go-junit-report's totals
+//     equal our Tests; EnricoMi's "runs" is our Runs, but its "tests" merges
+//     every duplicate (mocha latex-utensils: 101 tests, we count 109); and
+//     mikepenz's flaky_success_first (pass, then failure, then error: 1
+//     passed test for mikepenz) is for us one passed and one error case.
+//   - surefire's <flakyFailure>, <flakyError>, <rerunFailure>, <rerunError>
+//     and pytest-rerunfailures' <rerun> each record one more, failed,
+//     execution inside the <testcase>.
+//   - A merged case whose last execution passed is passed and Flaky (Flaky
+//     cases also count as passed); otherwise error > failure > skipped over
+//     its executions. Time is the sum over executions; Message, Type and
+//     Detail come from the first result of the deciding kind (for a flaky
+//     case, its first failure).
+//   - Passing and skipped cases are delivered as they are read; failing
+//     cases are held for a rerun until it passes or the file ends, so
+//     memory grows with the failures of the file only.
 //
 // # Robustness
 //

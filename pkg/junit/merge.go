@@ -5,12 +5,13 @@ import (
 	"slices"
 )
 
-// mergeWindow is how many recent test cases stay open for merging with a
-// later <testcase> of the same key. Failing cases stay open until the end
-// of the file whatever the window (a retry of a failure may come much
-// later); a passing or skipped case further back than this is delivered,
-// and a later duplicate of it becomes a case of its own.
-const mergeWindow = 4096
+// The merger turns <testcase> elements into cases. A <testcase> is taken
+// as a rerun of an earlier one only when that one has the same key and its
+// latest execution failed or errored: retry tools rerun failures, never
+// passes, and several passing or skipped elements with one name are
+// distinct tests (TestNG parameters, jest describe blocks, go test
+// -count). So only failing cases are held, and memory grows with the
+// failures of the file, not with its tests.
 
 // run is one <testcase> element, as endCase saw it.
 type run struct {
@@ -21,6 +22,8 @@ type run struct {
 	extraFail, extraErr int     // reruns recorded inside the element
 	extra               *result // the first of them
 }
+
+func (x *run) failing() bool { return x.status == StatusFailed || x.status == StatusError }
 
 type kept struct {
 	set                  bool
@@ -49,53 +52,54 @@ const (
 
 type held struct {
 	c                         Case
-	key                       string
 	seq                       int
 	nPass, nSkip, nFail, nErr int
+	lastPassed                bool
 	kept                      [3]kept
-	evicted                   bool
 }
 
 type merger struct {
-	byKey  map[string]*held
-	window []*held // ring of the most recent open cases
-	head   int
-	n      int
-	failed []*held // failing cases evicted from the window, kept to the end
-	seq    int
-	free   []*held
+	open map[string]*held // failing cases by key, until the file ends or a rerun passes
+	seq  int
 }
 
-func (m *merger) init() {
-	m.byKey = make(map[string]*held)
-	m.window = make([]*held, mergeWindow)
-}
+func (m *merger) init() { m.open = make(map[string]*held) }
 
+// add records one <testcase>: k is its key (suite, classname, file, name
+// joined by NULs), the name being its last nameLen bytes.
 func (m *merger) add(k []byte, nameLen int, e *execution, x *run, emit func(Case) error) error {
-	h, ok := m.byKey[string(k)]
-	if !ok {
-		if m.n == len(m.window) {
-			if err := m.evict(emit); err != nil {
-				return err
-			}
-		}
-		key := string(k)
-		if n := len(m.free); n > 0 {
-			h = m.free[n-1]
-			m.free = m.free[:n-1]
-			*h = held{}
-		} else {
-			h = new(held)
-		}
-		h.key = key
-		h.seq = m.seq
-		m.seq++
-		h.c = Case{Suite: e.suite, Classname: e.classname, File: e.file, Name: key[len(key)-nameLen:]}
-		m.byKey[key] = h
-		m.window[(m.head+m.n)%len(m.window)] = h
-		m.n++
+	m.seq++
+	if nameLen == 0 {
+		// A nameless test case cannot be recognised in a rerun.
+		var h held
+		h.c = Case{Suite: e.suite, Classname: e.classname, File: e.file}
+		h.addRun(x)
+		return emit(h.final())
 	}
+	if len(m.open) > 0 {
+		if h, ok := m.open[string(k)]; ok {
+			h.addRun(x)
+			if h.lastPassed {
+				// Failed, then passed: flaky, and final.
+				delete(m.open, string(k))
+				return emit(h.final())
+			}
+			return nil
+		}
+	}
+	var h held
+	h.seq = m.seq
+	h.c = Case{Suite: e.suite, Classname: e.classname, File: e.file}
 	h.addRun(x)
+	if !x.failing() {
+		h.c.Name = string(k[len(k)-nameLen:])
+		return emit(h.final())
+	}
+	key := string(k)
+	h.c.Name = key[len(key)-nameLen:]
+	hp := new(held)
+	*hp = h
+	m.open[key] = hp
 	return nil
 }
 
@@ -105,6 +109,7 @@ func (h *held) addRun(x *run) {
 	if h.c.Line == 0 {
 		h.c.Line = x.line
 	}
+	h.lastPassed = x.status == StatusPassed
 	switch x.status {
 	case StatusPassed:
 		h.nPass++
@@ -130,51 +135,31 @@ func (h *held) addRun(x *run) {
 	}
 }
 
-// evict delivers the oldest case of the window, or keeps it to the end of
-// the file when it is failing.
-func (m *merger) evict(emit func(Case) error) error {
-	h := m.window[m.head]
-	m.window[m.head] = nil
-	m.head = (m.head + 1) % len(m.window)
-	m.n--
-	if h.nPass == 0 && h.nFail+h.nErr > 0 {
-		h.evicted = true
-		m.failed = append(m.failed, h)
-		return nil
-	}
-	delete(m.byKey, h.key)
-	c := h.final()
-	m.free = append(m.free, h)
-	return emit(c)
-}
-
-// flush delivers every open case in the order they were first seen.
+// flush delivers the cases still failing at the end of the file, in the
+// order they were first seen.
 func (m *merger) flush(emit func(Case) error) error {
-	rest := m.failed
-	for m.n > 0 {
-		rest = append(rest, m.window[m.head])
-		m.window[m.head] = nil
-		m.head = (m.head + 1) % len(m.window)
-		m.n--
+	rest := make([]*held, 0, len(m.open))
+	for _, h := range m.open {
+		rest = append(rest, h)
 	}
 	slices.SortFunc(rest, func(a, b *held) int { return cmp.Compare(a.seq, b.seq) })
+	clear(m.open)
 	for _, h := range rest {
 		if err := emit(h.final()); err != nil {
 			return err
 		}
 	}
-	m.failed = nil
-	clear(m.byKey)
 	return nil
 }
 
-// final decides the merged status: passed if any execution passed
-// (flaky when another one failed), else error > failure > skipped.
+// final decides the merged status: passed when the last execution passed
+// (flaky when an earlier one failed or errored), else error > failure >
+// skipped over the executions.
 func (h *held) final() Case {
 	c := h.c
 	var k *kept
 	switch {
-	case h.nPass > 0:
+	case h.lastPassed:
 		c.Status = StatusPassed
 		if h.nFail+h.nErr > 0 {
 			c.Flaky = true
@@ -193,8 +178,10 @@ func (h *held) final() Case {
 		if !k.set {
 			k = &h.kept[keptError]
 		}
-	default:
+	case h.nSkip > 0:
 		c.Status, k = StatusSkipped, &h.kept[keptSkipped]
+	default:
+		c.Status = StatusPassed
 	}
 	if k != nil {
 		c.Message, c.Type, c.Detail = k.message, k.typ, k.detail

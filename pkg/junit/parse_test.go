@@ -83,12 +83,13 @@ func TestParseRetries(t *testing.T) {
 		got = append(got, brief{c.Classname, c.Name, c.Status, c.Flaky, c.Runs, c.Time, c.Message})
 	}
 	wantCases := []brief{
-		{"a.B", "flaky", StatusPassed, true, 2, 3, "first"},
 		{"a.B", "steady", StatusPassed, false, 1, 1, ""},
+		{"a.B", "flaky", StatusPassed, true, 2, 3, "first"},
 		{"a.C", "sf", StatusPassed, true, 3, 3, "timeout"},
-		{"a.C", "always", StatusFailed, false, 3, 1, "no"},
 		{"a.D", "flaky", StatusPassed, false, 1, 1, ""},
 		{"a.D", "off", StatusSkipped, false, 1, 0, ""},
+		{"a.C", "always", StatusFailed, false, 3, 1, "no"}, // failing cases come last
+
 	}
 	if len(got) != len(wantCases) {
 		t.Fatalf("got %d cases %+v, want %d", len(got), got, len(wantCases))
