@@ -9,8 +9,8 @@ import os
 
 import pytest
 
-from timetracker import create_app
-from timetracker.extensions import db
+from app import create_app
+from app.extensions import db
 
 SECRET = "test-secret-key-0123456789"
 
@@ -30,7 +30,7 @@ def make_app(database_url):
     apps = []
 
     def build(**overrides):
-        env = {"FLASK_ENV": "testing", "SECRET_KEY": SECRET, "DATABASE_URL": database_url, "TESTING": "1"}
+        env = {"APP_ENV": "testing", "SECRET_KEY": SECRET, "DATABASE_URL": database_url, "TESTING": "1"}
         env.update(overrides)
         app = create_app(env=env)
         apps.append(app)

@@ -1,6 +1,6 @@
 import pytest
 
-from timetracker import create_app
+from app import create_app
 
 pytestmark = pytest.mark.integration
 
@@ -88,7 +88,7 @@ def test_missing_resources(client):
 
 def test_ready_reports_unavailable_database(tmp_path):
     # A SQLite path inside a missing directory cannot be opened.
-    env = {"FLASK_ENV": "testing", "DATABASE_URL": f"sqlite:///{tmp_path}/missing/dir/db.sqlite"}
+    env = {"APP_ENV": "testing", "DATABASE_URL": f"sqlite:///{tmp_path}/missing/dir/db.sqlite"}
     app = create_app(env=env)
     response = app.test_client().get("/_ready")
     assert response.status_code == 503

@@ -7,10 +7,10 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
-from timetracker import MIGRATIONS_DIR
-from timetracker.dbcheck import drift
-from timetracker.extensions import db
-from timetracker.models import Project, TimeEntry
+from app import MIGRATIONS_DIR
+from app.dbcheck import drift
+from app.extensions import db
+from app.models import Project, TimeEntry
 
 pytestmark = pytest.mark.database
 
@@ -90,9 +90,9 @@ def test_entry_end_before_start_is_refused_by_the_database(app):
 
 
 def test_dbcheck_command(make_app, database_url, monkeypatch, capsys):
-    from timetracker import dbcheck
+    from app import dbcheck
 
-    monkeypatch.setenv("FLASK_ENV", "testing")
+    monkeypatch.setenv("APP_ENV", "testing")
     monkeypatch.setenv("DATABASE_URL", database_url)
     app = make_app()
     with app.app_context():

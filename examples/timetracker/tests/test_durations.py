@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from timetracker.durations import (
+from app.durations import (
     DurationError,
     billable_amount,
     format_duration,

@@ -1,7 +1,7 @@
 import pytest
 
-from timetracker import ConfigError, create_app
-from timetracker.security import HEADERS
+from app import ConfigError, create_app
+from app.security import HEADERS
 
 pytestmark = pytest.mark.security
 
@@ -16,7 +16,7 @@ def test_security_headers_on_every_response(client):
 
 def test_production_requires_secret_key():
     with pytest.raises(ConfigError, match="SECRET_KEY"):
-        create_app(env={"FLASK_ENV": "production", "SECRET_KEY": "short"})
+        create_app(env={"APP_ENV": "production", "SECRET_KEY": "short"})
 
 
 def test_sql_injection_is_stored_as_text(client):

@@ -1,6 +1,6 @@
 import pytest
 
-from timetracker import __version__
+from app import __version__
 
 pytestmark = pytest.mark.smoke
 

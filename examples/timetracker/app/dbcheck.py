@@ -1,7 +1,7 @@
 """Schema drift check: do the migrations produce exactly what the models declare?
 
 Alembic 1.9 added ``alembic check``; Debian bookworm ships 1.8, so this uses the
-same autogenerate comparison directly. Run ``python -m timetracker.dbcheck``
+same autogenerate comparison directly. Run ``python -m app.dbcheck``
 after ``flask db upgrade``: it exits 1 and lists the differences when a model
 changed without a migration.
 """

@@ -31,7 +31,7 @@ def _database_url(env):
 def load_config(env=None):
     """Build the Flask configuration from environment variables."""
     env = os.environ if env is None else env
-    production = env.get("FLASK_ENV", env.get("APP_ENV", "production")) == "production"
+    production = env.get("APP_ENV", "production") == "production"
     secret = env.get("SECRET_KEY", "")
     if production and len(secret) < 16:
         raise ConfigError("SECRET_KEY must be set to at least 16 characters in production")
