@@ -4,6 +4,7 @@
 package actions
 
 import (
+	"github.com/org/timetracker-ci/actions/fakegithub"
 	"github.com/org/timetracker-ci/pkg/action"
 )
 
@@ -14,7 +15,7 @@ func All() []*action.Action {
 
 // Commands returns the local subcommands that are not GitHub actions.
 func Commands() []*action.Command {
-	return []*action.Command{}
+	return []*action.Command{fakegithub.Command()}
 }
 
 // Program is the whole binary.

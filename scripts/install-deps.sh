@@ -28,6 +28,7 @@ export GOBIN="$PWD/.tools/bin"
 declare -A tools=(
   [actionlint]=github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
   [staticcheck]=honnef.co/go/tools/cmd/staticcheck@v0.7.0
+  [act]=github.com/nektos/act@v0.2.89
 )
 for name in "${!tools[@]}"; do
   want=${tools[$name]#*@}

@@ -1,0 +1,139 @@
+package fakegithub
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/org/timetracker-ci/pkg/action"
+	"github.com/org/timetracker-ci/pkg/githubapi/githubfake"
+)
+
+// Name is the subcommand.
+const Name = "fake-github"
+
+// Command returns the fake-github subcommand.
+func Command() *action.Command {
+	return &action.Command{
+		Name:    Name,
+		Summary: "(for scripts) serve a fake GitHub API on a local port and print its URL",
+		Run:     run,
+	}
+}
+
+// Options are the command's flags.
+type Options struct {
+	Listen        string
+	Owner, Repo   string
+	DefaultBranch string
+	Token         string
+	ReadOnly      bool
+	URLFile       string
+}
+
+func parse(args []string, stderr io.Writer) (Options, error) {
+	var o Options
+	fs := flag.NewFlagSet(Name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.Listen, "listen", "127.0.0.1:0", "address to listen on (port 0 picks a free port)")
+	fs.StringVar(&o.Owner, "owner", "org", "owner of the fake repository")
+	fs.StringVar(&o.Repo, "repo", "timetracker", "name of the fake repository")
+	fs.StringVar(&o.DefaultBranch, "default-branch", "main", "default branch of the fake repository")
+	fs.StringVar(&o.Token, "token", "", "token every request must carry (none when empty)")
+	fs.BoolVar(&o.ReadOnly, "read-only", false, "answer every write with 403, as for a token without contents: write")
+	fs.StringVar(&o.URLFile, "url-file", "", "also write the API URL to this file once the port is open")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return o, err
+		}
+		return o, action.UsageErrorf("fake-github: %v (see timetracker-ci fake-github --help)", err)
+	}
+	if fs.NArg() > 0 {
+		return o, action.UsageErrorf("fake-github takes only flags, not %q", fs.Arg(0))
+	}
+	return o, nil
+}
+
+func run(ctx context.Context, env action.Env, args []string) error {
+	o, err := parse(args, env.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return Serve(ctx, o, func(apiURL string) error {
+		if _, err := fmt.Fprintln(env.Stdout, apiURL); err != nil {
+			return err
+		}
+		if o.URLFile != "" {
+			return os.WriteFile(o.URLFile, []byte(apiURL+"\n"), 0o644)
+		}
+		return nil
+	})
+}
+
+// Serve runs the fake until ctx is done. ready gets the API URL once the
+// port is open. Besides the API (under /api/v3 and /api/uploads) it serves
+// two inspection endpoints for scripts: /_fake/releases (every release with
+// its assets, drafts included) and /_fake/requests (the request log).
+func Serve(ctx context.Context, o Options, ready func(apiURL string) error) error {
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		return fmt.Errorf("fake-github: listening on %s: %w (pick a free address with --listen 127.0.0.1:0)", o.Listen, err)
+	}
+	s := githubfake.New(githubfake.Options{Owner: o.Owner, Repo: o.Repo, DefaultBranch: o.DefaultBranch, Token: o.Token, ReadOnly: o.ReadOnly})
+	s.URL = "http://" + ln.Addr().String()
+	srv := &http.Server{Handler: Handler(s), ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	if ready != nil {
+		if err := ready(s.APIURL()); err != nil {
+			_ = srv.Close()
+			return fmt.Errorf("fake-github: announcing the URL: %w", err)
+		}
+	}
+	select {
+	case err := <-done:
+		return fmt.Errorf("fake-github: %w", err)
+	case <-ctx.Done():
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(shut); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("fake-github: shutting down: %w", err)
+		}
+		return nil
+	}
+}
+
+// Handler serves the fake's API plus the /_fake/ inspection endpoints.
+func Handler(s *githubfake.Server) http.Handler {
+	api := s.Handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/_fake/releases":
+			writeJSON(w, s.Releases())
+		case r.Method == http.MethodGet && r.URL.Path == "/_fake/requests":
+			writeJSON(w, s.Requests())
+		case strings.HasPrefix(r.URL.Path, "/_fake/"):
+			http.NotFound(w, r)
+		default:
+			api.ServeHTTP(w, r)
+		}
+	})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v) // the client hung up: nothing to do
+}

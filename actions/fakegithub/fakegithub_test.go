@@ -1,0 +1,117 @@
+package fakegithub
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/org/timetracker-ci/pkg/action"
+	"github.com/org/timetracker-ci/pkg/githubapi/githubfake"
+)
+
+func TestServeAnnouncesURLAndServesAPI(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	urlFile := filepath.Join(t.TempDir(), "url")
+	var stdout bytes.Buffer
+	env := action.Env{Getenv: func(string) string { return "" }, Stdout: &stdout, Stderr: io.Discard}
+	errc := make(chan error, 1)
+	go func() {
+		errc <- run(ctx, env, []string{"--listen", "127.0.0.1:0", "--repo", "app", "--url-file", urlFile})
+	}()
+
+	var apiURL string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if b, err := os.ReadFile(urlFile); err == nil && len(b) > 0 {
+			apiURL = strings.TrimSpace(string(b))
+			break
+		}
+	}
+	if !strings.HasPrefix(apiURL, "http://127.0.0.1:") || !strings.HasSuffix(apiURL, "/api/v3") {
+		t.Fatalf("API URL %q, want http://127.0.0.1:<port>/api/v3", apiURL)
+	}
+	if got := strings.TrimSpace(stdout.String()); got != apiURL {
+		t.Errorf("stdout %q, want the API URL %q", got, apiURL)
+	}
+
+	var repo struct {
+		FullName      string `json:"full_name"`
+		DefaultBranch string `json:"default_branch"`
+	}
+	getJSON(t, apiURL+"/repos/org/app", &repo)
+	if repo.FullName != "org/app" || repo.DefaultBranch != "main" {
+		t.Errorf("repository %+v, want org/app on main", repo)
+	}
+
+	body := strings.NewReader(`{"tag_name":"v1.0.0","name":"1.0.0"}`)
+	resp, err := http.Post(apiURL+"/repos/org/app/releases", "application/json", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("creating a release: status %d, want 201", resp.StatusCode)
+	}
+	root := strings.TrimSuffix(apiURL, "/api/v3")
+	var rels []githubfake.Release
+	getJSON(t, root+"/_fake/releases", &rels)
+	if len(rels) != 1 || rels[0].Tag != "v1.0.0" {
+		t.Errorf("/_fake/releases = %+v, want one release v1.0.0", rels)
+	}
+	var reqs []githubfake.Request
+	getJSON(t, root+"/_fake/requests", &reqs)
+	posts := 0
+	for _, r := range reqs {
+		if r.Method == http.MethodPost {
+			posts++
+		}
+	}
+	if posts != 1 {
+		t.Errorf("request log has %d POSTs, want 1: %+v", posts, reqs)
+	}
+
+	cancel()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatalf("shutdown: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("fake-github did not stop when its context ended")
+	}
+}
+
+func TestBadUsage(t *testing.T) {
+	env := action.Env{Getenv: func(string) string { return "" }, Stdout: io.Discard, Stderr: io.Discard}
+	for _, args := range [][]string{{"--nope"}, {"extra"}} {
+		err := run(context.Background(), env, args)
+		if !action.IsInputError(err) {
+			t.Errorf("run(%q) = %v, want a usage error", args, err)
+		}
+	}
+	if err := run(context.Background(), env, []string{"--listen", "256.0.0.1:1"}); err == nil || action.IsInputError(err) {
+		t.Errorf("an address that cannot be listened on = %v, want an ordinary error", err)
+	}
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: status %d", url, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+}
