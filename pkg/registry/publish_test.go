@@ -95,9 +95,9 @@ func writes(c *Counter) int {
 
 func TestPublishMergesPlatformImages(t *testing.T) {
 	for _, tc := range []struct {
-		name    string
+		name     string
 		amd, arm types.MediaType
-		want    types.MediaType
+		want     types.MediaType
 	}{
 		{"docker", types.DockerManifestSchema2, types.DockerManifestSchema2, types.DockerManifestList},
 		{"oci", types.OCIManifestSchema1, types.OCIManifestSchema1, types.OCIImageIndex},

@@ -1,0 +1,136 @@
+package registry
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// promoteScenario is the closing figure of the image publisher: promote a
+// two-platform index (each image: config + 2 layers) that the build pushed
+// to registry A to 6 tags in 2 registries (the same repository in A, a
+// mirror in B).
+func promoteScenario(t testing.TB, a, b, repo string, opts ...Option) (*Result, *Counter, time.Duration) {
+	t.Helper()
+	idx := pushIndex(t, a+"/"+repo, types.OCIImageIndex)
+	var counter Counter
+	c := New(append([]Option{WithInsecure(a, b), WithCounter(&counter)}, opts...)...)
+	start := time.Now()
+	res, err := c.Publish(testContext(t), Request{
+		Sources:   []string{idx},
+		Images:    []string{a + "/" + repo, b + "/" + repo},
+		Tags:      sixTags,
+		Platforms: []string{"linux/amd64", "linux/arm64"},
+	})
+	elapsed := time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, &counter, elapsed
+}
+
+// minimumPromote is the request budget of promoteScenario, item by item.
+// Each line is a request the publisher cannot drop without giving up a
+// guarantee; see the comments.
+var minimumPromote = map[string]int{
+	// Authentication discovery: one per registry (GET /v2/ answers which
+	// scheme, and is the only way to learn it).
+	"GET ping": 2,
+	// The source index (its platforms must be checked) + the two image
+	// manifests that have to be copied to B (their content is needed).
+	"GET manifest": 3,
+	// One tags/list per target tells which of the 6 tags exist, so the
+	// immutability of version tags is checked before anything is written;
+	// a HEAD per tag would be 6 per target.
+	"GET tags": 2,
+	// A: the index by digest (already there: this HEAD is the verification).
+	// B: the index (absent), its 2 images (absent), and the verification of
+	// the index after its PUT, before any tag is written.
+	"HEAD manifest": 5,
+	// B: is each of the 6 blobs already there? (never upload what exists)
+	"HEAD blob": 6,
+	// B: the 6 blobs read from A and uploaded monolithically (POST + PUT,
+	// the fewest requests the distribution spec guarantees).
+	"GET blob":    6,
+	"POST upload": 6,
+	"PUT upload":  6,
+	// B: 2 images + the index by digest; then 6 tags x 2 repositories (the
+	// registry API has one tag per PUT).
+	"PUT manifest": 15,
+}
+
+// rerunPromote is the same request again: only reads, no writes.
+var rerunPromote = map[string]int{
+	"GET ping": 2, "GET manifest": 1, "GET tags": 2,
+	// 6 tags x 2 targets found by the list and read to compare digests, + the index by digest in each target.
+	"HEAD manifest": 14,
+}
+
+func total(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+func describe(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "  %-14s %3d\n", k, m[k])
+	}
+	fmt.Fprintf(&b, "  %-14s %3d\n", "total", total(m))
+	return b.String()
+}
+
+func checkCounts(t *testing.T, what string, c *Counter, want map[string]int) {
+	t.Helper()
+	got := c.ByKind()
+	t.Logf("%s: %d requests\n%s", what, c.Total(), describe(got))
+	if describe(got) != describe(want) {
+		t.Errorf("%s: requests differ from the budget\ngot:\n%swant:\n%s", what, describe(got), describe(want))
+	}
+}
+
+func TestPromoteRequestCount(t *testing.T) {
+	a, b := testRegistry(t, nil), testRegistry(t, nil)
+	res, counter, elapsed := promoteScenario(t, a, b, "org/app")
+	checkCounts(t, "promote a 2-platform index to 6 tags in 2 registries (in-process registry)", counter, minimumPromote)
+	t.Logf("took %v; %d blobs uploaded (%d bytes), %d manifests pushed", elapsed.Round(time.Microsecond), res.Copy.BlobsUploaded, res.Copy.BytesUploaded, res.Copy.Manifests)
+
+	counter.Reset()
+	c := New(WithInsecure(a, b), WithCounter(counter))
+	if _, err := c.Publish(testContext(t), Request{
+		Sources: []string{a + "/org/app@" + res.Digest}, Images: []string{a + "/org/app", b + "/org/app"},
+		Tags: sixTags, Platforms: []string{"linux/amd64", "linux/arm64"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	checkCounts(t, "the same promotion again (no-op)", counter, rerunPromote)
+}
+
+func BenchmarkPromote(b *testing.B) {
+	ra, rb := testRegistry(b, nil), testRegistry(b, nil)
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		repo := fmt.Sprintf("org/app-%d", i)
+		idx := pushIndex(b, ra+"/"+repo, types.OCIImageIndex)
+		c := New(WithInsecure(ra, rb))
+		b.StartTimer()
+		if _, err := c.Publish(testContext(b), Request{
+			Sources: []string{idx}, Images: []string{ra + "/" + repo, rb + "/" + repo},
+			Tags: sixTags, Platforms: []string{"linux/amd64", "linux/arm64"},
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
