@@ -69,7 +69,7 @@ func pushImage(t testing.TB, repo string, mt types.MediaType, os, arch, variant 
 }
 
 // pushIndex pushes a two-platform index (amd64, arm64) and returns name@digest.
-func pushIndex(t testing.TB, repo string, mt types.MediaType) string {
+func pushIndex(t testing.TB, repo string, mt types.MediaType, opts ...remote.Option) string {
 	t.Helper()
 	imgMT := types.DockerManifestSchema2
 	if mt == types.OCIImageIndex {
@@ -94,7 +94,7 @@ func pushIndex(t testing.TB, repo string, mt types.MediaType) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := remote.WriteIndex(ref, idx); err != nil {
+	if err := remote.WriteIndex(ref, idx, opts...); err != nil {
 		t.Fatal(err)
 	}
 	return ref.String()
@@ -159,4 +159,9 @@ func TestResolve(t *testing.T) {
 	if _, err := Resolve(ctx, host+"/Org/app:1", WithInsecure(host)); err == nil || !strings.Contains(err.Error(), "upper-case") {
 		t.Errorf("Resolve(upper case) error = %v", err)
 	}
+}
+
+func pushIndexWith(t testing.TB, repo string, opts ...remote.Option) string {
+	t.Helper()
+	return pushIndex(t, repo, types.DockerManifestList, opts...)
 }

@@ -1,0 +1,200 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// startDistribution starts Debian's docker-registry (the distribution
+// registry server) on a loopback port with its own config and storage, and
+// returns its host. With user set, it requires HTTP basic authentication.
+func startDistribution(t testing.TB, user, password string) string {
+	t.Helper()
+	bin, err := exec.LookPath("docker-registry")
+	if err != nil {
+		t.Skip("docker-registry is not installed (Debian package docker-registry): skipping the distribution registry tests")
+	}
+	dir := t.TempDir()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := l.Addr().String()
+	l.Close()
+	auth := ""
+	if user != "" {
+		hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		htpasswd := filepath.Join(dir, "htpasswd")
+		if err := os.WriteFile(htpasswd, []byte(user+":"+string(hash)+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		auth = fmt.Sprintf("auth:\n  htpasswd:\n    realm: test\n    path: %s\n", htpasswd)
+	}
+	config := fmt.Sprintf(`version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: %s
+  delete:
+    enabled: true
+http:
+  addr: %s
+%s`, filepath.Join(dir, "storage"), host, auth)
+	cfg := filepath.Join(dir, "config.yml")
+	if err := os.WriteFile(cfg, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "serve", cfg)
+	var logs strings.Builder
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting docker-registry: %v", err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+	})
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		resp, err := http.Get("http://" + host + "/v2/")
+		if err == nil {
+			resp.Body.Close()
+			return host
+		}
+		select {
+		case <-exited:
+			t.Fatalf("docker-registry exited: %s", logs.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("docker-registry did not answer on %s: %s", host, logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestDistributionPublish(t *testing.T) {
+	a, b := startDistribution(t, "", ""), startDistribution(t, "", "")
+	ctx := testContext(t)
+	amd := pushImage(t, a+"/build/app", types.DockerManifestSchema2, "linux", "amd64", "")
+	arm := pushImage(t, a+"/build/app", types.DockerManifestSchema2, "linux", "arm64", "")
+
+	// Merge into an index in another repository of A (blobs mounted) and in B (uploaded).
+	c := New(WithInsecure(a, b))
+	req := Request{Sources: []string{amd, arm}, Images: []string{a + "/org/app", b + "/org/app"}, Tags: sixTags,
+		Platforms: []string{"linux/amd64", "linux/arm64"}}
+	res, err := c.Publish(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Copy.BlobsMounted != 6 || res.Copy.BlobsUploaded != 6 {
+		t.Errorf("copy stats %+v: want 6 blobs mounted across repositories in A and 6 uploaded to B", res.Copy)
+	}
+	for _, img := range req.Images {
+		checkIndex(t, img+":1.2.3", types.DockerManifestList, "linux/amd64,linux/arm64")
+	}
+
+	// Idempotent re-run.
+	var counter Counter
+	again, err := New(WithInsecure(a, b), WithCounter(&counter)).Publish(ctx, req)
+	if err != nil || again.Digest != res.Digest || writes(&counter) != 0 {
+		t.Errorf("re-run: %v, digest %s (want %s), %d writes", err, again.Digest, res.Digest, writes(&counter))
+	}
+
+	// A version tag does not move; a floating one does.
+	other := pushImage(t, a+"/build/app", types.DockerManifestSchema2, "linux", "arm64", "")
+	req.Sources = []string{amd, other}
+	var ite *ImmutableTagError
+	if _, err := c.Publish(ctx, req); !errors.As(err, &ite) || len(ite.Conflicts) != 2 {
+		t.Fatalf("moving 1.2.3 in 2 registries: %v, want 2 conflicts", err)
+	}
+	req.Tags = []string{"latest"}
+	moved, err := c.Publish(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, img := range []string{a + "/org/app", b + "/org/app"} {
+		if got := tagDigest(t, img+":latest"); got != moved.Digest {
+			t.Errorf("%s:latest = %s, want %s", img, got, moved.Digest)
+		}
+		if got := tagDigest(t, img+":1.2.3"); got != res.Digest {
+			t.Errorf("%s:1.2.3 = %s, want it unchanged at %s", img, got, res.Digest)
+		}
+	}
+}
+
+// TestDistributionPromoteRequestCount checks the request budget against
+// the distribution registry too.
+func TestDistributionPromoteRequestCount(t *testing.T) {
+	a, b := startDistribution(t, "", ""), startDistribution(t, "", "")
+	res, counter, _ := promoteScenario(t, a, b, "org/app")
+	checkCounts(t, "promote a 2-platform index to 6 tags in 2 registries (docker-registry)", counter, minimumPromote)
+	t.Logf("%d blobs uploaded (%d bytes), %d manifests pushed", res.Copy.BlobsUploaded, res.Copy.BytesUploaded, res.Copy.Manifests)
+}
+
+// BenchmarkPromoteDistribution times the same promotion against two
+// docker-registry servers, a fresh repository each iteration.
+func BenchmarkPromoteDistribution(b *testing.B) {
+	ra, rb := startDistribution(b, "", ""), startDistribution(b, "", "")
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		repo := fmt.Sprintf("org/app-%d", i)
+		idx := pushIndex(b, ra+"/"+repo, types.OCIImageIndex)
+		c := New(WithInsecure(ra, rb))
+		b.StartTimer()
+		if _, err := c.Publish(testContext(b), Request{
+			Sources: []string{idx}, Images: []string{ra + "/" + repo, rb + "/" + repo},
+			Tags: sixTags, Platforms: []string{"linux/amd64", "linux/arm64"},
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestDistributionBasicAuth(t *testing.T) {
+	host := startDistribution(t, "ci", "s3cret")
+	ctx := testContext(t)
+	// Seed with go-containerregistry's client and the right password.
+	ggcrAuth := remote.WithAuth(&authn.Basic{Username: "ci", Password: "s3cret"})
+	idx := pushIndexWith(t, host+"/org/app", ggcrAuth)
+
+	if _, err := Resolve(ctx, idx, WithInsecure(host)); err == nil || !strings.Contains(err.Error(), "401") || !strings.Contains(err.Error(), "give credentials") {
+		t.Errorf("anonymous Resolve: error = %v, want a 401 naming the fix", err)
+	}
+	if _, err := Resolve(ctx, idx, WithInsecure(host), WithAuth(host, Auth{Username: "ci", Password: "wrong"})); err == nil {
+		t.Error("Resolve with a wrong password succeeded")
+	}
+	c := New(WithInsecure(host), WithAuth(host, Auth{Username: "ci", Password: "s3cret"}))
+	res, err := c.Publish(ctx, Request{Sources: []string{idx}, Images: []string{host + "/org/app"}, Tags: []string{"1.0.0", "latest"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := name.ParseReference(host+"/org/app:1.0.0", name.Insecure)
+	d, err := remote.Head(r, ggcrAuth, remote.WithContext(context.Background()))
+	if err != nil || d.Digest.String() != res.Digest {
+		t.Errorf("1.0.0 = %v, %v; want %s", d, err, res.Digest)
+	}
+}
