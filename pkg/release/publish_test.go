@@ -30,10 +30,10 @@ func newEnv(t *testing.T, fo githubfake.Options) *env {
 	t.Helper()
 	e := &env{fake: githubfake.Start(t, fo), dir: t.TempDir()}
 	files := map[string]string{
-		"timetracker-1.2.3.tar.gz":  strings.Repeat("tarball ", 5000),
-		"docker-compose.yml":        "services:\n  app:\n    image: ghcr.io/org/timetracker:1.2.3\n",
-		"k8s-manifests.yaml":        "apiVersion: apps/v1\nkind: Deployment\n",
-		"timetracker-1.2.3.sbom":    `{"bomFormat":"CycloneDX"}`,
+		"timetracker-1.2.3.tar.gz": strings.Repeat("tarball ", 5000),
+		"docker-compose.yml":       "services:\n  app:\n    image: ghcr.io/org/timetracker:1.2.3\n",
+		"k8s-manifests.yaml":       "apiVersion: apps/v1\nkind: Deployment\n",
+		"timetracker-1.2.3.sbom":   `{"bomFormat":"CycloneDX"}`,
 	}
 	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(e.dir, name), []byte(content), 0o644); err != nil {
@@ -154,17 +154,17 @@ func TestPublishSurvivesFaults(t *testing.T) {
 			{Kind: githubfake.ServerError, Status: 503, Upload: true, Times: 3},
 			{Kind: githubfake.ServerError, Method: "PATCH", Path: "/releases/"},
 		},
-		"403 secondary limit with retry-after": {{Kind: githubfake.SecondaryLimit, Status: 403, RetryAfter: 30, Upload: true, Times: 2}},
+		"403 secondary limit with retry-after":    {{Kind: githubfake.SecondaryLimit, Status: 403, RetryAfter: 30, Upload: true, Times: 2}},
 		"403 secondary limit without retry-after": {{Kind: githubfake.SecondaryLimit, Status: 403, Method: "POST", Path: "/releases"}},
 		"429 secondary limit with retry-after":    {{Kind: githubfake.SecondaryLimit, Status: 429, RetryAfter: 5, Upload: true, Times: 2}},
 		"429 secondary limit without retry-after": {{Kind: githubfake.SecondaryLimit, Status: 429, Method: "PATCH"}},
-		"primary limit":                           {{Kind: githubfake.PrimaryLimit, Path: "/releases", Times: 2}},
-		"connection resets":                       {{Kind: githubfake.ConnectionReset, Path: "/releases"}, {Kind: githubfake.ConnectionReset, Upload: true, Times: 2}},
-		"lost response on create release":         {{Kind: githubfake.LostResponse, Method: "POST", Path: "/releases"}},
-		"lost response on create tag":             {{Kind: githubfake.LostResponse, Method: "POST", Path: "/git/refs"}},
-		"lost response on uploads":                {{Kind: githubfake.LostResponse, Upload: true, Times: 3}},
-		"lost response on publish":                {{Kind: githubfake.LostResponse, Method: "PATCH"}},
-		"upload left in starter state":            {{Kind: githubfake.StarterAsset, Upload: true, Times: 2}},
+		"primary limit":                   {{Kind: githubfake.PrimaryLimit, Path: "/releases", Times: 2}},
+		"connection resets":               {{Kind: githubfake.ConnectionReset, Path: "/releases"}, {Kind: githubfake.ConnectionReset, Upload: true, Times: 2}},
+		"lost response on create release": {{Kind: githubfake.LostResponse, Method: "POST", Path: "/releases"}},
+		"lost response on create tag":     {{Kind: githubfake.LostResponse, Method: "POST", Path: "/git/refs"}},
+		"lost response on uploads":        {{Kind: githubfake.LostResponse, Upload: true, Times: 3}},
+		"lost response on publish":        {{Kind: githubfake.LostResponse, Method: "PATCH"}},
+		"upload left in starter state":    {{Kind: githubfake.StarterAsset, Upload: true, Times: 2}},
 	}
 	for name, fs := range faults {
 		t.Run(name, func(t *testing.T) {
