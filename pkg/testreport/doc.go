@@ -1,0 +1,33 @@
+// Package testreport turns test results into a verdict.
+//
+// It reads JUnit XML (any dialect package junit reads) and, through a
+// parser the caller supplies, `go test -json` streams, and merges them
+// across the shards, tiers and re-run attempts of one workflow run:
+//
+//   - A result file named junit-<tier>-<shard>[-a<attempt>].xml (the names
+//     test-plan gives) belongs to that tier, shard and attempt; any other
+//     file belongs to the tier "" (shown as "tests") and the attempt of the
+//     run (GITHUB_RUN_ATTEMPT).
+//   - A test is identified within its tier by its pytest node id when its
+//     file can be found (from the file attribute or by mapping the dotted
+//     classname onto the workspace), else by classname::name.
+//   - Across attempts the latest attempt decides. A test whose final result
+//     is a pass after a failure (in an earlier attempt, or a rerun within
+//     one file) is flaky: it counts as passed and is listed, and it fails
+//     the run only when FailOnFlaky is set. Within one attempt, results of
+//     the same test combine with error > failure > passed > skipped.
+//
+// The verdict fails on any failed or errored test, on a corrupt result
+// file, on a planned shard that did not report, on a tier where fewer than
+// MinTests tests ran (skipped tests did not run: "no tests ran" never
+// passes silently), and on coverage below its thresholds. Zero coverable
+// statements count as 100%, for the total and for the changed lines.
+//
+// Memory grows with the tests (one small record each, for merging and the
+// timings of the next plan) and with the failures kept; messages and
+// details are kept only for failures.
+//
+// Summaries are rendered at three levels of detail (everything, failures
+// only, counts only) so the caller can pick the most detailed that fits
+// GitHub's 1 MiB step-summary limit.
+package testreport
