@@ -14,6 +14,7 @@
 // and continue, define/template/block, comments, whitespace trimming, field
 // access on structs and string-keyed maps. Functions: the text/template
 // built-ins and, or, not, len, index, slice, eq, ne, lt, le, gt, ge, print,
-// printf, println, plus those in [Funcs] and any the caller adds. Calling a
+// printf, println; include NAME DATA, which returns a template's output as
+// a string (as in Helm); plus those in [Funcs] and any the caller adds. Calling a
 // method ({{.X.Method}}) is an error that says so.
 package tmpl

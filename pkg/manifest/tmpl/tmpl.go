@@ -48,7 +48,7 @@ func (s *Set) Parse(name, text string) error {
 		names[k] = true
 	}
 	// and/or are evaluated lazily by the executor but must be known to the parser.
-	names["and"], names["or"] = true, true
+	names["and"], names["or"], names["include"] = true, true, true
 	trees, err := parse.Parse(name, text, "", "", names)
 	if err != nil {
 		return err
@@ -443,6 +443,9 @@ func (st *state) call(dot reflect.Value, at parse.Node, id *parse.IdentifierNode
 		return st.andOr(dot, name == "and", args[1:], final, hasFinal)
 	}
 	fn, ok := st.set.funcs[name]
+	if name == "include" {
+		fn, ok = st.include, true
+	}
 	if !ok {
 		return reflect.Value{}, st.errorf("%q is not a defined function", name)
 	}
@@ -463,6 +466,32 @@ func (st *state) call(dot reflect.Value, at parse.Node, id *parse.IdentifierNode
 		return reflect.Value{}, st.errorf("error calling %s: %w", name, err)
 	}
 	return reflect.ValueOf(out), nil
+}
+
+// include renders a template to a string, so that its output can be piped
+// (to indent, for instance).
+func (st *state) include(a ...any) (any, error) {
+	if len(a) != 2 {
+		return nil, fmt.Errorf("include wants a template name and its data, got %d arguments", len(a))
+	}
+	name, ok := a[0].(string)
+	if !ok {
+		return nil, errors.New("include wants a template name first")
+	}
+	tree, ok := st.set.trees[name]
+	if !ok || tree.Root == nil {
+		return nil, fmt.Errorf("no such template %q", name)
+	}
+	if st.depth >= maxDepth {
+		return nil, fmt.Errorf("exceeded maximum template depth (%d)", maxDepth)
+	}
+	var b bytes.Buffer
+	v := reflect.ValueOf(a[1])
+	sub := &state{set: st.set, w: &b, tree: tree, vars: []variable{{"$", v}}, depth: st.depth + 1}
+	if err := sub.walk(v, tree.Root); err != nil && !errors.Is(err, errBreak) && !errors.Is(err, errContinue) {
+		return nil, err
+	}
+	return b.String(), nil
 }
 
 // andOr short-circuits as text/template does since Go 1.18.

@@ -1,0 +1,192 @@
+package manifest
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Values are the settings the templates read, from the values input:
+// key=value lines, blank lines and lines starting with # ignored.
+//
+// Known keys (defaults in brackets):
+//
+//	app              name of the service, Deployment, labels [timetracker]
+//	port             port the app listens on [8080]
+//	replicas         Kubernetes replicas [2]
+//	health-path      liveness and compose health check path [/_health]
+//	ready-path       readiness path [/_ready]
+//	environment      environment name of production files (FLASK_ENV) [production]
+//	dev-environment  environment name of development files [development]
+//	secret-name      Kubernetes Secret holding database-url and secret-key [timetracker-secrets]
+//	namespace        Kubernetes namespace; none written when empty []
+//	postgres-image   PostgreSQL image of the compose files [postgres:16-alpine]
+//	cpu-request      [100m]   memory-request [256Mi]   memory-limit [512Mi]
+//
+// With the built-in templates an unknown key is an error (a typo would be
+// silently ignored otherwise); with user templates any key is allowed and
+// readable as {{index .Values.All "key"}}.
+type Values struct {
+	App            string
+	Port           int
+	Replicas       int
+	HealthPath     string
+	ReadyPath      string
+	Environment    string
+	DevEnvironment string
+	SecretName     string
+	Namespace      string
+	PostgresImage  string
+	CPURequest     string
+	MemoryRequest  string
+	MemoryLimit    string
+	// All holds every key, defaults included, as text.
+	All map[string]string
+}
+
+var defaultValues = map[string]string{
+	"app":             "timetracker",
+	"port":            "8080",
+	"replicas":        "2",
+	"health-path":     "/_health",
+	"ready-path":      "/_ready",
+	"environment":     "production",
+	"dev-environment": "development",
+	"secret-name":     "timetracker-secrets",
+	"namespace":       "",
+	"postgres-image":  "postgres:16-alpine",
+	"cpu-request":     "100m",
+	"memory-request":  "256Mi",
+	"memory-limit":    "512Mi",
+}
+
+// KnownValues lists the keys the built-in templates read, sorted.
+func KnownValues() []string {
+	keys := make([]string, 0, len(defaultValues))
+	for k := range defaultValues {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// ValuesError is a problem in the values text, located by line.
+type ValuesError struct {
+	Line int // 1-based; 0 when the problem is not on one line
+	Key  string
+	Msg  string
+}
+
+func (e *ValuesError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("values line %d: %s", e.Line, e.Msg)
+	}
+	return "values: " + e.Msg
+}
+
+var (
+	keyRE      = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+	dnsLabelRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	envNameRE  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	quantityRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$`)
+	pathRE     = regexp.MustCompile(`^/[A-Za-z0-9._~/%-]*$`)
+	// Image references for postgres-image: lowercase repository, tag and/or digest.
+	imageRefRE = regexp.MustCompile(`^[a-z0-9]+([._/:-][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$`)
+)
+
+// ParseValues reads key=value lines over the defaults. strict rejects keys
+// the built-in templates do not know.
+func ParseValues(text string, strict bool) (Values, error) {
+	all := make(map[string]string, len(defaultValues))
+	for k, v := range defaultValues {
+		all[k] = v
+	}
+	seen := map[string]int{}
+	for i, line := range strings.Split(text, "\n") {
+		n := i + 1
+		line = strings.TrimSpace(strings.TrimSuffix(line, "\r"))
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			return Values{}, &ValuesError{Line: n, Msg: fmt.Sprintf("%q is not key=value (write e.g. port=8080)", clip(line))}
+		}
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !keyRE.MatchString(k) {
+			return Values{}, &ValuesError{Line: n, Key: k, Msg: fmt.Sprintf("key %q must be lowercase letters, digits, '.', '_' or '-'", clip(k))}
+		}
+		if prev, dup := seen[k]; dup {
+			return Values{}, &ValuesError{Line: n, Key: k, Msg: fmt.Sprintf("key %q is set twice (first on line %d)", k, prev)}
+		}
+		seen[k] = n
+		if _, known := defaultValues[k]; !known && strict {
+			return Values{}, &ValuesError{Line: n, Key: k, Msg: fmt.Sprintf("unknown key %q for the built-in templates; known keys: %s", k, strings.Join(KnownValues(), ", "))}
+		}
+		all[k] = v
+	}
+	vals, err := valuesFrom(all)
+	if err != nil {
+		if ve, ok := err.(*ValuesError); ok {
+			ve.Line = seen[ve.Key]
+		}
+		return Values{}, err
+	}
+	return vals, nil
+}
+
+func clip(s string) string {
+	if len(s) > 60 {
+		return s[:57] + "..."
+	}
+	return s
+}
+
+func valuesFrom(all map[string]string) (Values, error) {
+	bad := func(k, format string, args ...any) error {
+		return &ValuesError{Key: k, Msg: fmt.Sprintf("%s=%q: ", k, clip(all[k])) + fmt.Sprintf(format, args...)}
+	}
+	v := Values{
+		App: all["app"], HealthPath: all["health-path"], ReadyPath: all["ready-path"],
+		Environment: all["environment"], DevEnvironment: all["dev-environment"],
+		SecretName: all["secret-name"], Namespace: all["namespace"], PostgresImage: all["postgres-image"],
+		CPURequest: all["cpu-request"], MemoryRequest: all["memory-request"], MemoryLimit: all["memory-limit"],
+		All: all,
+	}
+	var err error
+	if v.Port, err = strconv.Atoi(all["port"]); err != nil || v.Port < 1 || v.Port > 65535 {
+		return Values{}, bad("port", "want a port number from 1 to 65535")
+	}
+	if v.Replicas, err = strconv.Atoi(all["replicas"]); err != nil || v.Replicas < 0 || v.Replicas > 1000 {
+		return Values{}, bad("replicas", "want a number from 0 to 1000")
+	}
+	for _, k := range []string{"app", "secret-name"} {
+		if len(all[k]) > 63 || !dnsLabelRE.MatchString(all[k]) {
+			return Values{}, bad(k, "want a DNS label: lowercase letters, digits and '-', at most 63 characters")
+		}
+	}
+	if all["namespace"] != "" && (len(all["namespace"]) > 63 || !dnsLabelRE.MatchString(all["namespace"])) {
+		return Values{}, bad("namespace", "want a DNS label: lowercase letters, digits and '-', at most 63 characters, or nothing")
+	}
+	for _, k := range []string{"health-path", "ready-path"} {
+		if !pathRE.MatchString(all[k]) {
+			return Values{}, bad(k, "want an absolute URL path such as /_health")
+		}
+	}
+	for _, k := range []string{"environment", "dev-environment"} {
+		if !envNameRE.MatchString(all[k]) {
+			return Values{}, bad(k, "want a name of letters, digits, '.', '_' or '-'")
+		}
+	}
+	for _, k := range []string{"cpu-request", "memory-request", "memory-limit"} {
+		if !quantityRE.MatchString(all[k]) {
+			return Values{}, bad(k, "want a Kubernetes quantity such as 100m, 256Mi or 1Gi")
+		}
+	}
+	if !imageRefRE.MatchString(all["postgres-image"]) {
+		return Values{}, bad("postgres-image", "want an image reference such as postgres:16-alpine")
+	}
+	return v, nil
+}
