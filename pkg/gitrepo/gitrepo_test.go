@@ -19,6 +19,7 @@ func open(t *testing.T, dir string) *gitrepo.Repo {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { r.Close() })
 	return r
 }
 
@@ -130,6 +131,44 @@ func TestTagsLooseAndPacked(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkTags(t, tags, want)
+}
+
+func TestTagsPeelOnlyAndPackedObjects(t *testing.T) {
+	ctx := context.Background()
+	g, want := tagFixture(t)
+	full, err := open(t, g.Dir).Tags(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// gc packs objects and refs: the pack reader and packed-refs peeling
+	// must give the same answers as loose files.
+	g.Git("gc", "-q")
+	for _, opts := range [][]gitrepo.TagsOption{nil, {gitrepo.PeelOnly()}} {
+		tags, err := open(t, g.Dir).Tags(ctx, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for i, tg := range tags {
+			got[tg.Name] = tg.Commit
+			if tg.Annotated != full[i].Annotated || tg.Object != full[i].Object {
+				t.Errorf("%s after gc (options %d): %+v, before: %+v", tg.Name, len(opts), tg, full[i])
+			}
+			if len(opts) == 0 && (!tg.Time.Equal(full[i].Time) || tg.Message != full[i].Message) {
+				t.Errorf("%s after gc: time/message %v %q, before %v %q", tg.Name, tg.Time, tg.Message, full[i].Time, full[i].Message)
+			}
+			if len(opts) == 1 && (!tg.Time.IsZero() || tg.Message != "") {
+				t.Errorf("%s with PeelOnly: time/message filled: %+v", tg.Name, tg)
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("after gc: tags = %v\nwant %v", got, want)
+		}
+	}
+	all, err := open(t, g.Dir).CommitsBetween(ctx, "", "HEAD")
+	if err != nil || len(all) != 5 {
+		t.Errorf("after gc: %d commits, %v; want 5", len(all), err)
+	}
 }
 
 func TestTagTimes(t *testing.T) {

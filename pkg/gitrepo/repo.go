@@ -5,18 +5,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/go-git/go-billy/v5"
+	"github.com/go-git/go-billy/v5/osfs"
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	cgformat "github.com/go-git/go-git/v5/plumbing/format/commitgraph/v2"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/plumbing/object/commitgraph"
 	"github.com/go-git/go-git/v5/storage/filesystem"
-	"github.com/go-git/go-billy/v5/osfs"
 )
 
 // ErrShallow is wrapped by every error caused by history a shallow clone lacks.
@@ -29,15 +31,16 @@ var ErrNoRepository = errors.New("no git repository found: run after actions/che
 // ErrNoCommits is returned when HEAD does not point at a commit yet.
 var ErrNoCommits = errors.New("the repository has no commits yet: commit something first")
 
-// Repo is an opened repository. It caches what it reads (tags, the
-// commit-graph), so keep one per run; it is not safe for concurrent use.
+// Repo is an opened repository. It keeps the pack files open until Close;
+// it is not safe for concurrent use.
 type Repo struct {
-	git     *git.Repository
-	gitDir  string // the directory holding objects/ and refs/ (the common dir for worktrees)
-	workDir string
-	shallow map[plumbing.Hash]bool
-	nodes   commitgraph.CommitNodeIndex
-	tags    []Tag // nil until Tags is first called
+	git       *git.Repository
+	storage   *filesystem.Storage
+	commonDir string // holds objects/, refs/ and packed-refs (differs from the git dir in linked worktrees)
+	workDir   string
+	shallow   map[plumbing.Hash]bool
+	graph     cgformat.Index // nil without a commit-graph file
+	objects   *objectReader
 }
 
 // Head is where HEAD points.
@@ -63,52 +66,86 @@ type Commit struct {
 }
 
 // Open opens the repository containing dir (dir itself or any parent).
+// Close it when done.
 func Open(dir string) (*Repo, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open repository: %w", err)
 	}
-	r, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	detected, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
 	if err != nil {
 		if errors.Is(err, git.ErrRepositoryNotExists) {
 			return nil, fmt.Errorf("%s: %w", abs, ErrNoRepository)
 		}
 		return nil, fmt.Errorf("open repository at %s: %w", abs, err)
 	}
-	repo := &Repo{git: r, workDir: abs}
-	if st, ok := r.Storer.(*filesystem.Storage); ok {
-		repo.gitDir = st.Filesystem().Root()
+	st, ok := detected.Storer.(*filesystem.Storage)
+	if !ok {
+		return nil, fmt.Errorf("open repository at %s: unexpected storage %T", abs, detected.Storer)
 	}
-	if wt, err := r.Worktree(); err == nil {
+	// Reopen keeping pack descriptors: go-git otherwise reopens the pack for
+	// every object it reads.
+	storage := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRUDefault(),
+		filesystem.Options{KeepDescriptors: true})
+	repo := &Repo{storage: storage, workDir: abs}
+	var wtfs billy.Filesystem
+	if wt, err := detected.Worktree(); err == nil {
+		wtfs = wt.Filesystem
 		repo.workDir = wt.Filesystem.Root()
 	}
-	shallow, err := r.Storer.Shallow()
+	if repo.git, err = git.Open(storage, wtfs); err != nil {
+		return nil, fmt.Errorf("open repository at %s: %w", abs, err)
+	}
+	repo.commonDir = commonDir(st.Filesystem().Root())
+	shallow, err := storage.Shallow()
 	if err != nil {
+		storage.Close()
 		return nil, fmt.Errorf("read shallow list: %w", err)
 	}
 	repo.shallow = make(map[plumbing.Hash]bool, len(shallow))
 	for _, h := range shallow {
 		repo.shallow[h] = true
 	}
-	repo.nodes = commitgraph.NewGraphCommitNodeIndex(repo.openCommitGraph(), r.Storer)
+	repo.graph = openCommitGraph(repo.commonDir)
+	repo.objects = newObjectReader(filepath.Join(repo.commonDir, "objects"))
 	return repo, nil
 }
 
+// Close releases the open pack files.
+func (r *Repo) Close() error {
+	r.objects.close()
+	if r.graph != nil {
+		r.graph.Close()
+	}
+	return r.storage.Close()
+}
+
+// commonDir follows a linked worktree's "commondir" file to the directory
+// holding the shared objects and refs.
+func commonDir(gitDir string) string {
+	data, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
+	if err != nil {
+		return gitDir
+	}
+	d := strings.TrimSpace(string(data))
+	if !filepath.IsAbs(d) {
+		d = filepath.Join(gitDir, d)
+	}
+	return filepath.Clean(d)
+}
+
 // openCommitGraph loads the commit-graph git may have written; nil when there
-// is none or it is unreadable (walks then decode commit objects). A single
+// is none or it is unreadable (walks then read commit objects). A single
 // graph file is read into memory because lookups through pread cost a syscall
 // each, which dominates walks over 100,000 commits.
-func (r *Repo) openCommitGraph() cgformat.Index {
-	if r.gitDir == "" {
-		return nil
-	}
-	if data, err := os.ReadFile(filepath.Join(r.gitDir, "objects", "info", "commit-graph")); err == nil {
+func openCommitGraph(dir string) cgformat.Index {
+	if data, err := os.ReadFile(filepath.Join(dir, "objects", "info", "commit-graph")); err == nil {
 		if idx, err := cgformat.OpenFileIndex(memReader{bytes.NewReader(data)}); err == nil {
 			return idx
 		}
 		return nil
 	}
-	idx, err := cgformat.OpenChainIndex(osfs.New(r.gitDir))
+	idx, err := cgformat.OpenChainIndex(osfs.New(dir))
 	if err != nil {
 		return nil
 	}
@@ -160,7 +197,7 @@ func (r *Repo) resolve(ctx context.Context, rev string) (plumbing.Hash, error) {
 	}
 	if len(rev) == 40 && plumbing.IsHash(rev) {
 		h := plumbing.NewHash(rev)
-		if _, err := r.nodes.Get(h); err != nil {
+		if _, _, err := r.node(h); err != nil {
 			return plumbing.ZeroHash, r.missing(rev, err)
 		}
 		return h, nil
@@ -192,11 +229,39 @@ func (r *Repo) CommitTime(ctx context.Context, rev string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	n, err := r.nodes.Get(h)
+	ci, _, err := r.node(h)
 	if err != nil {
 		return time.Time{}, r.missing(rev, err)
 	}
-	return n.CommitTime().UTC(), nil
+	return time.Unix(ci.time, 0).UTC(), nil
+}
+
+// noGeneration ranks commits the commit-graph does not know (newer than it)
+// before those it does, as git does.
+const noGeneration = math.MaxUint64
+
+// node reads what a walk needs from a commit: from the commit-graph when it
+// has the commit, else from the object, else through go-git.
+func (r *Repo) node(h plumbing.Hash) (commitInfo, uint64, error) {
+	if r.graph != nil {
+		if i, err := r.graph.GetIndexByHash(h); err == nil {
+			if d, err := r.graph.GetCommitDataByIndex(i); err == nil {
+				return commitInfo{parents: d.ParentHashes, time: d.When.Unix()}, d.Generation, nil
+			}
+		}
+	}
+	if typ, data, ok := r.objects.read(h); ok {
+		if typ != plumbing.CommitObject {
+			return commitInfo{}, 0, fmt.Errorf("%s is a %s, not a commit", h, typ)
+		}
+		ci, err := parseCommit(data)
+		return ci, noGeneration, err
+	}
+	c, err := r.git.CommitObject(h)
+	if err != nil {
+		return commitInfo{}, 0, err
+	}
+	return commitInfo{parents: c.ParentHashes, time: c.Committer.When.Unix()}, noGeneration, nil
 }
 
 // commit decodes a full commit object.

@@ -1,18 +1,13 @@
 package gitrepo
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/plumbing/storer"
 )
 
 // Tag is a tag peeled to the commit it names.
@@ -22,99 +17,104 @@ type Tag struct {
 	Object    string // the hash the ref holds: the tag object for annotated tags, else the commit
 	Annotated bool
 	// Time is the tagger time of an annotated tag, else the commit's committer
-	// time. Zero when the commit is missing from a shallow clone.
+	// time, in UTC. Zero with PeelOnly.
 	Time time.Time
-	// Message is the annotation of an annotated tag.
+	// Message is the annotation of an annotated tag. Empty with PeelOnly.
 	Message string
 }
 
+// TagsOption tunes Tags.
+type TagsOption func(*tagsOptions)
+
+type tagsOptions struct{ peelOnly bool }
+
+// PeelOnly makes Tags fill only Name, Commit, Object and Annotated, leaving
+// Time and Message empty: tags that packed-refs already peeled then cost no
+// object read, which matters with thousands of tags.
+func PeelOnly() TagsOption { return func(o *tagsOptions) { o.peelOnly = true } }
+
 // Tags lists every tag that names a commit, sorted by name. Tags naming trees
-// or blobs are skipped. The list is read once and cached.
-func (r *Repo) Tags(ctx context.Context) ([]Tag, error) {
-	if r.tags != nil {
-		return r.tags, nil
+// or blobs, and tags whose objects a shallow clone lacks, are skipped.
+func (r *Repo) Tags(ctx context.Context, opts ...TagsOption) ([]Tag, error) {
+	var o tagsOptions
+	for _, opt := range opts {
+		opt(&o)
 	}
-	peeled := r.packedPeeled()
-	iter, err := r.git.Storer.IterReferences()
+	refs, err := r.tagRefs()
 	if err != nil {
 		return nil, fmt.Errorf("list tags: %w", err)
 	}
-	tags := make([]Tag, 0, 256)
-	err = iter.ForEach(func(ref *plumbing.Reference) error {
-		if !ref.Name().IsTag() {
-			return nil
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if ref.Type() == plumbing.SymbolicReference {
-			resolved, err := storer.ResolveReference(r.git.Storer, ref.Name())
-			if err != nil {
-				return nil // a dangling symbolic tag names nothing
+	tags := make([]Tag, 0, len(refs))
+	for i, ref := range refs {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
 			}
-			ref = plumbing.NewHashReference(ref.Name(), resolved.Hash())
 		}
-		t, ok, err := r.peel(ref, peeled)
+		t, ok, err := r.peel(ref, o.peelOnly)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if ok {
 			tags = append(tags, t)
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list tags: %w", err)
 	}
 	sort.Slice(tags, func(i, j int) bool { return tags[i].Name < tags[j].Name })
-	r.tags = tags
 	return tags, nil
 }
 
-// peel resolves one tag ref. Lightweight tags listed in packed-refs as peeled
-// need no object read apart from the commit time.
-func (r *Repo) peel(ref *plumbing.Reference, peeled packedRefs) (Tag, bool, error) {
-	t := Tag{Name: ref.Name().Short(), Object: ref.Hash().String()}
-	h := ref.Hash()
-	if p, ok := peeled.refs[ref.Name().String()]; ok && p.hash == h && peeled.trusted {
-		if p.peeled.IsZero() {
-			// packed-refs says the ref names no tag object.
-			t.Commit = h.String()
-			t.Time = r.commitTime(h)
-			return t, true, nil
+func (r *Repo) peel(ref tagRef, peelOnly bool) (Tag, bool, error) {
+	t := Tag{Name: ref.name, Object: ref.hash.String()}
+	if peelOnly && ref.known {
+		t.Annotated = !ref.peeled.IsZero()
+		t.Commit = ref.hash.String()
+		if t.Annotated {
+			t.Commit = ref.peeled.String()
 		}
+		return t, true, nil
 	}
+	h := ref.hash
 	// Follow annotated tags (possibly nested) down to their target.
 	for depth := 0; depth < 16; depth++ {
-		obj, err := r.git.Storer.EncodedObject(plumbing.AnyObject, h)
-		if err != nil {
-			if r.Shallow() {
-				return t, false, nil // the object was not fetched; nothing to peel
+		typ, ok := r.objects.typeOf(h)
+		var data []byte
+		if !ok || typ == plumbing.TagObject {
+			limit := int64(-1)
+			if peelOnly {
+				limit = int64(len("object ") + 41) // the target line is all peeling needs
 			}
-			return t, false, fmt.Errorf("read tag %s: %w", t.Name, err)
+			var err error
+			if typ, data, err = r.object(h, limit); err != nil {
+				if r.Shallow() {
+					return t, false, nil // not fetched: nothing to peel
+				}
+				return t, false, fmt.Errorf("read tag %s: %w", t.Name, err)
+			}
 		}
-		switch obj.Type() {
+		switch typ {
 		case plumbing.CommitObject:
 			t.Commit = h.String()
-			if !t.Annotated {
-				c, err := object.DecodeCommit(r.git.Storer, obj)
+			if !t.Annotated && !peelOnly {
+				ci, _, err := r.node(h)
 				if err != nil {
 					return t, false, fmt.Errorf("read tag %s: %w", t.Name, err)
 				}
-				t.Time = c.Committer.When.UTC()
+				t.Time = time.Unix(ci.time, 0).UTC()
 			}
 			return t, true, nil
 		case plumbing.TagObject:
-			tag, err := object.DecodeTag(r.git.Storer, obj)
+			ti, err := parseTag(data)
 			if err != nil {
 				return t, false, fmt.Errorf("read tag %s: %w", t.Name, err)
 			}
 			if !t.Annotated {
 				t.Annotated = true
-				t.Time = tag.Tagger.When.UTC()
-				t.Message = tag.Message
+				if !peelOnly {
+					t.Time = time.Unix(ti.time, 0).UTC()
+					t.Message = ti.message
+				}
 			}
-			h = tag.Target
+			h = ti.target
 		default:
 			return t, false, nil
 		}
@@ -122,62 +122,24 @@ func (r *Repo) peel(ref *plumbing.Reference, peeled packedRefs) (Tag, bool, erro
 	return t, false, nil
 }
 
-func (r *Repo) commitTime(h plumbing.Hash) time.Time {
-	n, err := r.nodes.Get(h)
+// object reads an object (its first limit bytes when limit >= 0), through
+// go-git when the fast reader cannot.
+func (r *Repo) object(h plumbing.Hash, limit int64) (plumbing.ObjectType, []byte, error) {
+	if typ, data, ok := r.objects.readLimit(h, limit); ok {
+		return typ, data, nil
+	}
+	obj, err := r.git.Storer.EncodedObject(plumbing.AnyObject, h)
 	if err != nil {
-		return time.Time{}
+		return 0, nil, err
 	}
-	return n.CommitTime().UTC()
-}
-
-type packedRef struct{ hash, peeled plumbing.Hash }
-
-type packedRefs struct {
-	refs map[string]packedRef
-	// trusted: git wrote the `peeled` trait, so a tag without a ^ line is
-	// known not to be annotated.
-	trusted bool
-}
-
-// packedPeeled reads the peeled values git records in packed-refs (go-git
-// ignores them), saving an object read per tag.
-func (r *Repo) packedPeeled() packedRefs {
-	out := packedRefs{refs: map[string]packedRef{}}
-	if r.gitDir == "" {
-		return out
-	}
-	f, err := os.Open(filepath.Join(r.gitDir, "packed-refs"))
+	rd, err := obj.Reader()
 	if err != nil {
-		return out
+		return 0, nil, err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	last := ""
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case strings.HasPrefix(line, "# pack-refs with:"):
-			traits := strings.Fields(strings.TrimPrefix(line, "# pack-refs with:"))
-			for _, tr := range traits {
-				if tr == "peeled" || tr == "fully-peeled" {
-					out.trusted = true
-				}
-			}
-		case strings.HasPrefix(line, "^"):
-			if p, ok := out.refs[last]; ok && plumbing.IsHash(line[1:]) {
-				p.peeled = plumbing.NewHash(line[1:])
-				out.refs[last] = p
-			}
-		default:
-			hash, name, ok := strings.Cut(line, " ")
-			if !ok || !plumbing.IsHash(hash) || !strings.HasPrefix(name, "refs/tags/") {
-				last = ""
-				continue
-			}
-			out.refs[name] = packedRef{hash: plumbing.NewHash(hash)}
-			last = name
-		}
+	defer rd.Close()
+	data := make([]byte, obj.Size())
+	if _, err := io.ReadFull(rd, data); err != nil {
+		return 0, nil, err
 	}
-	return out
+	return obj.Type(), data, nil
 }

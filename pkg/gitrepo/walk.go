@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object/commitgraph"
 )
 
 // CommitsBetween lists the commits reachable from `to` but not from `from`
@@ -53,10 +52,11 @@ const (
 )
 
 type walkNode struct {
-	node  commitgraph.CommitNode
-	flags int
-	gen   uint64
-	time  int64
+	hash    plumbing.Hash
+	parents []plumbing.Hash
+	flags   int
+	gen     uint64
+	time    int64
 }
 
 // walkQueue orders nodes newest first: by generation number when the
@@ -98,14 +98,14 @@ func (r *Repo) rangeHashes(ctx context.Context, from, to string, limit int) ([]p
 			}
 			return nil
 		}
-		n, err := r.nodes.Get(h)
+		ci, gen, err := r.node(h)
 		if err != nil {
 			if flags&flagUninteresting != 0 && r.Shallow() {
 				return nil // below the shallow boundary; its history cannot matter to the range
 			}
 			return r.missing(h.String(), err)
 		}
-		w := &walkNode{node: n, flags: flags | flagQueued, gen: n.Generation(), time: n.CommitTime().Unix()}
+		w := &walkNode{hash: h, parents: ci.parents, flags: flags | flagQueued, gen: gen, time: ci.time}
 		seen[h] = w
 		if flags&flagUninteresting == 0 {
 			interesting++
@@ -141,15 +141,15 @@ func (r *Repo) rangeHashes(ctx context.Context, from, to string, limit int) ([]p
 			if limit > 0 && len(out) >= limit {
 				break
 			}
-			if r.shallow[w.node.ID()] {
-				return nil, fmt.Errorf("history of %s ends at %s before reaching %q: %w", to, w.node.ID(), from, ErrShallow)
+			if r.shallow[w.hash] {
+				return nil, fmt.Errorf("history of %s ends at %s before reaching %q: %w", to, w.hash, from, ErrShallow)
 			}
 		}
 		parentFlags := flagInteresting
 		if unint {
 			parentFlags = flagUninteresting
 		}
-		for _, p := range w.node.ParentHashes() {
+		for _, p := range w.parents {
 			if err := add(p, parentFlags); err != nil {
 				return nil, err
 			}
@@ -160,7 +160,7 @@ func (r *Repo) rangeHashes(ctx context.Context, from, to string, limit int) ([]p
 	res := make([]plumbing.Hash, 0, len(out))
 	for _, w := range out {
 		if w.flags&flagUninteresting == 0 {
-			res = append(res, w.node.ID())
+			res = append(res, w.hash)
 		}
 	}
 	return res, nil
@@ -181,7 +181,7 @@ func markUninteresting(seen map[plumbing.Hash]*walkNode, w *walkNode) int {
 		if n.flags&flagQueued != 0 {
 			flipped++
 		}
-		for _, p := range n.node.ParentHashes() {
+		for _, p := range n.parents {
 			if pw, ok := seen[p]; ok {
 				stack = append(stack, pw)
 			}

@@ -1,0 +1,110 @@
+package gitrepo_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/org/timetracker-ci/pkg/gitrepo"
+)
+
+// benchRepo returns a repository to benchmark on: $GITREPO_BENCH_DIR when set
+// (scripts/bench-version.sh builds one with 100,000 commits and 10,000 tags),
+// else a generated one with 20,000 commits and 2,000 tags, the newest tag 5
+// commits behind HEAD.
+func benchRepo(b *testing.B) string {
+	b.Helper()
+	if dir := os.Getenv("GITREPO_BENCH_DIR"); dir != "" {
+		return dir
+	}
+	if _, err := exec.LookPath("git"); err != nil {
+		b.Skip("git is not installed: needed to build the benchmark repository")
+	}
+	dir := b.TempDir()
+	run := func(stdin string, args ...string) {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Stdin = strings.NewReader(stdin)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	run("", "init", "-q", "-b", "main")
+	var s strings.Builder
+	const commits, every = 20000, 10
+	n := 0
+	for i := 1; i <= commits; i++ {
+		msg := fmt.Sprintf("fix: change %d", i)
+		fmt.Fprintf(&s, "commit refs/heads/main\nmark :%d\ncommitter B <b@example.com> %d +0000\ndata %d\n%s\n", i, 1600000000+i*60, len(msg), msg)
+		if i > 1 {
+			fmt.Fprintf(&s, "from :%d\n", i-1)
+		}
+		if (i+5)%every == 0 {
+			n++
+			v := fmt.Sprintf("v%d.%d.%d", n/100, n/10%10, n%10)
+			if n%2 == 0 {
+				fmt.Fprintf(&s, "tag %s\nfrom :%d\ntagger B <b@example.com> %d +0000\ndata 7\nrelease\n", v, i, 1600000000+i*60)
+			} else {
+				fmt.Fprintf(&s, "reset refs/tags/%s\nfrom :%d\n\n", v, i)
+			}
+		}
+	}
+	run(s.String(), "fast-import", "--quiet")
+	run("", "checkout", "-q", "main")
+	return dir
+}
+
+func BenchmarkOpen(b *testing.B) {
+	dir := benchRepo(b)
+	for b.Loop() {
+		r, err := gitrepo.Open(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r.Close()
+	}
+}
+
+func benchTags(b *testing.B, opts ...gitrepo.TagsOption) {
+	dir := benchRepo(b)
+	for b.Loop() {
+		r, err := gitrepo.Open(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.Tags(context.Background(), opts...); err != nil {
+			b.Fatal(err)
+		}
+		r.Close()
+	}
+}
+
+func BenchmarkTags(b *testing.B)         { benchTags(b) }
+func BenchmarkTagsPeelOnly(b *testing.B) { benchTags(b, gitrepo.PeelOnly()) }
+
+func BenchmarkCountCommitsSinceTag(b *testing.B) {
+	dir := benchRepo(b)
+	r, err := gitrepo.Open(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	ctx := context.Background()
+	from, err := r.Resolve(ctx, "HEAD~500")
+	if err != nil {
+		b.Fatal(err)
+	}
+	head, err := r.Head(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		n, err := r.CountCommits(ctx, from, head.Hash)
+		if err != nil || n != 500 {
+			b.Fatalf("CountCommits = %d, %v; want 500", n, err)
+		}
+	}
+}

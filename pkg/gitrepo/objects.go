@@ -1,0 +1,314 @@
+package gitrepo
+
+import (
+	"bufio"
+	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// objectReader reads small commit and tag objects straight from pack and
+// loose files. go-git reopens the pack and decodes the whole object on every
+// read, which costs about 100µs an object: too slow to peel 10,000 tags. This
+// reader handles the common case (whole objects, not deltas) in a few
+// microseconds; anything else reports ok=false and the caller falls back to
+// go-git, so correctness never depends on it.
+type objectReader struct {
+	dir   string // objects directory
+	packs []*packFile
+	zr    io.ReadCloser
+	br    *bufio.Reader
+	rd    bytes.Reader
+	buf   bytes.Buffer
+}
+
+type packFile struct {
+	idx, pack           []byte // mapped files
+	closeIdx, closePack func() error
+	n                   uint32
+	large               int // offset of the 64-bit offset table
+}
+
+const maxSmallObject = 1 << 20
+
+func newObjectReader(objectsDir string) *objectReader {
+	o := &objectReader{dir: objectsDir, br: bufio.NewReaderSize(nil, 4096)}
+	idxs, _ := filepath.Glob(filepath.Join(objectsDir, "pack", "*.idx"))
+	sort.Strings(idxs)
+	for _, idx := range idxs {
+		if p := openPack(idx); p != nil {
+			o.packs = append(o.packs, p)
+		}
+	}
+	return o
+}
+
+// openPack maps a version-2 pack index and its pack; nil for anything else.
+func openPack(idxPath string) *packFile {
+	data, closeIdx, err := mapFile(idxPath)
+	if err != nil {
+		return nil
+	}
+	if len(data) < 8+1024 || !bytes.Equal(data[:8], []byte{0xff, 't', 'O', 'c', 0, 0, 0, 2}) {
+		closeIdx()
+		return nil
+	}
+	n := binary.BigEndian.Uint32(data[8+255*4:])
+	large := 8 + 1024 + int(n)*(20+4+4)
+	if len(data) < large+40 {
+		closeIdx()
+		return nil
+	}
+	pack, closePack, err := mapFile(strings.TrimSuffix(idxPath, ".idx") + ".pack")
+	if err != nil {
+		closeIdx()
+		return nil
+	}
+	return &packFile{idx: data, pack: pack, closeIdx: closeIdx, closePack: closePack, n: n, large: large}
+}
+
+func (o *objectReader) close() {
+	for _, p := range o.packs {
+		p.closePack()
+		p.closeIdx()
+	}
+	o.packs = nil
+}
+
+// offset finds h in the pack index.
+func (p *packFile) offset(h plumbing.Hash) (int64, bool) {
+	lo := uint32(0)
+	if h[0] > 0 {
+		lo = binary.BigEndian.Uint32(p.idx[8+(int(h[0])-1)*4:])
+	}
+	hi := binary.BigEndian.Uint32(p.idx[8+int(h[0])*4:])
+	hashes := p.idx[8+1024:]
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		switch c := bytes.Compare(hashes[mid*20:mid*20+20], h[:]); {
+		case c == 0:
+			offs := 8 + 1024 + int(p.n)*24
+			off := binary.BigEndian.Uint32(p.idx[offs+int(mid)*4:])
+			if off&0x80000000 == 0 {
+				return int64(off), true
+			}
+			i := p.large + int(off&0x7fffffff)*8
+			if i+8 > len(p.idx) {
+				return 0, false
+			}
+			return int64(binary.BigEndian.Uint64(p.idx[i:])), true
+		case c < 0:
+			lo = mid + 1
+		default:
+			hi = mid
+		}
+	}
+	return 0, false
+}
+
+// read returns the type and content of a whole (non-delta) object; ok is
+// false when the object is not found this way.
+func (o *objectReader) read(h plumbing.Hash) (plumbing.ObjectType, []byte, bool) {
+	return o.readLimit(h, -1)
+}
+
+// readLimit is read, stopping after limit bytes of content when limit >= 0:
+// peeling a tag needs only its first line.
+func (o *objectReader) readLimit(h plumbing.Hash, limit int64) (plumbing.ObjectType, []byte, bool) {
+	p, off, found := o.find(h)
+	if !found {
+		return o.readLoose(h)
+	}
+	typ, size, data, ok := p.entry(off)
+	if !ok {
+		return 0, nil, false
+	}
+	if limit >= 0 && size > limit {
+		size = limit
+	}
+	o.rd.Reset(data)
+	out, ok := o.inflate(&o.rd, size)
+	return typ, out, ok
+}
+
+// typeOf reads an object's type from its pack entry header, without
+// inflating it; ok is false for deltas and loose objects.
+func (o *objectReader) typeOf(h plumbing.Hash) (plumbing.ObjectType, bool) {
+	p, off, found := o.find(h)
+	if !found {
+		return 0, false
+	}
+	typ, _, _, ok := p.entry(off)
+	return typ, ok
+}
+
+func (o *objectReader) find(h plumbing.Hash) (*packFile, int64, bool) {
+	for _, p := range o.packs {
+		if off, found := p.offset(h); found {
+			return p, off, true
+		}
+	}
+	return nil, 0, false
+}
+
+// entry parses the header of the pack entry at off: type, inflated size and
+// the compressed data. ok is false for deltas and corrupt entries.
+func (p *packFile) entry(off int64) (plumbing.ObjectType, int64, []byte, bool) {
+	if off < 12 || off >= int64(len(p.pack)) {
+		return 0, 0, nil, false
+	}
+	data := p.pack[off:]
+	c := data[0]
+	typ := plumbing.ObjectType((c >> 4) & 7)
+	size := int64(c & 0x0f)
+	i := 1
+	for shift := 4; c&0x80 != 0; shift += 7 {
+		if i >= len(data) || shift > 56 {
+			return 0, 0, nil, false
+		}
+		c = data[i]
+		i++
+		size |= int64(c&0x7f) << shift
+	}
+	switch typ {
+	case plumbing.CommitObject, plumbing.TagObject, plumbing.TreeObject, plumbing.BlobObject:
+		return typ, size, data[i:], true
+	}
+	return 0, 0, nil, false // a delta: let go-git rebuild it
+}
+
+func (o *objectReader) resetZlib(r io.Reader) error {
+	if o.zr == nil {
+		zr, err := zlib.NewReader(r)
+		o.zr = zr
+		return err
+	}
+	return o.zr.(zlib.Resetter).Reset(r, nil)
+}
+
+// inflate decompresses exactly size bytes.
+func (o *objectReader) inflate(r io.Reader, size int64) ([]byte, bool) {
+	if size > maxSmallObject || o.resetZlib(r) != nil {
+		return nil, false
+	}
+	data := make([]byte, size)
+	if _, err := io.ReadFull(o.zr, data); err != nil {
+		return nil, false
+	}
+	return data, true
+}
+
+// readLoose reads objects/ab/cdef..., a zlib stream of "type size\x00body".
+func (o *objectReader) readLoose(h plumbing.Hash) (plumbing.ObjectType, []byte, bool) {
+	hex := h.String()
+	f, err := os.Open(filepath.Join(o.dir, hex[:2], hex[2:]))
+	if err != nil {
+		return 0, nil, false
+	}
+	defer f.Close()
+	o.br.Reset(f)
+	if o.resetZlib(o.br) != nil {
+		return 0, nil, false
+	}
+	o.buf.Reset()
+	if _, err := io.Copy(&o.buf, io.LimitReader(o.zr, maxSmallObject)); err != nil {
+		return 0, nil, false
+	}
+	hdr, body, found := bytes.Cut(o.buf.Bytes(), []byte{0})
+	if !found {
+		return 0, nil, false
+	}
+	name, size, _ := bytes.Cut(hdr, []byte{' '})
+	typ, err := plumbing.ParseObjectType(string(name))
+	if err != nil || strconv.Itoa(len(body)) != string(size) {
+		return 0, nil, false // unknown type, or cut off by the size limit
+	}
+	return typ, append([]byte(nil), body...), true
+}
+
+var errBadObject = errors.New("malformed object")
+
+// commitInfo is what walks need from a commit.
+type commitInfo struct {
+	parents []plumbing.Hash
+	time    int64 // committer time, Unix seconds
+}
+
+func parseCommit(data []byte) (commitInfo, error) {
+	var ci commitInfo
+	for len(data) > 0 {
+		line, rest, _ := bytes.Cut(data, []byte{'\n'})
+		data = rest
+		if len(line) == 0 {
+			break
+		}
+		switch {
+		case bytes.HasPrefix(line, []byte("parent ")):
+			if len(line) < 7+40 {
+				return ci, errBadObject
+			}
+			ci.parents = append(ci.parents, plumbing.NewHash(string(line[7:47])))
+		case bytes.HasPrefix(line, []byte("committer ")):
+			ci.time = signatureTime(line)
+		}
+	}
+	return ci, nil
+}
+
+// signatureTime reads the Unix time of an author/committer/tagger line:
+// "committer Name <email> 1700000000 +0000".
+func signatureTime(line []byte) int64 {
+	i := bytes.LastIndexByte(line, '>')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(line[i+1:]))
+	if len(f) == 0 {
+		return 0
+	}
+	t, _ := strconv.ParseInt(f[0], 10, 64)
+	return t
+}
+
+// tagInfo is what peeling needs from a tag object.
+type tagInfo struct {
+	target  plumbing.Hash
+	time    int64
+	message string
+}
+
+func parseTag(data []byte) (tagInfo, error) {
+	var ti tagInfo
+	seen := false
+	for len(data) > 0 {
+		line, rest, _ := bytes.Cut(data, []byte{'\n'})
+		data = rest
+		if len(line) == 0 {
+			ti.message = string(data)
+			break
+		}
+		switch {
+		case bytes.HasPrefix(line, []byte("object ")):
+			if len(line) < 7+40 || !plumbing.IsHash(string(line[7:47])) {
+				return ti, errBadObject
+			}
+			ti.target = plumbing.NewHash(string(line[7:47]))
+			seen = true
+		case bytes.HasPrefix(line, []byte("tagger ")):
+			ti.time = signatureTime(line)
+		}
+	}
+	if !seen {
+		return ti, errBadObject
+	}
+	return ti, nil
+}

@@ -1,0 +1,116 @@
+package gitrepo
+
+import (
+	"bufio"
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+)
+
+// tagRef is one refs/tags/ entry before peeling.
+type tagRef struct {
+	name   string // without refs/tags/
+	hash   plumbing.Hash
+	peeled plumbing.Hash // from packed-refs; zero when unknown or not annotated
+	// known: packed-refs recorded peeling for this ref, so a zero peeled
+	// means it names no tag object.
+	known bool
+}
+
+// tagRefs reads tag refs from packed-refs and loose files, loose ones winning
+// as in git. Symbolic tag refs are resolved through go-git.
+func (r *Repo) tagRefs() ([]tagRef, error) {
+	refs := map[string]tagRef{}
+	if err := r.readPackedTags(refs); err != nil {
+		return nil, err
+	}
+	base := filepath.Join(r.commonDir, "refs", "tags")
+	buf := make([]byte, 512)
+	err := filepath.WalkDir(base, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if os.IsNotExist(err) {
+				return nil
+			}
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, err := filepath.Rel(base, path)
+		if err != nil {
+			return err
+		}
+		name := filepath.ToSlash(rel)
+		n, err := readSmallFile(path, buf)
+		if err != nil {
+			return err
+		}
+		content := strings.TrimSpace(string(buf[:n]))
+		switch {
+		case plumbing.IsHash(content):
+			refs[name] = tagRef{name: name, hash: plumbing.NewHash(content)}
+		case strings.HasPrefix(content, "ref:"):
+			ref, err := storer.ResolveReference(r.git.Storer, plumbing.NewTagReferenceName(name))
+			if err == nil {
+				refs[name] = tagRef{name: name, hash: ref.Hash()}
+			}
+		}
+		return nil // anything else is not a ref git would read either
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]tagRef, 0, len(refs))
+	for _, t := range refs {
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// readPackedTags parses packed-refs, keeping the peeled values git records
+// there (go-git ignores them).
+func (r *Repo) readPackedTags(refs map[string]tagRef) error {
+	f, err := os.Open(filepath.Join(r.commonDir, "packed-refs"))
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil
+		}
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	peeledTrait := false
+	last := ""
+	for sc.Scan() {
+		line := sc.Bytes()
+		switch {
+		case len(line) == 0:
+		case line[0] == '#':
+			if bytes.HasPrefix(line, []byte("# pack-refs with:")) {
+				for _, tr := range strings.Fields(string(line[len("# pack-refs with:"):])) {
+					peeledTrait = peeledTrait || tr == "peeled" || tr == "fully-peeled"
+				}
+			}
+		case line[0] == '^':
+			if t, ok := refs[last]; ok && plumbing.IsHash(string(line[1:])) {
+				t.peeled = plumbing.NewHash(string(line[1:]))
+				refs[last] = t
+			}
+		default:
+			last = ""
+			hash, name, ok := bytes.Cut(line, []byte{' '})
+			if !ok || !plumbing.IsHash(string(hash)) || !bytes.HasPrefix(name, []byte("refs/tags/")) {
+				continue
+			}
+			last = string(name[len("refs/tags/"):])
+			refs[last] = tagRef{name: last, hash: plumbing.NewHash(string(hash)), known: peeledTrait}
+		}
+	}
+	return sc.Err()
+}
