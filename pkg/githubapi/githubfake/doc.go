@@ -8,7 +8,8 @@
 // responses lost after the change was applied, half-uploaded ("starter")
 // assets, and a token without write permission.
 //
-// Tests start it with Start; scripts run it with ListenAndServe. The API is
+// Tests start it with Start; scripts serve its Handler (the hidden
+// fake-github subcommand does). The API is
 // served under /api/v3 and uploads under /api/uploads, the GitHub Enterprise
 // Server layout, so a client derives the uploads base exactly as it would in
 // production.
