@@ -250,7 +250,7 @@ func (c *Client) downloadOnce(ctx context.Context, srcHC *hostClient, src Refere
 	var w io.Writer
 	var buf bytes.Buffer
 	if b.Size > spoolLimit {
-		f, err := os.CreateTemp("", "timetracker-ci-blob-*")
+		f, err := os.CreateTemp(c.o.tempDir, "timetracker-ci-blob-*")
 		if err != nil {
 			return nil, fmt.Errorf("spooling blob %s: %w", b.Digest, err)
 		}

@@ -26,6 +26,7 @@ type options struct {
 	jobs      int
 	logf      func(format string, args ...any)
 	userAgent string
+	tempDir   string
 }
 
 func makeOptions(opts []Option) *options {
@@ -131,4 +132,10 @@ func WithUserAgent(ua string) Option {
 			o.userAgent = ua
 		}
 	}
+}
+
+// WithTempDir is where blobs too big for memory are spooled while being
+// copied between registries (default: the system temporary directory).
+func WithTempDir(dir string) Option {
+	return func(o *options) { o.tempDir = dir }
 }
