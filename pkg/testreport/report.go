@@ -294,15 +294,19 @@ func Build(ctx context.Context, files []string, o Options) (*Report, error) {
 	for i, n := range order {
 		tierRank[n] = i
 	}
-	r.tests = make([]Test, 0, len(b.entries))
+	// Sorting pointers: a Test is large, and swapping them dominated.
+	es := make([]*entry, 0, len(b.entries))
 	for _, e := range b.entries {
-		t := e.t
-		t.Flaky = t.Status == junit.StatusPassed && (e.sawFail || t.Flaky)
-		r.tests = append(r.tests, t)
+		es = append(es, e)
 	}
-	slices.SortFunc(r.tests, func(a, b Test) int {
-		return cmp.Or(cmp.Compare(tierRank[a.Tier], tierRank[b.Tier]), strings.Compare(a.ID, b.ID))
+	slices.SortFunc(es, func(a, b *entry) int {
+		return cmp.Or(cmp.Compare(tierRank[a.t.Tier], tierRank[b.t.Tier]), strings.Compare(a.t.ID, b.t.ID))
 	})
+	r.tests = make([]Test, len(es))
+	for i, e := range es {
+		r.tests[i] = e.t
+		r.tests[i].Flaky = e.t.Status == junit.StatusPassed && (e.sawFail || e.t.Flaky)
+	}
 	for _, t := range r.tests {
 		tr := byTier[t.Tier]
 		tr.Counts.add(t.Status, t.Flaky, t.Seconds)

@@ -237,9 +237,9 @@ func cell(s string) string {
 }
 
 // esc neutralises HTML in text shown in the summary.
-func esc(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+func esc(s string) string { return htmlEscaper.Replace(s) }
+
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 func code(s string) string {
 	s = strings.ReplaceAll(cell(s), "`", "'")
