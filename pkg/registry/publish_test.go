@@ -2,6 +2,7 @@ package registry
 
 import (
 	"errors"
+	"github.com/org/timetracker-ci/pkg/registry/registrytest"
 	"net/http"
 	"sort"
 	"strings"
@@ -20,19 +21,7 @@ var sixTags = []string{"1.2.3", "1.2", "1", "latest", "stable", "sha-0123abc"}
 // independent of the code under test.
 func tagDigest(t testing.TB, ref string) string {
 	t.Helper()
-	r, err := name.ParseReference(ref, name.Insecure)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := remote.Head(r)
-	if err != nil {
-		var te interface{ Error() string }
-		if errors.As(err, &te) && strings.Contains(err.Error(), "404") {
-			return ""
-		}
-		t.Fatalf("HEAD %s: %v", ref, err)
-	}
-	return d.Digest.String()
+	return registrytest.Head(t, ref)
 }
 
 // checkIndex reads the index at ref and checks its type and platforms, and

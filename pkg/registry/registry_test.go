@@ -2,102 +2,29 @@ package registry
 
 import (
 	"context"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/org/timetracker-ci/pkg/registry/registrytest"
 )
 
-// testRegistry starts go-containerregistry's in-process registry, optionally
-// behind a wrapping handler, and returns its host.
 func testRegistry(t testing.TB, wrap func(http.Handler) http.Handler) string {
-	t.Helper()
-	var h http.Handler = ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0)))
-	if wrap != nil {
-		h = wrap(h)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://")
+	return registrytest.New(t, wrap)
 }
 
-// pushImage pushes a random single-platform image and returns name@digest.
 func pushImage(t testing.TB, repo string, mt types.MediaType, os, arch, variant string) string {
 	t.Helper()
-	img, err := random.Image(1024, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img = mutate.MediaType(img, mt)
-	if mt == types.OCIManifestSchema1 {
-		img = mutate.ConfigMediaType(img, types.OCIConfigJSON)
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf = cf.DeepCopy()
-	cf.OS, cf.Architecture, cf.Variant = os, arch, variant
-	img, err = mutate.ConfigFile(img, cf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := img.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref, err := name.ParseReference(repo+"@"+d.String(), name.Insecure)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(ref, img); err != nil {
-		t.Fatal(err)
-	}
-	return ref.String()
+	return registrytest.PushImage(t, repo, mt, os, arch, variant)
 }
 
-// pushIndex pushes a two-platform index (amd64, arm64) and returns name@digest.
 func pushIndex(t testing.TB, repo string, mt types.MediaType, opts ...remote.Option) string {
 	t.Helper()
-	imgMT := types.DockerManifestSchema2
-	if mt == types.OCIImageIndex {
-		imgMT = types.OCIManifestSchema1
-	}
-	var adds []mutate.IndexAddendum
-	for _, p := range []v1.Platform{{OS: "linux", Architecture: "amd64"}, {OS: "linux", Architecture: "arm64"}} {
-		img, err := random.Image(1024, 2)
-		if err != nil {
-			t.Fatal(err)
-		}
-		img = mutate.MediaType(img, imgMT)
-		p := p
-		adds = append(adds, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: &p}})
-	}
-	idx := mutate.IndexMediaType(mutate.AppendManifests(empty.Index, adds...), mt)
-	d, err := idx.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref, err := name.ParseReference(repo+"@"+d.String(), name.Insecure)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.WriteIndex(ref, idx, opts...); err != nil {
-		t.Fatal(err)
-	}
-	return ref.String()
+	return registrytest.PushIndex(t, repo, mt, opts...)
 }
 
 func testContext(t testing.TB) context.Context {
