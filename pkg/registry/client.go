@@ -31,6 +31,15 @@ type Client struct {
 // New returns a Client configured by opts.
 func New(opts ...Option) *Client {
 	o := makeOptions(opts)
+	// Logging happens from parallel copies; callers' loggers need not be
+	// safe for concurrent use.
+	var logMu sync.Mutex
+	logf := o.logf
+	o.logf = func(format string, args ...any) {
+		logMu.Lock()
+		defer logMu.Unlock()
+		logf(format, args...)
+	}
 	var t = o.transport
 	if o.counter != nil {
 		t = &countingTransport{inner: t, counter: o.counter}

@@ -1,0 +1,210 @@
+package image
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/org/timetracker-ci/pkg/action"
+	"github.com/org/timetracker-ci/pkg/registry"
+)
+
+//go:embed action.yml
+var metadata []byte
+
+// Action returns the image action.
+func Action() *action.Action {
+	return &action.Action{Name: "image", Metadata: metadata, Run: run}
+}
+
+// inputs turns the action's inputs into a publish request and client
+// options; every problem is an input error naming the input.
+func inputs(rt *action.Runtime) (registry.Request, []registry.Option, error) {
+	var req registry.Request
+	var opts []registry.Option
+	req.Sources = rt.Lines("sources")
+	if len(req.Sources) == 0 {
+		return req, nil, action.InputErrorf("sources", "lists no image: give the per-platform image digests, one per line")
+	}
+	for _, s := range req.Sources {
+		if strings.HasPrefix(s, "sha256:") {
+			continue
+		}
+		if _, err := registry.ParseReference(s); err != nil {
+			return req, nil, action.InputErrorf("sources", "%v", err)
+		}
+	}
+	images, err := rt.List("images")
+	if err != nil {
+		return req, nil, err
+	}
+	seenImage := map[string]bool{}
+	addImage := func(r registry.Reference) {
+		if !seenImage[r.Name()] {
+			seenImage[r.Name()] = true
+			req.Images = append(req.Images, r.Name())
+		}
+	}
+	for _, s := range images {
+		r, err := registry.ParseRepository(s)
+		if err != nil {
+			return req, nil, action.InputErrorf("images", "%v", err)
+		}
+		addImage(r)
+	}
+	tags, err := rt.List("tags")
+	if err != nil {
+		return req, nil, err
+	}
+	seenTag := map[string]bool{}
+	for _, t := range tags {
+		tag := t
+		if strings.ContainsAny(t, "/:") {
+			// A full reference from the version action's tags output.
+			r, err := registry.ParseReference(t)
+			if err != nil {
+				return req, nil, action.InputErrorf("tags", "%v", err)
+			}
+			if r.Tag == "" {
+				return req, nil, action.InputErrorf("tags", "%q has no tag: give tags (1.2.3) or image references with a tag", t)
+			}
+			addImage(registry.Reference{Registry: r.Registry, Repository: r.Repository})
+			tag = r.Tag
+		} else if err := registry.ValidateTag(t); err != nil {
+			return req, nil, action.InputErrorf("tags", "%v", err)
+		}
+		if !seenTag[tag] {
+			seenTag[tag] = true
+			req.Tags = append(req.Tags, tag)
+		}
+	}
+	if len(req.Images) == 0 {
+		return req, nil, action.InputErrorf("images", "is empty and tags names no repository: give the target repositories, e.g. ghcr.io/org/app")
+	}
+	platforms, err := rt.List("platforms")
+	if err != nil {
+		return req, nil, err
+	}
+	for _, p := range platforms {
+		if _, err := registry.ParsePlatform(p); err != nil {
+			return req, nil, action.InputErrorf("platforms", "%v", err)
+		}
+	}
+	req.Platforms = platforms
+	if req.Force, err = rt.Bool("force"); err != nil {
+		return req, nil, err
+	}
+
+	user, pass := rt.Input("username"), rt.Input("password")
+	if (user == "") != (pass == "") {
+		return req, nil, action.InputErrorf("password", "username and password go together: set both (or neither, for anonymous access)")
+	}
+	if user != "" {
+		first, _ := registry.ParseRepository(req.Images[0])
+		opts = append(opts, registry.WithAuth(first.Registry, registry.Auth{Username: user, Password: pass}))
+	}
+	auths, err := registry.ParseAuthLines(rt.Input("registry-auth"))
+	if err != nil {
+		return req, nil, action.InputErrorf("registry-auth", "%v", err)
+	}
+	for _, a := range auths {
+		rt.Mask(a.Password)
+		opts = append(opts, registry.WithAuth(a.Host, a.Auth))
+	}
+	insecure, err := rt.List("insecure-registries")
+	if err != nil {
+		return req, nil, err
+	}
+	opts = append(opts, registry.WithInsecure(insecure...))
+	retries, err := rt.Int("retries")
+	if err != nil {
+		return req, nil, err
+	}
+	if retries < 1 || retries > 20 {
+		return req, nil, action.InputErrorf("retries", "must be between 1 and 20, not %d", retries)
+	}
+	opts = append(opts, registry.WithRetry(retries, 500*time.Millisecond), registry.WithTempDir(rt.TempDir()),
+		registry.WithLogf(rt.Logf), registry.WithUserAgent("timetracker-ci/image"))
+	return req, opts, nil
+}
+
+func run(ctx context.Context, rt *action.Runtime) error {
+	req, opts, err := inputs(rt)
+	if err != nil {
+		return err
+	}
+	var res *registry.Result
+	err = rt.Group("Publish "+strings.Join(req.Images, ", "), func() error {
+		var err error
+		res, err = registry.New(opts...).Publish(ctx, req)
+		return err
+	})
+	var ite *registry.ImmutableTagError
+	if errors.As(err, &ite) {
+		for _, c := range ite.Conflicts {
+			rt.Annotate(action.Annotation{Level: action.LevelError, Title: "Version tag is immutable",
+				Message: fmt.Sprintf("%s points at %s; this run would move it to %s. Publish a new version, or set force: true.", c.Ref, c.Current, c.Want), Rank: 10})
+		}
+	}
+	if res != nil {
+		if oerr := setOutputs(rt, res); oerr != nil {
+			return errors.Join(err, oerr)
+		}
+		rt.SetSummary(func(d action.Detail) string { return summary(res, err, d) })
+	}
+	return err
+}
+
+func setOutputs(rt *action.Runtime, res *registry.Result) error {
+	return errors.Join(
+		rt.SetOutput("digest", res.Digest),
+		rt.SetOutput("refs", strings.Join(res.Refs, "\n")),
+		rt.SetOutput("platforms", strings.Join(res.Platforms, ",")),
+		rt.SetOutput("media-type", res.MediaType),
+		rt.SetOutputJSON("json", res),
+	)
+}
+
+// summary renders the step summary; lower detail drops the per-tag table.
+func summary(res *registry.Result, runErr error, d action.Detail) string {
+	var b strings.Builder
+	b.WriteString("## Image\n\n")
+	if runErr != nil {
+		fmt.Fprintf(&b, "**Failed:** %s\n\n", strings.ReplaceAll(runErr.Error(), "\n", " "))
+	}
+	what := "Merged into a new index"
+	if res.Promoted {
+		what = "Promoted an existing index"
+	}
+	fmt.Fprintf(&b, "%s: `%s` (%s), platforms %s.\n\n", what, res.Digest, res.MediaType, strings.Join(res.Platforms, ", "))
+	if len(res.Refs) > 0 {
+		b.WriteString("Pinned references:\n\n")
+		for _, r := range res.Refs {
+			fmt.Fprintf(&b, "- `%s`\n", r)
+		}
+		b.WriteString("\n")
+	}
+	counts := map[registry.TagChange]int{}
+	for _, t := range res.Tags {
+		counts[t.Change]++
+	}
+	fmt.Fprintf(&b, "Tags: %d created, %d moved, %d forced, %d unchanged. Copied: %d manifests, %d blobs uploaded (%d bytes), %d mounted, %d already there.\n\n",
+		counts[registry.TagCreated], counts[registry.TagMoved], counts[registry.TagForced], counts[registry.TagUnchanged],
+		res.Copy.Manifests, res.Copy.BlobsUploaded, res.Copy.BytesUploaded, res.Copy.BlobsMounted, res.Copy.BlobsExisting)
+	if d == action.DetailFull && len(res.Tags) > 0 {
+		b.WriteString("| Tag | Change | Previous digest |\n|---|---|---|\n")
+		for _, t := range res.Tags {
+			old := t.Old
+			if old == "" {
+				old = "–"
+			} else {
+				old = "`" + old + "`"
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", t.Ref, t.Change, old)
+		}
+	}
+	return b.String()
+}
