@@ -29,6 +29,7 @@ declare -A tools=(
   [actionlint]=github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
   [staticcheck]=honnef.co/go/tools/cmd/staticcheck@v0.7.0
   [act]=github.com/nektos/act@v0.2.89
+  [crane]=github.com/google/go-containerregistry/cmd/crane@v0.22.1
 )
 for name in "${!tools[@]}"; do
   want=${tools[$name]#*@}
