@@ -5,12 +5,15 @@ package actions
 
 import (
 	"github.com/org/timetracker-ci/actions/fakegithub"
+	"github.com/org/timetracker-ci/actions/image"
 	"github.com/org/timetracker-ci/pkg/action"
 )
 
 // All returns every action, one per actions/<name>/action.yml.
 func All() []*action.Action {
-	return []*action.Action{}
+	return []*action.Action{
+		image.Action(),
+	}
 }
 
 // Commands returns the local subcommands that are not GitHub actions.
