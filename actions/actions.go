@@ -6,6 +6,7 @@ package actions
 import (
 	"github.com/org/timetracker-ci/actions/fakegithub"
 	"github.com/org/timetracker-ci/actions/image"
+	testplan "github.com/org/timetracker-ci/actions/test-plan"
 	"github.com/org/timetracker-ci/pkg/action"
 )
 
@@ -13,6 +14,7 @@ import (
 func All() []*action.Action {
 	return []*action.Action{
 		image.Action(),
+		testplan.Action(),
 	}
 }
 

@@ -379,11 +379,38 @@ func tierLabel(t string) string {
 }
 
 // Timings are the durations of the tests that ran, for the next plan.
+// With a plan, a planned file of a reporting shard that ran no test of its
+// tier (its tests carry other markers) is recorded as taking 0 seconds, so
+// the next plan does not weigh it as a new file with the mean.
 func (r *Report) Timings() *shard.Timings {
 	tm := shard.NewTimings()
+	ran := map[[2]string]bool{}
 	for _, t := range r.tests {
+		if t.File != "" {
+			ran[[2]string{t.Tier, t.File}] = true
+		}
 		if t.Status != junit.StatusSkipped {
 			tm.Set(t.Tier, t.ID, t.Seconds)
+		}
+	}
+	if p := r.options.Plan; p != nil {
+		reported := map[[2]string]bool{}
+		for _, s := range r.Shards {
+			if s.Reported {
+				reported[[2]string{s.Tier, strconv.Itoa(s.Shard)}] = true
+			}
+		}
+		for _, tp := range p.Tiers {
+			for _, j := range tp.Jobs {
+				if !reported[[2]string{tp.Name, strconv.Itoa(j.Shard)}] {
+					continue
+				}
+				for _, f := range j.Tests {
+					if !strings.Contains(f, "::") && !ran[[2]string{tp.Name, f}] {
+						tm.Set(tp.Name, f, 0)
+					}
+				}
+			}
 		}
 	}
 	return tm

@@ -121,6 +121,9 @@ func TestBuildMergesShardsTiersAttempts(t *testing.T) {
 	if got := tm.For("unit")["tests/test_models.py::TestProject::test_flaky"]; got != 0.1 {
 		t.Errorf("timing of the flaky test = %v, want the latest attempt's 0.1", got)
 	}
+	if got, ok := tm.For("smoke")["tests/test_other.py"]; ok {
+		t.Errorf("a file of a shard that did not report has timing %v", got)
+	}
 	if _, ok := tm.For("unit")["tests/test_models.py::test_skipped_one"]; ok {
 		t.Error("a skipped test has a timing")
 	}
@@ -251,5 +254,25 @@ func TestCoverageGates(t *testing.T) {
 	d := DiffCoverage(cov, map[string][]int{"docs/x.md": {1, 2}}, "")
 	if d.Percent != 100 || d.Lines != 0 {
 		t.Errorf("no coverable lines: %+v", d)
+	}
+}
+
+func TestTimingsRecordFilesThatRanNothing(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "tests"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "tests/test_a.py", "def test_x():\n    pass\n")
+	writeFile(t, dir, "tests/test_b.py", "def test_y():\n    pass\n")
+	f := writeFile(t, dir, "junit-unit-1.xml", `<testsuite><testcase classname="tests.test_a" name="test_x" time="1.5"/></testsuite>`)
+	plan := &tiers.Plan{Version: 1, Tiers: []tiers.TierPlan{{Tier: tiers.Tier{Name: "unit"}, Jobs: []tiers.ShardPlan{{Shard: 1, Tests: []string{"tests/test_a.py", "tests/test_b.py"}}}}}}
+	r, err := Build(context.Background(), []string{f}, Options{Root: dir, Plan: plan, MinTests: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := r.Timings().For("unit")
+	want := map[string]float64{"tests/test_a.py::test_x": 1.5, "tests/test_b.py": 0}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("timings = %v, want %v", got, want)
 	}
 }

@@ -207,7 +207,8 @@ func planTier(ctx context.Context, t Tier, files []string, o Options) (TierPlan,
 			return TierPlan{}, fmt.Errorf("read test file: %w", err)
 		}
 		ids, weights, rest := splitFile(f, ft, ScanTestFunctions(src), meanFn)
-		if len(ids) == 0 {
+		if len(ids) < 2 {
+			// One function is no better spread than the whole file.
 			items = append(items, shard.Item{ID: f, Seconds: ft.total, Known: true})
 			continue
 		}

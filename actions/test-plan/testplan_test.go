@@ -1,0 +1,148 @@
+package testplan
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/org/timetracker-ci/pkg/action/actiontest"
+	"github.com/org/timetracker-ci/pkg/tiers"
+)
+
+func workspace(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"tests/test_smoke.py":      "import pytest\n\n@pytest.mark.smoke\ndef test_health():\n    pass\n",
+		"tests/test_models.py":     "import pytest\n\n@pytest.mark.unit\ndef test_a():\n    pass\n\n@pytest.mark.unit\ndef test_b():\n    pass\n",
+		"tests/api/test_routes.py": "import pytest\n\n@pytest.mark.integration\ndef test_c():\n    pass\n",
+		"tests/test_security.py":   "import pytest\n\n@pytest.mark.security\ndef test_d():\n    pass\n",
+		"tests/test_db.py":         "import pytest\n\n@pytest.mark.database\ndef test_e():\n    pass\n",
+		"tests/test_slow.py":       "import pytest\n\n@pytest.mark.unit\ndef test_slow():\n    pass\n",
+		".ci/timings.json": `{"version":1,"tiers":{"unit":{"tests/test_slow.py::test_slow":30,"tests/test_models.py::test_a":1,
+			"tests/test_smoke.py":0,"tests/api/test_routes.py":0,"tests/test_security.py":0,"tests/test_db.py":0}}}`,
+		"old/junit-unit-1.xml": `<testsuite><testcase classname="tests.test_models" name="test_b" time="2"/></testsuite>`,
+		"tiers.yml":            "unit:\n  marker: unit and not slow\n  shards: 2\nnightly:\n  marker: slow\n",
+	}
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestPlanMatrix(t *testing.T) {
+	dir := workspace(t)
+	res := actiontest.Run(t, Action(), actiontest.Case{Dir: dir, Inputs: map[string]string{
+		"shards": "unit=3, integration=2", "timings": ".ci/timings.json\nold/*.xml",
+	}})
+	if res.ExitCode != 0 {
+		t.Fatalf("exit %d: %s %s %v", res.ExitCode, res.Stdout, res.Stderr, res.Annotations)
+	}
+	var m tiers.Matrix
+	if err := json.Unmarshal([]byte(res.Outputs["matrix"]), &m); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range m.Include {
+		names = append(names, e.Name)
+	}
+	// Every file is in every default tier (the marker selects at run time);
+	// integration has 6 files but asked for 2 shards.
+	if got := strings.Join(names, ","); got != "smoke 1/1,unit 1/3,unit 2/3,unit 3/3,integration 1/2,integration 2/2,security 1/1,database 1/1" {
+		t.Errorf("matrix jobs = %s", got)
+	}
+	if res.Outputs["jobs"] != "8" || res.Outputs["args"] != "" {
+		t.Errorf("jobs = %q, args = %q", res.Outputs["jobs"], res.Outputs["args"])
+	}
+	db := m.Include[7]
+	if !db.NeedsDatabase || db.Timeout != 15 || db.Marker != "database" {
+		t.Errorf("database entry = %+v", db)
+	}
+	var p tiers.Plan
+	if err := json.Unmarshal([]byte(res.Outputs["plan"]), &p); err != nil {
+		t.Fatal(err)
+	}
+	unit, _ := p.Tier("unit")
+	// test_slow.py (30s from the timings file) is alone on its shard;
+	// test_models.py has 1s (timings file) + 2s (the JUnit file) = 3s; the
+	// files that ran no unit test last time (recorded with 0s) share the third.
+	got := []string{}
+	for _, j := range unit.Jobs {
+		got = append(got, fmt.Sprintf("%v=%v", j.Tests, j.PredictedSeconds))
+	}
+	if w := "[tests/test_slow.py]=30 [tests/test_models.py]=3 [tests/api/test_routes.py tests/test_db.py tests/test_security.py tests/test_smoke.py]=0"; strings.Join(got, " ") != w {
+		t.Errorf("unit shards = %s\nwant           %s", strings.Join(got, " "), w)
+	}
+	if !strings.Contains(res.Summary, "| unit | `unit` | 6 | 3 | 10 min | no | yes |") {
+		t.Errorf("summary:\n%s", res.Summary)
+	}
+
+	// A matrix job: the same plan, passed on, gives its arguments.
+	job := actiontest.Run(t, Action(), actiontest.Case{Dir: dir, Env: map[string]string{"GITHUB_RUN_ATTEMPT": "2"}, Inputs: map[string]string{
+		"plan": res.Outputs["plan"], "tier": "unit", "shard": "1",
+	}})
+	if job.ExitCode != 0 {
+		t.Fatalf("job exit %d: %v", job.ExitCode, job.Annotations)
+	}
+	want := "-m unit --junitxml=test-results/junit-unit-1-a2.xml --cov --cov-report=xml:test-results/coverage-unit-1-a2.xml tests/test_slow.py"
+	if job.Outputs["args"] != want {
+		t.Errorf("args = %s\nwant   %s", job.Outputs["args"], want)
+	}
+	if job.Outputs["files"] != "tests/test_slow.py" || job.Outputs["predicted-seconds"] != "30" ||
+		job.Outputs["junit-file"] != "test-results/junit-unit-1-a2.xml" || job.Outputs["coverage-file"] != "test-results/coverage-unit-1-a2.xml" {
+		t.Errorf("outputs = %v", job.Outputs)
+	}
+}
+
+func TestPlanCustomTiers(t *testing.T) {
+	dir := workspace(t)
+	res := actiontest.Run(t, Action(), actiontest.Case{Dir: dir, Inputs: map[string]string{
+		"tiers": "tiers.yml", "tier": "nightly", "shard": "1", "paths": "tests/test_slow.py",
+	}})
+	if res.ExitCode != 0 {
+		t.Fatalf("exit %d: %v", res.ExitCode, res.Annotations)
+	}
+	if got := res.Outputs["args"]; got != "-m slow --junitxml=test-results/junit-nightly-1.xml tests/test_slow.py" {
+		t.Errorf("args = %s", got)
+	}
+}
+
+func TestPlanBadInputs(t *testing.T) {
+	dir := workspace(t)
+	for _, tc := range []struct {
+		name   string
+		inputs map[string]string
+		code   int
+		msg    string
+	}{
+		{"tier without shard", map[string]string{"tier": "unit"}, 2, "give tier and shard together"},
+		{"unknown tier", map[string]string{"tier": "e2e", "shard": "1"}, 2, `tier "e2e" is not in the plan`},
+		{"shard out of range", map[string]string{"tier": "unit", "shard": "4"}, 2, "tier unit has shards 1..1, not 4"},
+		{"bad shards", map[string]string{"shards": "unit=lots"}, 2, "give a number of shards"},
+		{"bad select", map[string]string{"select": "e2e"}, 2, `tier "e2e" is not defined`},
+		{"bad tiers yaml", map[string]string{"tiers": "unit:\n  marke: x\n"}, 2, `unknown setting "marke"`},
+		{"bad granularity", map[string]string{"granularity": "line"}, 2, "use auto, file or test"},
+		{"bad plan", map[string]string{"plan": "{}"}, 2, "not a plan from this version"},
+		{"no test files", map[string]string{"paths": "spec/**/*.py"}, 1, "no test files found matching spec/**/*.py"},
+		{"no workdir", map[string]string{"working-directory": "nowhere"}, 2, "nowhere is not a directory"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := actiontest.Run(t, Action(), actiontest.Case{Dir: dir, Inputs: tc.inputs})
+			if res.ExitCode != tc.code || !strings.Contains(strings.Join(res.Annotations, "\n"), tc.msg) {
+				t.Errorf("exit %d, annotations %v; want exit %d with %q", res.ExitCode, res.Annotations, tc.code, tc.msg)
+			}
+			if tc.code == 2 && len(res.Outputs) != 0 {
+				t.Errorf("bad input wrote outputs: %v", res.Outputs)
+			}
+		})
+	}
+}
