@@ -120,7 +120,7 @@ func TestPromoteRequestCount(t *testing.T) {
 
 func BenchmarkPromote(b *testing.B) {
 	ra, rb := testRegistry(b, nil), testRegistry(b, nil)
-	for i := 0; b.Loop(); i++ {
+	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		repo := fmt.Sprintf("org/app-%d", i)
 		idx := pushIndex(b, ra+"/"+repo, types.OCIImageIndex)

@@ -159,7 +159,7 @@ func TestDistributionPromoteRequestCount(t *testing.T) {
 // docker-registry servers, a fresh repository each iteration.
 func BenchmarkPromoteDistribution(b *testing.B) {
 	ra, rb := startDistribution(b, "", ""), startDistribution(b, "", "")
-	for i := 0; b.Loop(); i++ {
+	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		repo := fmt.Sprintf("org/app-%d", i)
 		idx := pushIndex(b, ra+"/"+repo, types.OCIImageIndex)

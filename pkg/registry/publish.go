@@ -69,6 +69,14 @@ type CopyStats struct {
 	BytesUploaded int64 `json:"bytesUploaded"`
 }
 
+func (s *CopyStats) add(o CopyStats) {
+	s.Manifests += o.Manifests
+	s.BlobsUploaded += o.BlobsUploaded
+	s.BlobsMounted += o.BlobsMounted
+	s.BlobsExisting += o.BlobsExisting
+	s.BytesUploaded += o.BytesUploaded
+}
+
 // MissingPlatformsError says which required platforms the image lacks.
 type MissingPlatformsError struct {
 	Missing, Have []string
@@ -156,10 +164,14 @@ func (c *Client) Publish(ctx context.Context, req Request) (*Result, error) {
 	}
 
 	// The index goes everywhere, verified, before the first tag moves.
-	for _, t := range p.targets {
-		if err := c.ensureIndex(ctx, p, t, &res.Copy); err != nil {
-			return res, err
-		}
+	stats := make([]CopyStats, len(p.targets))
+	if err := c.parallel(ctx, len(p.targets), func(ctx context.Context, i int) error {
+		return c.ensureIndex(ctx, p, p.targets[i], &stats[i])
+	}); err != nil {
+		return res, err
+	}
+	for i, t := range p.targets {
+		res.Copy.add(stats[i])
 		res.Refs = append(res.Refs, t.WithDigest(p.digest).String())
 	}
 
