@@ -137,6 +137,10 @@ func (c *checker) checkJob(j *Job) {
 // kind "action" for <repo>/actions/<name>@ref, "workflow" for
 // <repo>/.github/workflows/<file>@ref.
 func (c *checker) ours(uses string) (kind, name string) {
+	// ./actions/<name> is this repository's action when the workflow lives here.
+	if rest, ok := strings.CutPrefix(uses, "./actions/"); ok && !strings.Contains(rest, "/") {
+		return "action", rest
+	}
 	if c.opts.Repo == "" {
 		return "", ""
 	}

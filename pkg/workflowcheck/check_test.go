@@ -166,7 +166,7 @@ jobs:
     permissions: {}
     steps:
       - uses: ./actions/demo
-`, []string{RuleLocalAction}},
+`, []string{RuleLocalAction, RuleRequiredInput}},
 		{"required input with default may be omitted", `
 on: push
 jobs:
@@ -249,5 +249,32 @@ func BenchmarkCheck(b *testing.B) {
 			b.Fatal(err)
 		}
 		Check(wf, Options{Repo: "org/timetracker-ci", Contracts: cs})
+	}
+}
+
+func TestLocalActionContract(t *testing.T) {
+	wf, err := Parse("t.yml", []byte(`
+on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    permissions: {}
+    steps:
+      - id: d
+        uses: ./actions/demo
+        with: {images: x, colour: red}
+      - run: echo "$V"
+        env:
+          V: ${{ steps.d.outputs.nope }}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range Check(wf, Options{Repo: "org/timetracker-ci", Contracts: testContracts(t)}) {
+		got = append(got, f.Rule)
+	}
+	if want := []string{RuleInput, RuleOutput}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("rules = %v, want %v", got, want)
 	}
 }

@@ -161,7 +161,7 @@ func constString(e ast.Expr) (string, bool) {
 const Placeholder = "\x00"
 
 var (
-	verbRe        = regexp.MustCompile(`%[-+# 0]*(?:\[\d+\])?(?:\*|\d+)?(?:\.(?:\*|\d+))?(?:\[\d+\])?[a-zA-Z]`)
+	verbRe        = regexp.MustCompile(`%[-+#0]*(?:\[\d+\])?(?:\*|\d+)?(?:\.(?:\*|\d+))?(?:\[\d+\])?[a-zA-Z]`)
 	docsHoleRe    = regexp.MustCompile(`<[A-Za-z][A-Za-z0-9 _./-]*>`)
 	ellipsisHole  = regexp.MustCompile(`…`)
 	spaceRe       = regexp.MustCompile(`\s+`)

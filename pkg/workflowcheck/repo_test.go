@@ -1,0 +1,159 @@
+package workflowcheck
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Repo is how this repository's workflows and templates name it in uses:.
+const Repo = "org/timetracker-ci"
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatalf("repository root not found above the package: %v", err)
+	}
+	return root
+}
+
+// repoWorkflows lists the files the repository's checks cover.
+func repoWorkflows(t *testing.T, root string) []string {
+	t.Helper()
+	var files []string
+	for _, dir := range []string{filepath.Join(root, ".github", "workflows"), filepath.Join(root, "workflows-templates")} {
+		fs, err := workflowFiles(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, fs...)
+	}
+	return files
+}
+
+// TestRepositoryWorkflows holds every workflow and template of this
+// repository to the actions' action.yml files and to the reusable workflows'
+// contracts, and to the pinning, permissions and injection rules.
+func TestRepositoryWorkflows(t *testing.T) {
+	root := repoRoot(t)
+	ctx := context.Background()
+	cs, err := LoadContracts(ctx, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"ci-comprehensive.yml", "cd-development.yml", "cd-release.yml"} {
+		if cs.Workflows[name] == nil {
+			t.Errorf(".github/workflows/%s is missing or not on: workflow_call", name)
+		}
+	}
+	files := repoWorkflows(t, root)
+	for _, want := range []string{
+		".github/workflows/ci.yml", ".github/workflows/release.yml",
+		"workflows-templates/ci.yml", "workflows-templates/cd-development.yml", "workflows-templates/cd-release.yml",
+		"workflows-templates/migration-check.yml", "workflows-templates/static-analysis.yml",
+	} {
+		if _, err := os.Stat(filepath.Join(root, want)); err != nil {
+			t.Errorf("%s: %v", want, err)
+		}
+	}
+	findings, err := CheckFiles(ctx, files, Options{Repo: Repo, Contracts: cs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range findings {
+		rel, _ := filepath.Rel(root, f.File)
+		f.File = filepath.ToSlash(rel)
+		t.Error(f)
+	}
+}
+
+// TestRepositoryUsesEveryAction: each action the pipeline promises is used
+// by at least one reusable workflow, so a renamed input cannot go unnoticed.
+func TestRepositoryUsesEveryAction(t *testing.T) {
+	root := repoRoot(t)
+	var all strings.Builder
+	for _, f := range repoWorkflows(t, root) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.Write(data)
+	}
+	for _, a := range []string{"version", "test-plan", "test-report", "image", "manifest", "release"} {
+		if !strings.Contains(all.String(), Repo+"/actions/"+a+"@") {
+			t.Errorf("no workflow uses %s/actions/%s", Repo, a)
+		}
+	}
+}
+
+// TestTemplateProperties: every template has the .properties.json GitHub
+// shows in the "new workflow" picker.
+func TestTemplateProperties(t *testing.T) {
+	root := repoRoot(t)
+	dir := filepath.Join(root, "workflows-templates")
+	tmpls, err := workflowFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, _ := workflowFiles(filepath.Join(dir, "dependabot"))
+	tmpls = append(tmpls, more...)
+	if len(tmpls) < 6 {
+		t.Fatalf("%d templates under workflows-templates/, want at least 6", len(tmpls))
+	}
+	for _, p := range tmpls {
+		props := strings.TrimSuffix(p, filepath.Ext(p)) + ".properties.json"
+		data, err := os.ReadFile(props)
+		if err != nil {
+			t.Errorf("%s has no properties file: %v", filepath.Base(p), err)
+			continue
+		}
+		var v struct {
+			Name        string   `json:"name"`
+			Description string   `json:"description"`
+			IconName    string   `json:"iconName"`
+			Categories  []string `json:"categories"`
+		}
+		dec := json.NewDecoder(strings.NewReader(string(data)))
+		dec.DisallowUnknownFields()
+		var raw map[string]any
+		if err := json.Unmarshal(data, &raw); err != nil {
+			t.Errorf("%s: %v", props, err)
+			continue
+		}
+		if err := json.Unmarshal(data, &v); err != nil || v.Name == "" || v.Description == "" || v.IconName == "" || len(v.Categories) == 0 {
+			t.Errorf("%s: needs name, description, iconName and categories (err %v)", filepath.Base(props), err)
+		}
+	}
+}
+
+// TestTroubleshootingListsEveryError: every user-facing error message of the
+// code (see Messages) appears in docs/troubleshooting.md. scripts/list-errors.sh
+// prints the ones missing.
+func TestTroubleshootingListsEveryError(t *testing.T) {
+	root := repoRoot(t)
+	msgs, err := Messages(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) == 0 {
+		t.Fatal("no error messages found in the code: the extraction is broken")
+	}
+	guide, err := os.ReadFile(filepath.Join(root, "docs", "troubleshooting.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	und := Undocumented(msgs, string(guide))
+	for _, m := range und {
+		t.Errorf("%s:%d: %q is not in docs/troubleshooting.md", m.File, m.Line, m.Format)
+	}
+	if len(und) > 0 {
+		t.Logf("%d of %d distinct messages undocumented; list them with scripts/list-errors.sh", len(und), len(msgs))
+	}
+}

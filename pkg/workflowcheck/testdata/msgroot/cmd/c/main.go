@@ -1,0 +1,5 @@
+package main
+
+import "errors"
+
+func main() { _ = errors.New("no such command: run timetracker-ci --help") }

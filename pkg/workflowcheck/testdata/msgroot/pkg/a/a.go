@@ -1,0 +1,20 @@
+package a
+
+import (
+	"errors"
+	"fmt"
+)
+
+var errSentinel = errors.New("the cache is corrupt: delete .cache and run again")
+
+func f(name string, err error) error {
+	if name == "" {
+		return fmt.Errorf("input %q is empty: set it in with:", name)
+	}
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", name, err)
+	}
+	format := "dynamic %s"
+	_ = fmt.Errorf(format, name)
+	return fmt.Errorf("100%% of "+"%d shards failed: see the summary", 3)
+}

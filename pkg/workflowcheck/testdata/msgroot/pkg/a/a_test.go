@@ -1,0 +1,5 @@
+package a
+
+import "errors"
+
+var errTestOnly = errors.New("only in a test")

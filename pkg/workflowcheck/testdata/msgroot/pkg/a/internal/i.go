@@ -1,0 +1,5 @@
+package internal
+
+import "errors"
+
+var errInternal = errors.New("internal helper error")

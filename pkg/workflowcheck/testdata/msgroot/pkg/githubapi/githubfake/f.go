@@ -1,0 +1,5 @@
+package githubfake
+
+import "errors"
+
+var errFake = errors.New("fake server error")
