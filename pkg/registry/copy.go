@@ -169,10 +169,6 @@ func retryableStatus(code int) bool {
 	return code == http.StatusTooManyRequests || code >= 500 && code != http.StatusNotImplemented
 }
 
-// spoolLimit is the largest blob kept in memory; bigger ones go to a
-// temporary file.
-const spoolLimit = 32 << 20
-
 type spool struct {
 	mem  []byte
 	file *os.File
@@ -249,7 +245,7 @@ func (c *Client) downloadOnce(ctx context.Context, srcHC *hostClient, src Refere
 	s := &spool{}
 	var w io.Writer
 	var buf bytes.Buffer
-	if b.Size > spoolLimit {
+	if b.Size > c.o.spoolLimit {
 		f, err := os.CreateTemp(c.o.tempDir, "timetracker-ci-blob-*")
 		if err != nil {
 			return nil, fmt.Errorf("spooling blob %s: %w", b.Digest, err)

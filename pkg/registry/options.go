@@ -27,19 +27,22 @@ type options struct {
 	logf      func(format string, args ...any)
 	userAgent string
 	tempDir   string
+	// spoolLimit is the largest blob kept in memory while copied; tests lower it.
+	spoolLimit int64
 }
 
 func makeOptions(opts []Option) *options {
 	o := &options{
-		auth:      map[string]Auth{},
-		insecure:  map[string]bool{},
-		transport: http.DefaultTransport,
-		attempts:  5,
-		backoff:   500 * time.Millisecond,
-		maxDelay:  30 * time.Second,
-		jobs:      4,
-		logf:      func(string, ...any) {},
-		userAgent: "timetracker-ci",
+		auth:       map[string]Auth{},
+		insecure:   map[string]bool{},
+		transport:  http.DefaultTransport,
+		attempts:   5,
+		backoff:    500 * time.Millisecond,
+		maxDelay:   30 * time.Second,
+		jobs:       4,
+		logf:       func(string, ...any) {},
+		userAgent:  "timetracker-ci",
+		spoolLimit: 32 << 20,
 	}
 	for _, opt := range opts {
 		opt(o)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"github.com/org/timetracker-ci/pkg/registry/registrytest"
 	"net/http"
+	"os"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -354,5 +355,34 @@ func TestPublishThroughFailingProxy(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Blobs over the spool limit go through a temporary file, which must be
+// replayable when the registry fails the upload, and removed afterwards.
+func TestPublishSpoolsLargeBlobsToFiles(t *testing.T) {
+	ctx := testContext(t)
+	proxy := &faultProxy{mode: "fail"}
+	a, b := testRegistry(t, nil), testRegistry(t, proxy.wrap)
+	idx := pushIndex(t, a+"/org/app", types.DockerManifestList)
+	dir := t.TempDir()
+	c := New(WithInsecure(a, b), WithTempDir(dir), WithRetry(5, time.Millisecond))
+	c.o.spoolLimit = 1
+	proxy.on.Store(true)
+	res, err := c.Publish(ctx, Request{Sources: []string{idx}, Images: []string{b + "/org/app"}, Tags: []string{"latest"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy.on.Store(false)
+	if proxy.hits.Load() == 0 {
+		t.Fatal("the proxy failed no request")
+	}
+	if res.Copy.BlobsUploaded != 6 {
+		t.Errorf("copy stats %+v, want 6 blobs uploaded", res.Copy)
+	}
+	checkIndex(t, b+"/org/app:latest", types.DockerManifestList, "linux/amd64,linux/arm64")
+	left, _ := os.ReadDir(dir)
+	if len(left) != 0 {
+		t.Errorf("spool files left behind: %v", left)
 	}
 }
