@@ -91,7 +91,9 @@ func login(p Person) string {
 	return ""
 }
 
-func identity(p Person) string {
+// Identity is how authors are told apart: the login when known, else the
+// lower-case email. KnownAuthors holds these.
+func Identity(p Person) string {
 	if l := login(p); l != "" {
 		return strings.ToLower(l)
 	}
@@ -153,7 +155,7 @@ func Build(commits []Commit, o Options) *Changelog {
 	// Oldest first, so a newcomer's first contribution is the earliest one.
 	for i := len(items) - 1; i >= 0; i-- {
 		it := items[i]
-		id := identity(it.author)
+		id := Identity(it.author)
 		if id == "" || seen[id] {
 			continue
 		}

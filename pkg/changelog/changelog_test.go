@@ -114,7 +114,7 @@ func (h *history) between(prev, tag string) ([]Commit, map[string]bool) {
 	sort.Slice(out, func(i, j int) bool { return out[i].SHA < out[j].SHA }) // any order: Build sorts
 	known := map[string]bool{}
 	for _, c := range before {
-		known[identity(Person{Name: c.Author.Name, Email: c.Author.Email})] = true
+		known[Identity(Person{Name: c.Author.Name, Email: c.Author.Email})] = true
 	}
 	return out, known
 }
