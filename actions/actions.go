@@ -6,7 +6,10 @@ package actions
 import (
 	"github.com/org/timetracker-ci/actions/fakegithub"
 	"github.com/org/timetracker-ci/actions/image"
+	"github.com/org/timetracker-ci/actions/manifest"
+	"github.com/org/timetracker-ci/actions/release"
 	testplan "github.com/org/timetracker-ci/actions/test-plan"
+	testreport "github.com/org/timetracker-ci/actions/test-report"
 	"github.com/org/timetracker-ci/pkg/action"
 )
 
@@ -14,7 +17,10 @@ import (
 func All() []*action.Action {
 	return []*action.Action{
 		image.Action(),
+		manifest.Action(),
+		release.Action(),
 		testplan.Action(),
+		testreport.Action(),
 	}
 }
 

@@ -44,6 +44,10 @@ type Options struct {
 	DiffCoverageThreshold float64          // percent; 0 disables
 
 	MaxFailures int // failures kept with their messages; the rest are counted (default 10000)
+
+	// CoverageErrors are coverage files that could not be read (from
+	// CoverageFiles): reported like unreadable result files, and failing.
+	CoverageErrors []FileError
 }
 
 // Counts are test totals. Flaky tests are counted in Passed too.
@@ -338,6 +342,7 @@ func Build(ctx context.Context, files []string, o Options) (*Report, error) {
 	b.locate(r.FlakyTests)
 
 	// The verdict.
+	r.FileErrors = append(r.FileErrors, o.CoverageErrors...)
 	for _, fe := range r.FileErrors {
 		loc := fe.File
 		if fe.Line > 0 {
