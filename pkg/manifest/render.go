@@ -270,3 +270,19 @@ func checksums(files []File) File {
 // ErrNotManifest is returned by Validate for YAML that is neither a compose
 // file nor Kubernetes documents.
 var ErrNotManifest = errors.New("YAML that is neither a compose file (top-level services:) nor Kubernetes documents (apiVersion: and kind:); only those can be validated")
+
+// DeploymentOf is deployment.json's content (without the final newline) for
+// opts, whether or not the file is selected.
+func DeploymentOf(opts Options) (string, error) {
+	if opts.Version == "" {
+		opts.Version = opts.Image.Tag
+	}
+	plats := append([]string(nil), opts.Image.Platforms...)
+	sort.Strings(plats)
+	f, err := deploymentJSON(Data{Image: ImageData{Name: opts.Image.Name, Tag: opts.Image.Tag, Digest: opts.Image.Digest,
+		Ref: opts.Image.Ref(), Platforms: plats}, Version: opts.Version, Revision: opts.Revision, BuildTime: opts.BuildTime})
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(f.Data)), nil
+}

@@ -1,0 +1,8 @@
+package manifest
+
+import (
+	"io"
+	"log"
+)
+
+func nilLogger() *log.Logger { return log.New(io.Discard, "", 0) }

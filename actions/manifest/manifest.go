@@ -1,0 +1,286 @@
+// Package manifest is the glue of the manifest action: inputs to
+// pkg/manifest options, registry resolution, files, outputs and summary.
+package manifest
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/org/timetracker-ci/pkg/action"
+	"github.com/org/timetracker-ci/pkg/gitrepo"
+	"github.com/org/timetracker-ci/pkg/manifest"
+	"github.com/org/timetracker-ci/pkg/registry"
+)
+
+//go:embed action.yml
+var metadata []byte
+
+// Action is the manifest action.
+func Action() *action.Action {
+	return &action.Action{Name: "manifest", Metadata: metadata, Run: run}
+}
+
+type config struct {
+	name, tag, digest string
+	version, revision string
+	buildTime         string
+	outDir            string
+	templatesDir      string
+	values            manifest.Values
+	platforms, files  []string
+	regOpts           []registry.Option
+}
+
+func run(ctx context.Context, rt *action.Runtime) error {
+	c, err := readInputs(ctx, rt)
+	if err != nil {
+		return err
+	}
+	img, err := resolve(ctx, rt, c)
+	if err != nil {
+		return err
+	}
+	opts := manifest.Options{
+		Image: img, Version: c.version, Revision: c.revision, BuildTime: c.buildTime,
+		Values: c.values, Files: c.files,
+	}
+	if c.templatesDir != "" {
+		opts.Templates, opts.TemplatesLabel = os.DirFS(c.templatesDir), rt.Input("templates")
+	}
+	files, err := manifest.Render(ctx, opts)
+	if err != nil {
+		var te *manifest.TemplateError
+		if errors.As(err, &te) {
+			annotateTemplate(rt, c, te)
+		}
+		return err
+	}
+	if err := manifest.WriteFiles(ctx, c.outDir, files); err != nil {
+		return err
+	}
+	var written []string
+	for _, f := range files {
+		rel, err := filepath.Rel(rt.Workspace(), filepath.Join(c.outDir, f.Name))
+		if err != nil || strings.HasPrefix(rel, "..") {
+			rel = filepath.Join(c.outDir, f.Name)
+		}
+		written = append(written, filepath.ToSlash(rel))
+		rt.Logf("wrote %s (%s, sha256 %s)", rel, f.Kind, f.SHA256()[:12])
+	}
+	var deployment string
+	for _, f := range files {
+		if f.Name == manifest.DeploymentJSON {
+			deployment = strings.TrimSpace(string(f.Data))
+		}
+	}
+	if deployment == "" { // deployment.json not selected: the output still describes the deployment
+		d, err := manifest.DeploymentOf(opts)
+		if err != nil {
+			return err
+		}
+		deployment = d
+	}
+	rt.SetSummary(func(d action.Detail) string { return summary(d, img, c, files) })
+	for _, set := range []error{
+		rt.SetOutputJSON("files", written),
+		rt.SetOutput("output-dir", c.outDir),
+		rt.SetOutput("digest", img.Digest),
+		rt.SetOutput("ref", img.Ref()),
+		rt.SetOutput("platforms", strings.Join(img.Platforms, ",")),
+		rt.SetOutput("json", deployment),
+	} {
+		if set != nil {
+			return set
+		}
+	}
+	return nil
+}
+
+func readInputs(ctx context.Context, rt *action.Runtime) (*config, error) {
+	c := &config{}
+	var err error
+	image := rt.Input("image")
+	if c.name, c.tag, c.digest, err = manifest.ParseImageRef(image); err != nil {
+		return nil, action.InputErrorf("image", "%v", err)
+	}
+	if t := rt.Input("tag"); t != "" {
+		if _, _, _, err := manifest.ParseImageRef(c.name + ":" + t); err != nil {
+			return nil, action.InputErrorf("tag", "%v", err)
+		}
+		if c.tag != "" && c.tag != t {
+			return nil, action.InputErrorf("tag", "tag %q differs from the tag in image (%q): give one of them", t, c.tag)
+		}
+		c.tag = t
+	}
+	c.version = rt.Input("version")
+	if c.version == "" {
+		c.version = c.tag
+	}
+	c.revision = rt.Input("revision")
+	if c.revision == "" {
+		c.revision = rt.Getenv("GITHUB_SHA")
+	}
+	ws := rt.Workspace()
+	c.outDir = filepath.Join(ws, rt.Input("output-dir"))
+	if d := rt.Input("templates"); d != "" {
+		c.templatesDir = filepath.Join(ws, d)
+		if st, err := os.Stat(c.templatesDir); err != nil || !st.IsDir() {
+			return nil, action.InputErrorf("templates", "templates folder %s does not exist in the workspace (check out the repository first, and give a path relative to it)", d)
+		}
+	}
+	if c.values, err = manifest.ParseValues(rt.Input("values"), c.templatesDir == ""); err != nil {
+		return nil, action.InputErrorf("values", "%v", err)
+	}
+	if c.platforms, err = rt.List("platforms"); err != nil {
+		return nil, err
+	}
+	if c.files, err = rt.List("files"); err != nil {
+		return nil, err
+	}
+	insecure, err := rt.List("insecure-registries")
+	if err != nil {
+		return nil, err
+	}
+	ref, err := registry.ParseReference(image)
+	if err != nil {
+		return nil, action.InputErrorf("image", "%v", err)
+	}
+	c.regOpts = []registry.Option{registry.WithInsecure(insecure...), registry.WithLogf(rt.Debugf)}
+	user, pass := rt.Input("username"), rt.Input("password")
+	switch {
+	case user != "" && pass != "":
+		rt.Mask(pass)
+		c.regOpts = append(c.regOpts, registry.WithAuth(ref.Registry, registry.Auth{Username: user, Password: pass}))
+	case user != "" || pass != "":
+		return nil, action.InputErrorf("password", "give both username and password, or neither for anonymous access")
+	}
+	if c.buildTime, err = buildTime(ctx, rt, c.revision); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// buildTime comes from the input, SOURCE_DATE_EPOCH or the commit, never the
+// clock: the same commit must give the same files.
+func buildTime(ctx context.Context, rt *action.Runtime, revision string) (string, error) {
+	if v := rt.Input("build-time"); v != "" {
+		t, err := parseTime(v)
+		if err != nil {
+			return "", action.InputErrorf("build-time", "build-time %q is neither RFC 3339 (2026-01-02T15:04:05Z) nor Unix seconds", v)
+		}
+		return t, nil
+	}
+	if v := rt.Getenv("SOURCE_DATE_EPOCH"); v != "" {
+		t, err := parseTime(v)
+		if err != nil {
+			return "", fmt.Errorf("SOURCE_DATE_EPOCH %q is not Unix seconds", v)
+		}
+		return t, nil
+	}
+	if revision != "" {
+		if repo, err := gitrepo.Open(rt.Workspace()); err == nil {
+			defer repo.Close()
+			if t, err := repo.CommitTime(ctx, revision); err == nil {
+				return t.UTC().Format(time.RFC3339), nil
+			}
+		}
+		if ev, err := rt.Event(); err == nil && ev.Push != nil && ev.Push.HeadCommit != nil && ev.Push.HeadCommit.ID == revision {
+			if t, err := parseTime(ev.Push.HeadCommit.Timestamp); err == nil {
+				return t, nil
+			}
+		}
+	}
+	return "", action.InputErrorf("build-time", "cannot tell when revision %q was built: set build-time (RFC 3339), or check out the repository so the commit time can be read", revision)
+}
+
+func parseTime(v string) (string, error) {
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return time.Unix(n, 0).UTC().Format(time.RFC3339), nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return "", err
+	}
+	return t.UTC().Format(time.RFC3339), nil
+}
+
+// resolve asks the registry for the digest (of a tag) and the platforms. An
+// image given by digest with no platforms to check needs no registry.
+func resolve(ctx context.Context, rt *action.Runtime, c *config) (manifest.Image, error) {
+	img := manifest.Image{Name: c.name, Tag: c.tag, Digest: c.digest}
+	if c.digest != "" && len(c.platforms) == 0 && rt.Input("tag") == "" {
+		return img, nil
+	}
+	lookup := c.name + "@" + c.digest
+	if c.tag != "" {
+		lookup = c.name + ":" + c.tag
+	}
+	d, err := registry.Resolve(ctx, lookup, c.regOpts...)
+	if err != nil {
+		return img, fmt.Errorf("resolving %s: %w", lookup, err)
+	}
+	if c.digest != "" && d.Digest != c.digest {
+		return img, fmt.Errorf("tag %s:%s points to %s, not to %s: the tag moved or the digest is wrong; give the image by tag alone to deploy what the tag points to", c.name, c.tag, d.Digest, c.digest)
+	}
+	img.Digest = d.Digest
+	img.Platforms = d.Platforms
+	rt.Logf("%s resolves to %s (%s)", lookup, d.Digest, strings.Join(d.Platforms, ", "))
+	if missing := manifest.MissingPlatforms(d.Platforms, c.platforms); len(missing) > 0 {
+		return img, fmt.Errorf("image %s lacks platform(s) %s (it has: %s): build and merge them first, or change the platforms input",
+			img.Ref(), strings.Join(missing, ", "), strings.Join(d.Platforms, ", "))
+	}
+	return img, nil
+}
+
+var templatePos = regexp.MustCompile(`template: ([^:\s]+):(\d+)(?::(\d+))?:`)
+
+// annotateTemplate points the error at the template file and line.
+func annotateTemplate(rt *action.Runtime, c *config, te *manifest.TemplateError) {
+	a := action.Annotation{Level: action.LevelError, Title: "manifest template " + te.Template, Message: te.Error(), Rank: 10}
+	if c.templatesDir != "" {
+		a.File = filepath.ToSlash(filepath.Join(rt.Input("templates"), te.Template))
+	}
+	if m := templatePos.FindStringSubmatch(te.Error()); m != nil && m[1] == te.Template {
+		a.Line, _ = strconv.Atoi(m[2])
+		if m[3] != "" {
+			a.Col, _ = strconv.Atoi(m[3])
+		}
+	}
+	rt.Annotate(a)
+}
+
+func summary(d action.Detail, img manifest.Image, c *config, files []manifest.File) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "### Deployment files\n\n`%s`", img.Ref())
+	if img.Tag != "" {
+		fmt.Fprintf(&b, " (tag `%s`)", img.Tag)
+	}
+	if len(img.Platforms) > 0 {
+		fmt.Fprintf(&b, ", platforms %s", strings.Join(img.Platforms, ", "))
+	}
+	b.WriteString("\n\n")
+	if d == action.DetailMinimal {
+		fmt.Fprintf(&b, "%d files written.\n", len(files))
+		return b.String()
+	}
+	b.WriteString("| File | Validated as | SHA-256 |\n|---|---|---|\n")
+	for _, f := range files {
+		kind := string(f.Kind)
+		if f.Kind == manifest.KindText {
+			kind = "not validated (no validator for this file type)"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | `%s` |\n", f.Name, kind, f.SHA256()[:16])
+	}
+	if d == action.DetailFull {
+		fmt.Fprintf(&b, "\nVersion `%s`, revision `%s`, built %s. Check downloads with `sha256sum -c SHA256SUMS`.\n", c.version, c.revision, c.buildTime)
+	}
+	return b.String()
+}
