@@ -3,6 +3,7 @@ package junit
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 )
@@ -137,4 +138,115 @@ func TestParseErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// generated streams a report whose one attribute (or text) is n bytes
+// long, without ever holding it.
+type generated struct {
+	head, tail string
+	n, off     int64
+	fill       byte
+}
+
+func (g *generated) Read(p []byte) (int, error) {
+	total := int64(len(g.head)) + g.n + int64(len(g.tail))
+	if g.off >= total {
+		return 0, io.EOF
+	}
+	i := 0
+	for i < len(p) && g.off < total {
+		switch h := int64(len(g.head)); {
+		case g.off < h:
+			p[i] = g.head[g.off]
+		case g.off < h+g.n:
+			p[i] = g.fill
+		default:
+			p[i] = g.tail[g.off-h-g.n]
+		}
+		i++
+		g.off++
+	}
+	return i, nil
+}
+
+func TestHugeAttributeRefused(t *testing.T) {
+	g := &generated{head: "<testsuites>\n<testsuite name=\"s\">\n<testcase name=\"", tail: "\"/></testsuite></testsuites>", n: 1 << 30, fill: 'a'}
+	_, _, err := parseReader(t, g)
+	var se *SyntaxError
+	if !errors.As(err, &se) || se.Line != 3 || !strings.Contains(err.Error(), "a tag is longer than") {
+		t.Fatalf("err = %v, want a SyntaxError at line 3 about the tag size", err)
+	}
+	if g.off > 2*MaxTagSize+readSize {
+		t.Errorf("read %d bytes before refusing", g.off)
+	}
+}
+
+// A long failure text is kept up to MaxDetail, the rest is skipped
+// without being held, and the parse goes on.
+func TestHugeTextBounded(t *testing.T) {
+	g := &generated{head: "<testsuite><testcase name=\"x\"><failure message=\"m\">", tail: "</failure></testcase><testcase name=\"y\"/></testsuite>", n: 256 << 20, fill: 'b'}
+	cases, st, err := parseReader(t, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Tests != 2 || st.Failed != 1 || len(cases[1].Detail) != MaxDetail+len(TruncatedMark) || !strings.HasSuffix(cases[1].Detail, TruncatedMark) {
+		t.Errorf("stats %+v, detail length %d", st, len(cases[1].Detail))
+	}
+}
+
+func TestEntityBombRefused(t *testing.T) {
+	bomb := `<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+]>
+<testsuite><testcase name="&lol3;"/></testsuite>`
+	_, _, err := parseString(t, bomb)
+	var se *SyntaxError
+	if !errors.As(err, &se) || se.Line != 2 || !strings.Contains(err.Error(), "refused") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestEntities(t *testing.T) {
+	cases, _, err := parseString(t, `<testsuite name="s&#x20;1"><testcase classname="&lt;a&gt;" name="&quot;q&quot; &apos;a&apos; &#233;&#x1F600; &unknown; &amp;"><error message="&#0;bad">x &amp;&#10;y</error></testcase></testsuite>`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cases[0]
+	if c.Suite != "s 1" || c.Classname != "<a>" || c.Name != `"q" 'a' é😀 &unknown; &` || c.Message != "&#0;bad" || c.Detail != "x &\ny" {
+		t.Errorf("%+v", c)
+	}
+}
+
+func TestCallbackErrorStops(t *testing.T) {
+	stop := errors.New("stop")
+	n := 0
+	_, err := Parse(context.Background(), strings.NewReader(`<testsuite><testcase name="a"/><testcase name="b"/></testsuite>`), func(Case) error {
+		n++
+		return stop
+	})
+	if !errors.Is(err, stop) || n != 1 {
+		t.Errorf("err %v after %d calls", err, n)
+	}
+}
+
+func TestCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Parse(ctx, strings.NewReader(`<testsuite/>`), func(Case) error { return nil })
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func parseReader(t testing.TB, r io.Reader) ([]Case, Stats, error) {
+	t.Helper()
+	var cases []Case
+	st, err := Parse(context.Background(), r, func(c Case) error {
+		cases = append(cases, c)
+		return nil
+	})
+	return cases, st, err
 }

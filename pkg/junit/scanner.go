@@ -593,8 +593,8 @@ func decodeEntity(b []byte) (r rune, n int) {
 				return 0, 0
 			}
 		}
-		if !utf8.ValidRune(r) {
-			return 0, 0
+		if r == 0 || !utf8.ValidRune(r) {
+			return 0, 0 // NUL and surrogates are never characters
 		}
 		return r, end + 1
 	}
