@@ -50,11 +50,11 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if err != nil {
 		return err
 	}
-	covMin, err := percent(rt, "coverage-threshold")
+	covMin, err := percent("coverage-threshold", rt.Input("coverage-threshold"))
 	if err != nil {
 		return err
 	}
-	diffMin, err := percent(rt, "diff-coverage-threshold")
+	diffMin, err := percent("diff-coverage-threshold", rt.Input("diff-coverage-threshold"))
 	if err != nil {
 		return err
 	}
@@ -185,8 +185,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	return nil
 }
 
-func percent(rt *action.Runtime, name string) (float64, error) {
-	v := rt.Input(name)
+func percent(name, v string) (float64, error) {
 	if v == "" {
 		return 0, nil
 	}
