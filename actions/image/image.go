@@ -25,7 +25,11 @@ func Action() *action.Action {
 func inputs(rt *action.Runtime) (registry.Request, []registry.Option, error) {
 	var req registry.Request
 	var opts []registry.Option
-	req.Sources = rt.Lines("sources")
+	sources, err := rt.List("sources")
+	if err != nil {
+		return req, nil, err
+	}
+	req.Sources = sources
 	if len(req.Sources) == 0 {
 		return req, nil, action.InputErrorf("sources", "lists no image: give the per-platform image digests, one per line")
 	}

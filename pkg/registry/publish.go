@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 	"sync"
@@ -423,23 +424,36 @@ func (c *Client) planTags(ctx context.Context, p *plan) error {
 		if err != nil {
 			return err
 		}
-		exists := map[string]bool{}
-		if len(p.tags) == 1 {
-			exists[p.tags[0]] = true // one HEAD is cheaper than a list and a HEAD
-		} else {
+		var exists map[string]bool
+		if len(p.tags) > 1 {
+			// One HEAD is cheaper than a list and a HEAD, so a single tag skips this.
 			exists, err = hc.listTags(ctx, t.Repository)
+			var se *StatusError
+			if errors.As(err, &se) && (se.StatusCode == http.StatusUnauthorized || se.StatusCode == http.StatusForbidden) {
+				// Some registries deny listing to pushers; ask tag by tag instead.
+				c.o.logf("listing the tags of %s was refused (%d): checking each tag", t.Name(), se.StatusCode)
+				exists, err = nil, nil
+			}
 			if err != nil {
 				return fmt.Errorf("listing the tags of %s: %w", t.Name(), err)
 			}
 		}
 		cur := map[string]string{}
 		for _, tag := range p.tags {
-			if !exists[tag] {
+			if exists != nil && !exists[tag] {
 				continue
 			}
 			d, ok, err := hc.headManifest(ctx, t.Repository, tag)
 			if err != nil {
 				return fmt.Errorf("reading tag %s: %w", t.WithTag(tag), err)
+			}
+			if ok && d.Digest == "" {
+				// No Docker-Content-Digest on the HEAD: digest the manifest itself.
+				raw, _, err := hc.getManifest(ctx, t.Repository, tag)
+				if err != nil {
+					return fmt.Errorf("reading tag %s: %w", t.WithTag(tag), err)
+				}
+				d.Digest = digestOf(raw)
 			}
 			if ok {
 				cur[tag] = d.Digest
