@@ -76,3 +76,12 @@ func FuzzParseReference(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseReference(b *testing.B) {
+	refs := []string{"ghcr.io/org/app:1.2.3", "docker.io/org/app@sha256:" + strings.Repeat("ab", 32), "alpine"}
+	for i := 0; b.Loop(); i++ {
+		if _, err := ParseReference(refs[i%len(refs)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
