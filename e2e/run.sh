@@ -1,0 +1,448 @@
+#!/usr/bin/env bash
+# The pipeline end to end under act (nektos/act), offline:
+#   - jobs run on this host (-P ubuntu-latest=-self-hosted),
+#   - our actions run as the real image built from the Dockerfile
+#     (ghcr.io/org/timetracker-ci:main, never pulled),
+#   - Debian's docker-registry on a loopback port is the registry,
+#   - `timetracker-ci fake-github` is the GitHub API,
+#   - third-party actions are the stand-ins under e2e/standins/.
+#
+#   bash e2e/run.sh                      # every scenario
+#   E2E_SCENARIOS="minimal ci" bash e2e/run.sh
+#   E2E_KEEP=1 bash e2e/run.sh           # keep the work folder and logs
+#
+# Scenarios: minimal (our version action in a workflow of our own), ci (the CI
+# template), release (the release template: tags, manifests, release), rerun
+# (release again: nothing new), broken-test (a failing test: fails in the test
+# jobs, publishes nothing), refused-push (a registry that refuses pushes:
+# fails in the image jobs, publishes nothing).
+# Prints the wall time of every job and of every scenario. Exit status 0 when
+# every scenario met its expectations. Missing prerequisites: a message naming
+# them and exit 0 (exit 1 under CI=true, where they must be installed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+export PATH="$root/.tools/bin:$PATH"
+scenarios=${E2E_SCENARIOS:-minimal ci release rerun broken-test refused-push}
+
+log() { printf '\n=== %s\n' "$*"; }
+die() { echo "e2e: $*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- prerequisites
+missing=()
+command -v act >/dev/null || missing+=("act (bash scripts/install-deps.sh)")
+command -v crane >/dev/null || missing+=("crane (bash scripts/install-deps.sh)")
+command -v docker-registry >/dev/null || missing+=("docker-registry (apt-get install -y docker-registry)")
+for t in git curl jq go; do command -v "$t" >/dev/null || missing+=("$t"); done
+docker info >/dev/null 2>&1 || missing+=("a running Docker engine")
+python=${E2E_PYTHON:-/usr/bin/python3}
+"$python" -c 'import pytest, pytest_cov, flask, flask_sqlalchemy, flask_migrate, yaml' 2>/dev/null ||
+  missing+=("$python with pytest, pytest-cov, Flask, Flask-SQLAlchemy, Flask-Migrate, PyYAML (apt-get install -y python3-pytest python3-pytest-cov python3-flask python3-flask-sqlalchemy python3-flask-migrate python3-yaml)")
+if [ ${#missing[@]} -gt 0 ]; then
+  printf 'e2e skipped: missing %s\n' "${missing[@]}"
+  [ "${CI:-}" = true ] && exit 1
+  exit 0
+fi
+arch=$(docker version --format '{{.Server.Arch}}')
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tt-e2e.XXXXXX")
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ "${E2E_KEEP:-}" = 1 ]; then echo "work folder kept: $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+mkdir -p "$work/bin" "$work/logs" "$work/git/org" "$work/cache"
+
+free_port() { "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# ---------------------------------------------------------------- services
+# start_registry NAME [readonly] → prints host:port
+start_registry() {
+  local name=$1 mode=${2:-} port dir
+  port=$(free_port)
+  dir="$work/registry-$name"
+  mkdir -p "$dir/data"
+  cat >"$dir/config.yml" <<EOF
+version: 0.1
+log: {level: error, accesslog: {disabled: true}}
+storage:
+  filesystem: {rootdirectory: $dir/data}
+  delete: {enabled: true}
+  maintenance:
+    uploadpurging: {enabled: false}
+    readonly: {enabled: $([ "$mode" = readonly ] && echo true || echo false)}
+http: {addr: 127.0.0.1:$port}
+EOF
+  docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && { echo "127.0.0.1:$port"; return; }
+    sleep 0.1
+  done
+  cat "$dir/log" >&2
+  die "docker-registry did not answer on 127.0.0.1:$port"
+}
+
+start_fake_github() {
+  rm -f "$work/fake-url"
+  "$work/bin/timetracker-ci" fake-github --listen 127.0.0.1:0 --owner org --repo timetracker --url-file "$work/fake-url" >"$work/logs/fake-github.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do [ -s "$work/fake-url" ] && break; sleep 0.1; done
+  [ -s "$work/fake-url" ] || die "fake-github did not start: $(cat "$work/logs/fake-github.log")"
+  api=$(cat "$work/fake-url")
+  fake_root=${api%/api/v3}
+}
+
+# A base image for the example app built from this host's Python (the
+# engine has nothing to pull): python3 with the Debian packages the app
+# needs, plus the shared libraries they load. Built once, kept by tag.
+seed_python_base() {
+  local tag=timetracker-e2e/python-host:latest
+  if docker image inspect "$tag" >/dev/null 2>&1; then return; fi
+  log "building the stand-in Python base image $tag from the host's python3"
+  local rootfs="$work/rootfs" py libs
+  mkdir -p "$rootfs"
+  py=$(readlink -f "$python")
+  {
+    echo "$py"; echo /bin/sh; readlink -f /bin/sh; echo /usr/bin/env
+    echo /usr/lib/python3; echo "/usr/lib/$(basename "$py")"; echo /etc/ssl; echo /etc/passwd; echo /etc/group
+    # Every shared library python and its C extensions load.
+    { ldd "$py" /bin/sh; find /usr/lib/python3 "/usr/lib/$(basename "$py")" -name '*.so' -exec ldd {} + 2>/dev/null; } |
+      awk '/=>/ {print $3} /^\t\/.*ld-linux/ {print $1}' | grep '^/' | sort -u
+  } | sort -u | while read -r p; do [ -e "$p" ] && echo "$p"; done >"$work/rootfs.list"
+  # Parents of symlinked libraries too (/lib → usr/lib on merged-/usr systems).
+  tar -C / -chf - --files-from=<(sed 's|^/||' "$work/rootfs.list") 2>/dev/null | tar -C "$rootfs" -xf -
+  ln -sf "$(basename "$py")" "$rootfs/usr/bin/python3" 2>/dev/null || true
+  ln -sf python3 "$rootfs/usr/bin/python"
+  [ -e "$rootfs/lib64" ] || ln -s usr/lib64 "$rootfs/lib64" 2>/dev/null || true
+  tar -C "$rootfs" -cf - . | docker import -c 'ENV PATH=/usr/local/bin:/usr/bin:/bin' - "$tag" >/dev/null
+  rm -rf "$rootfs"
+}
+
+# ---------------------------------------------------------------- the app repository
+# make_app NAME: a git repository (the "GitHub" side, E2E_GIT_ROOT/org/NAME)
+# holding the example app at its root and the workflows under test.
+make_app() {
+  local name=$1 src="$work/src-$1"
+  rm -rf "$src"
+  mkdir -p "$src/.github/workflows"
+  cp -a examples/timetracker/. "$src/"
+  rm -rf "$src/.pytest_cache" "$src"/**/__pycache__ 2>/dev/null || true
+  # The offline image: FROM the host-Python base (see seed_python_base),
+  # same app files, same health check; requirements come from the base.
+  cat >"$src/Dockerfile.e2e" <<'EOF'
+FROM timetracker-e2e/python-host:latest
+WORKDIR /app
+COPY timetracker ./timetracker
+COPY migrations ./migrations
+COPY wsgi.py ./
+ENV PORT=8080 PYTHONDONTWRITEBYTECODE=1
+EXPOSE 8080
+CMD ["sh", "-c", "exec python3 -m flask --app wsgi run --host 0.0.0.0 --port ${PORT}"]
+EOF
+  # Requirements the host satisfies offline (pip runs with PIP_NO_INDEX).
+  printf '%s\n' Flask Flask-SQLAlchemy Flask-Migrate SQLAlchemy alembic >"$src/requirements-offline.txt"
+  git -C "$src" init -q -b main
+  git -C "$src" config user.email e2e@example.invalid
+  git -C "$src" config user.name "timetracker-ci e2e"
+  git -C "$src" add -A
+  git -C "$src" commit -qm "feat: time tracking app"
+  git -C "$src" remote add origin "https://github.com/org/$name.git" # act derives github.repository from it
+  rm -rf "$work/git/org/$name"
+  git clone -q --bare "$src" "$work/git/org/$name"
+  # As on GitHub: a job may fetch any commit by SHA.
+  git -C "$work/git/org/$name" config uploadpack.allowAnySHA1InWant true
+  app_src=$src
+}
+
+# publish_app: push the working copy (branches and tags) to the "GitHub" side.
+publish_app() {
+  git -C "$app_src" push -q --force "$work/git/org/${1:-timetracker}" 'refs/heads/*:refs/heads/*' 'refs/tags/*:refs/tags/*'
+}
+
+# write_event KIND(push-branch|push-tag) REF → event file path
+write_event() {
+  local kind=$1 ref=$2 sha before file
+  sha=$(git -C "$app_src" rev-parse HEAD)
+  before=$(git -C "$app_src" rev-parse -q --verify HEAD~1 || echo 0000000000000000000000000000000000000000)
+  file="$work/event-$kind-$RANDOM.json"
+  jq --arg ref "$ref" --arg sha "$sha" --arg before "$before" \
+    '.ref=$ref | .after=$sha | .before=$before | .head_commit.id=$sha' "e2e/events/$kind.json" >"$file"
+  echo "$file"
+}
+
+# ---------------------------------------------------------------- act
+# local_repos WORKFLOW_DIR: --local-repository for our repository at every
+# ref the workflows use, and for every third-party action a stand-in.
+local_repos() {
+  local uses owner repo ref files
+  # The callers under test and the reusable workflows they can reach.
+  mapfile -t files < <(find "$@" -name '*.y*ml'; grep -l 'workflow_call' .github/workflows/*.y*ml)
+  grep -hoE 'uses:[[:space:]]*[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(/[^@[:space:]]*)?@[^[:space:]#]+' "${files[@]}" |
+    sed -E 's/uses:[[:space:]]*//' | sort -u | while read -r uses; do
+      owner=${uses%%/*}; repo=${uses#*/}; repo=${repo%%[/@]*}; ref=${uses##*@}
+      if [ "$owner/$repo" = org/timetracker-ci ]; then
+        echo "--local-repository=org/timetracker-ci@$ref=$root"
+      elif [ -d "e2e/standins/$owner/$repo" ]; then
+        echo "--local-repository=$owner/$repo@$ref=$root/e2e/standins/$owner/$repo"
+      else
+        echo "e2e: no offline stand-in for $owner/$repo (used as $uses): add e2e/standins/$owner/$repo" >&2
+        return 1
+      fi
+    done | sort -u
+}
+
+declare -A job_secs
+# run_act LABEL WORKFLOW_FILE EVENT_NAME EVENT_FILE → act's exit status; log in $work/logs/LABEL.log
+run_act() {
+  local label=$1 wf=$2 event=$3 eventfile=$4 status=0 start
+  local -a repos
+  mapfile -t repos < <(local_repos "$(dirname "$wf")") || die "stand-ins missing"
+  rm -rf "$work/artifacts" && mkdir -p "$work/artifacts"
+  start=$(date +%s.%N)
+  (
+    cd "$app_src"
+    act "$event" -W "$wf" -e "$eventfile" \
+      -P ubuntu-latest=-self-hosted -P ubuntu-24.04-arm=-self-hosted \
+      --pull=false --rebuild=false --no-skip-checkout --no-cache-server \
+      --container-options "--network host" --defaultbranch main \
+      --action-cache-path "$work/act-cache" \
+      "${repos[@]}" \
+      --env GITHUB_API_URL="$api" --env GITHUB_SERVER_URL="$fake_root" \
+      --env E2E_GIT_ROOT="$work/git" --env E2E_CACHE_DIR="$work/cache" \
+      --env E2E_ARTIFACT_DIR="$work/artifacts" --env E2E_CRANE="$(command -v crane)" \
+      --env E2E_PYTHON="$python" \
+      -s GITHUB_TOKEN=e2e-token --var E2E_REGISTRY="$registry"
+  ) 2>&1 | while IFS= read -r line; do
+    printf '%s %s\n' "$(date +%s.%N)" "$line"
+  done >"$work/logs/$label.log" || true
+  status=${PIPESTATUS[0]}
+  grep -q '🏁  Job succeeded\|🏁  Job failed' "$work/logs/$label.log" || status=1
+  # Exit status of act itself: the last line says "Error: Job ... failed" on failure.
+  if grep -q '^[0-9.]* Error: ' "$work/logs/$label.log"; then status=1; fi
+  report_jobs "$label" "$start"
+  return "$status"
+}
+
+# report_jobs LABEL START: wall time per job from the timestamped act log.
+report_jobs() {
+  local label=$1 start=$2
+  awk -v start="$start" -v label="$label" '
+    match($0, /^[0-9.]+ \[[^]]+\]/) {
+      t = $1; job = substr($0, length($1) + 2); job = substr(job, 2, index(job, "]") - 2)
+      if (!(job in first)) { first[job] = t; order[n++] = job }
+      last[job] = t
+      if ($0 ~ /Job succeeded/) result[job] = "ok"
+      if ($0 ~ /Job failed/) result[job] = "FAILED"
+    }
+    END {
+      for (i = 0; i < n; i++) { j = order[i]; printf "  %-60s %6.1fs %s\n", j, last[j] - first[j], (j in result ? result[j] : "-") }
+    }' "$work/logs/$label.log" | tee "$work/logs/$label.jobs"
+  printf '  %-60s %6.1fs\n' "$label (total)" "$(echo "$(date +%s.%N) - $start" | bc)"
+}
+
+show_failure() {
+  echo "--- last lines of $1.log (E2E_KEEP=1 keeps the work folder)"
+  grep -E '❌|Error|::error|error:|FAILED|timetracker-ci ' "$work/logs/$1.log" | tail -n 40 | cut -d' ' -f2-
+}
+
+# ---------------------------------------------------------------- assertions
+failures=()
+check() { # check DESCRIPTION COMMAND...
+  if "${@:2}"; then echo "  ok: $1"; else echo "  FAILED: $1"; failures+=("$1"); fi
+}
+job_ok() { grep -qE "^[0-9.]+ \[[^]]*$1[^]]*\].*Job succeeded" "$work/logs/$2.log"; }
+job_failed() { grep -qE "^[0-9.]+ \[[^]]*$1[^]]*\].*Job failed" "$work/logs/$2.log"; }
+log_has() { grep -qF -- "$1" "$work/logs/$2.log"; }
+registry_tags() { curl -fsS "http://$1/v2/$2/tags/list" 2>/dev/null | jq -r '.tags // [] | .[]' | sort; }
+registry_catalog() { curl -fsS "http://$1/v2/_catalog" | jq -r '.repositories[]' | sort; }
+registry_digest() {
+  curl -fsSI -H 'Accept: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' \
+    "http://$1/v2/$2/manifests/$3" | tr -d '\r' | awk -F': ' 'tolower($1)=="docker-content-digest" {print $2}'
+}
+releases() { curl -fsS "$fake_root/_fake/releases"; }
+writes() { curl -fsS "$fake_root/_fake/requests" | jq '[.[] | select(.Method != "GET" and .Method != "HEAD")] | length'; }
+
+# ---------------------------------------------------------------- setup
+log "building timetracker-ci and its image (ghcr.io/org/timetracker-ci:main, linux/$arch)"
+go build -o "$work/bin/timetracker-ci" ./cmd/timetracker-ci
+IMAGE=ghcr.io/org/timetracker-ci:main PLATFORMS="linux/$arch" bash scripts/build-image.sh
+registry=$(start_registry main)
+start_fake_github
+echo "registry http://$registry, fake GitHub API $api"
+
+wants() { case " $scenarios " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+if wants ci || wants release || wants rerun || wants broken-test || wants refused-push; then seed_python_base; fi
+
+caller_dir="$work/callers"
+# caller TEMPLATE OUT [key=value...]: a template with the offline inputs set
+# on its reusable-workflow job (only inputs the template's callee declares).
+caller() {
+  local template=$1 out=$2; shift 2
+  mkdir -p "$(dirname "$out")"
+  "$python" - "$template" "$out" "$@" <<'EOF'
+import sys, yaml, re
+src, out, pairs = sys.argv[1], sys.argv[2], sys.argv[3:]
+wf = yaml.safe_load(open(src))
+for job in wf.get("jobs", {}).values():
+    uses = job.get("uses", "")
+    m = re.match(r"org/timetracker-ci/(\.github/workflows/[^@]+)@", uses)
+    if not m:
+        continue
+    callee = yaml.safe_load(open(m.group(1)))
+    on = callee.get("on") or callee.get(True)
+    declared = (on.get("workflow_call") or {}).get("inputs") or {}
+    w = job.setdefault("with", {})
+    for p in pairs:
+        k, v = p.split("=", 1)
+        if k in declared:
+            w[k] = yaml.safe_load(v) if declared[k].get("type") in ("boolean", "number") else v
+yaml.safe_dump(wf, open(out, "w"), sort_keys=False)
+EOF
+}
+offline_inputs=(python-version=3.11 requirements=requirements-offline.txt postgres=false code-quality=false
+  platforms="linux/$arch" dockerfile=Dockerfile.e2e source=timetracker coverage-threshold=50
+  image="$registry/org/timetracker" security-scans=false)
+
+# ---------------------------------------------------------------- scenarios
+total_start=$SECONDS
+if wants minimal; then
+  log "scenario minimal: our version action in a workflow of our own"
+  make_app timetracker
+  git -C "$app_src" tag -a v1.0.0 -m "v1.0.0"
+  git -C "$app_src" commit -q --allow-empty -m "fix: a fix after 1.0.0"
+  publish_app
+  mkdir -p "$caller_dir/minimal"
+  cp e2e/workflows/minimal.yml "$caller_dir/minimal/"
+  ev=$(write_event push-branch refs/heads/main)
+  if run_act minimal "$caller_dir/minimal/minimal.yml" push "$ev"; then :; else show_failure minimal; fi
+  check "minimal: the version job ran and passed" job_ok version minimal
+  check "minimal: version 1.0.1 after v1.0.0 and a fix" log_has "version=1.0.1" minimal
+fi
+
+run_template() { # run_template LABEL TEMPLATE_GLOB EVENT_KIND REF → status
+  local label=$1 glob=$2 kind=$3 ref=$4 t ev
+  t=$(ls $glob 2>/dev/null | head -1)
+  [ -n "$t" ] || { echo "  FAILED: no template matches $glob"; failures+=("$label: template $glob missing"); return 1; }
+  rm -rf "$caller_dir/$label"
+  caller "$t" "$caller_dir/$label/$(basename "$t")" "${offline_inputs[@]}"
+  ev=$(write_event "$kind" "$ref")
+  run_act "$label" "$caller_dir/$label/$(basename "$t")" push "$ev"
+}
+
+if wants ci; then
+  log "scenario ci: the CI template on a push to main"
+  make_app timetracker
+  publish_app
+  if run_template ci "workflows-templates/ci*.y*ml" push-branch refs/heads/main; then
+    check "ci: act reports success" true
+  else
+    show_failure ci; check "ci: act reports success" false
+  fi
+  for j in Plan Smoke Report; do check "ci: job $j passed" job_ok "$j" ci; done
+fi
+
+if wants release || wants rerun; then
+  log "scenario release: the release template on a push of tag v1.2.0"
+  make_app timetracker
+  git -C "$app_src" commit -q --allow-empty -m "feat: reports per project"
+  git -C "$app_src" tag -a v1.2.0 -m "v1.2.0"
+  publish_app
+  if run_template release "workflows-templates/*release*.y*ml" push-tag refs/tags/v1.2.0; then
+    check "release: act reports success" true
+  else
+    show_failure release; check "release: act reports success" false
+  fi
+  tags=$(registry_tags "$registry" org/timetracker | tr '\n' ' ')
+  echo "  registry tags: $tags"
+  for t in 1.2.0 1.2 1 latest stable; do check "release: tag $t in the registry" grep -qw -- "$t" <<<"$tags"; done
+  digest=$(registry_digest "$registry" org/timetracker 1.2.0)
+  echo "  1.2.0 is $digest"
+  rel=$(releases)
+  check "release: one published release v1.2.0 in the fake API" test "$(jq '[.[] | select(.Tag=="v1.2.0" and (.Draft|not))] | length' <<<"$rel")" = 1
+  check "release: the release has assets" test "$(jq '[.[] | select(.Tag=="v1.2.0") | .Assets[]] | length' <<<"$rel")" -gt 0
+  # Every manifest attached to the release pins the registry's digest.
+  pinned_ok=true n=0
+  for id in $(jq -r '.[] | select(.Tag=="v1.2.0") | .Assets[] | select(.Name|test("\\.(ya?ml|json)$")) | .ID' <<<"$rel"); do
+    body=$(curl -fsS -H 'Accept: application/octet-stream' "$api/repos/org/timetracker/releases/assets/$id" -L)
+    if grep -q 'org/timetracker' <<<"$body"; then
+      n=$((n + 1))
+      grep -q "@$digest" <<<"$body" || pinned_ok=false
+      ! grep -qE 'org/timetracker:[0-9A-Za-z._-]+[[:space:]]*$' <<<"$body" || pinned_ok=false
+    fi
+  done
+  check "release: $n manifest assets pin the image to the registry's digest $digest" test "$pinned_ok" = true -a "$n" -gt 0
+  writes_after_release=$(writes)
+  catalog_after_release=$(registry_catalog "$registry")
+  for t in $tags; do echo "$t=$(registry_digest "$registry" org/timetracker "$t")"; done | sort >"$work/tags-after-release"
+fi
+
+if wants rerun; then
+  log "scenario rerun: the same release again: nothing new"
+  ev=$(write_event push-tag refs/tags/v1.2.0)
+  if run_act rerun "$(ls "$caller_dir"/release/*)" push "$ev"; then check "rerun: act reports success" true; else show_failure rerun; check "rerun: act reports success" false; fi
+  for t in $(registry_tags "$registry" org/timetracker); do echo "$t=$(registry_digest "$registry" org/timetracker "$t")"; done | sort >"$work/tags-after-rerun"
+  check "rerun: registry tags and digests unchanged" diff -u "$work/tags-after-release" "$work/tags-after-rerun"
+  check "rerun: still one release v1.2.0" test "$(releases | jq '[.[] | select(.Tag=="v1.2.0")] | length')" = 1
+  check "rerun: no write to the GitHub API (was $writes_after_release writes, now $(writes))" test "$(writes)" = "$writes_after_release"
+fi
+
+if wants broken-test; then
+  log "scenario broken-test: a failing test in the example app"
+  make_app timetracker-broken
+  cat >"$app_src/tests/test_e2e_broken.py" <<'EOF'
+import pytest
+
+
+@pytest.mark.smoke
+def test_deliberately_broken():
+    assert 1 + 1 == 3, "deliberately broken by the end-to-end run"
+EOF
+  git -C "$app_src" add -A && git -C "$app_src" commit -qm "test: a broken test"
+  git -C "$app_src" tag -a v9.9.9 -m v9.9.9
+  publish_app timetracker-broken
+  before_releases=$(releases | jq length)
+  if run_template broken-test "workflows-templates/*release*.y*ml" push-tag refs/tags/v9.9.9; then
+    check "broken-test: act reports failure" false
+  else
+    check "broken-test: act reports failure" true
+  fi
+  check "broken-test: the smoke job failed" job_failed Smoke broken-test
+  check "broken-test: the log names the broken test" log_has "test_deliberately_broken" broken-test
+  check "broken-test: no release job ran" bash -c "! grep -qE '\\[[^]]*Release[^]]*\\].*Job succeeded' '$work/logs/broken-test.log'"
+  check "broken-test: no 9.9.9 tag in the registry" bash -c "! curl -fsS http://$registry/v2/org/timetracker-broken/tags/list 2>/dev/null | grep -q 9.9.9"
+  check "broken-test: no new release" test "$(releases | jq length)" = "$before_releases"
+fi
+
+if wants refused-push; then
+  log "scenario refused-push: a registry that refuses pushes"
+  ro=$(start_registry readonly readonly)
+  make_app timetracker
+  git -C "$app_src" commit -q --allow-empty -m "feat: exports"
+  git -C "$app_src" tag -a v1.3.0 -m v1.3.0
+  publish_app
+  before_releases=$(releases | jq length)
+  saved=("${offline_inputs[@]}")
+  offline_inputs=("${offline_inputs[@]/#image=*/image=$ro/org/timetracker}" run-tests=false)
+  if run_template refused-push "workflows-templates/*release*.y*ml" push-tag refs/tags/v1.3.0; then
+    check "refused-push: act reports failure" false
+  else
+    check "refused-push: act reports failure" true
+  fi
+  offline_inputs=("${saved[@]}")
+  check "refused-push: a build or image job failed" bash -c "grep -qE '\\[[^]]*(Build|Promote|Image|image)[^]]*\\].*Job failed' '$work/logs/refused-push.log'"
+  check "refused-push: the log says the registry refused the push" bash -c "grep -qiE 'read-only|readonly|denied|unsupported|405|503' '$work/logs/refused-push.log'"
+  check "refused-push: no new release" test "$(releases | jq length)" = "$before_releases"
+  check "refused-push: no tags in the refusing registry" test -z "$(registry_tags "$ro" org/timetracker)"
+fi
+
+log "summary"
+for f in "$work"/logs/*.jobs; do [ -e "$f" ] && { echo "$(basename "$f" .jobs):"; cat "$f"; }; done
+echo "total: $((SECONDS - total_start))s for scenarios: $scenarios"
+if [ ${#failures[@]} -gt 0 ]; then
+  printf 'e2e FAILED:\n'; printf '  - %s\n' "${failures[@]}"
+  exit 1
+fi
+echo "e2e: all checks passed"
