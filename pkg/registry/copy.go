@@ -245,11 +245,7 @@ func (c *Client) downloadOnce(ctx context.Context, srcHC *hostClient, src Refere
 	s := &spool{}
 	var w io.Writer
 	var buf bytes.Buffer
-	if b.Size > c.o.spoolLimit {
-		f, err := os.CreateTemp(c.o.tempDir, "timetracker-ci-blob-*")
-		if err != nil {
-			return nil, fmt.Errorf("spooling blob %s: %w", b.Digest, err)
-		}
+	if f := c.spoolFile(b); f != nil {
 		s.file = f
 		w = f
 	} else {
@@ -268,4 +264,23 @@ func (c *Client) downloadOnce(ctx context.Context, srcHC *hostClient, src Refere
 	s.size = n
 	s.mem = buf.Bytes()
 	return s, nil
+}
+
+// spoolFile opens a temporary file for a blob too big for memory: in the
+// configured directory, else the system's. A container built FROM scratch
+// may have neither; the blob is then held in memory.
+func (c *Client) spoolFile(b descriptor) *os.File {
+	if b.Size <= c.o.spoolLimit {
+		return nil
+	}
+	for _, dir := range []string{c.o.tempDir, os.TempDir()} {
+		if dir == "" {
+			continue
+		}
+		if f, err := os.CreateTemp(dir, "timetracker-ci-blob-*"); err == nil {
+			return f
+		}
+	}
+	c.o.logf("no writable temporary directory: holding blob %s (%d bytes) in memory", b.Digest, b.Size)
+	return nil
 }
