@@ -198,3 +198,25 @@ func BenchmarkTransportPassThrough(b *testing.B) {
 		resp.Body.Close()
 	}
 }
+
+func FuzzRateLimitWait(f *testing.F) {
+	f.Add(403, "0", "1700000060", "", secondaryBody)
+	f.Add(429, "", "", "12", "{}")
+	f.Add(403, "5", "x", "Wed, 21 Oct 2015 07:28:00 GMT", `{"message":"Resource not accessible by integration"}`)
+	now := time.Unix(1_700_000_000, 0)
+	f.Fuzz(func(t *testing.T, status int, remaining, reset, retryAfter, body string) {
+		resp := &http.Response{StatusCode: status, Header: http.Header{}}
+		for k, v := range map[string]string{"X-Ratelimit-Remaining": remaining, "X-Ratelimit-Reset": reset, "Retry-After": retryAfter} {
+			if v != "" {
+				resp.Header.Set(k, v)
+			}
+		}
+		w, why, ok := rateLimitWait(resp, []byte(body), now)
+		if ok && why == "" {
+			t.Errorf("a rate limit without a reason")
+		}
+		if !ok && w != 0 {
+			t.Errorf("not a limit but a wait of %s", w)
+		}
+	})
+}

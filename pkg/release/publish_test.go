@@ -26,7 +26,7 @@ type env struct {
 	assets []Asset
 }
 
-func newEnv(t *testing.T, fo githubfake.Options) *env {
+func newEnv(t testing.TB, fo githubfake.Options) *env {
 	t.Helper()
 	e := &env{fake: githubfake.Start(t, fo), dir: t.TempDir()}
 	files := map[string]string{
@@ -47,7 +47,7 @@ func newEnv(t *testing.T, fo githubfake.Options) *env {
 	return e
 }
 
-func (e *env) client(t *testing.T, extra ...githubapi.TransportOption) *github.Client {
+func (e *env) client(t testing.TB, extra ...githubapi.TransportOption) *github.Client {
 	t.Helper()
 	opts := append([]githubapi.TransportOption{
 		githubapi.WithClock(time.Now, func(ctx context.Context, _ time.Duration) error { return ctx.Err() }),
@@ -60,7 +60,7 @@ func (e *env) client(t *testing.T, extra ...githubapi.TransportOption) *github.C
 	return c
 }
 
-func (e *env) options(t *testing.T) Options {
+func (e *env) options(t testing.TB) Options {
 	return Options{
 		Owner: "org", Repo: "timetracker", Tag: tag, Target: e.fake.Head(), Body: "Release notes",
 		Assets: e.assets, Checksums: true, WorkDir: filepath.Join(t.TempDir(), "work"),
@@ -178,6 +178,48 @@ func TestPublishSurvivesFaults(t *testing.T) {
 			}
 			e.check(t)
 		})
+	}
+}
+
+// fakeClock is shared by the fake (its rate-limit window) and the transport
+// (its sleeps), so waiting an hour for a reset takes no time.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+	return ctx.Err()
+}
+
+func TestPrimaryLimitSpentMidPublish(t *testing.T) {
+	clk := &fakeClock{now: time.Unix(1_800_000_000, 0)}
+	e := newEnv(t, githubfake.Options{RateLimit: 8, Now: clk.Now})
+	c, tr, err := githubapi.New(githubapi.Options{APIURL: e.fake.APIURL(), Token: "t",
+		Retry: []githubapi.TransportOption{githubapi.WithClock(clk.Now, clk.Sleep), githubapi.WithTimeout(2 * time.Hour)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Publish(context.Background(), c, e.options(t)); err != nil {
+		t.Fatal(err)
+	}
+	e.check(t)
+	if st := tr.Stats(); st.RateLimited != 1 || st.Waited < 50*time.Minute {
+		t.Errorf("transport stats %+v: want one primary limit waited out until the reset", st)
+	}
+	// The same with a budget too small to wait: a clear error, not a hang.
+	clk2 := &fakeClock{now: time.Unix(1_800_000_000, 0)}
+	e2 := newEnv(t, githubfake.Options{RateLimit: 8, Now: clk2.Now})
+	c2, _, _ := githubapi.New(githubapi.Options{APIURL: e2.fake.APIURL(), Token: "t",
+		Retry: []githubapi.TransportOption{githubapi.WithClock(clk2.Now, clk2.Sleep), githubapi.WithTimeout(10 * time.Minute)}})
+	_, err = Publish(context.Background(), c2, e2.options(t))
+	var g *githubapi.GiveUpError
+	if !errors.As(err, &g) || !strings.Contains(err.Error(), "primary rate limit") {
+		t.Fatalf("err = %v, want a GiveUpError about the primary limit", err)
 	}
 }
 
