@@ -38,6 +38,7 @@ const (
 	RuleNeeds          = "needs"
 	RuleSecret         = "secret"
 	RuleRequiredSecret = "required-secret"
+	RulePermission     = "caller-permissions"
 )
 
 // Options configures a check.
@@ -250,6 +251,20 @@ func (c *checker) checkWorkflowCall(j *Job) {
 		p := ct.Inputs[in]
 		if p.Required && !p.HasDefault && !passed[in] {
 			c.report(j.Uses, RuleRequiredInput, "required input %q of the reusable workflow %s is not passed in with:", in, file)
+		}
+	}
+	// The caller's grant (the job's, else the workflow's) must cover what the
+	// called jobs ask for, or the run fails before any job starts.
+	grant := j.Permissions
+	if grant == nil {
+		grant = lookup(c.wf.Root, "permissions")
+	}
+	if grant != nil {
+		have := permissionLevels(grant)
+		for _, scope := range sortedKeys(ct.Permissions) {
+			if need := ct.Permissions[scope]; rank(have[scope]) < rank(need) {
+				c.report(j.Uses, RulePermission, "the reusable workflow %s needs %s: %s, which job %q does not grant in permissions:", file, scope, need, j.ID)
+			}
 		}
 	}
 	if j.Secrets != nil && j.Secrets.Kind == yaml.ScalarNode && j.Secrets.Value == "inherit" {

@@ -167,6 +167,29 @@ jobs:
     steps:
       - uses: ./actions/demo
 `, []string{RuleLocalAction, RuleRequiredInput}},
+		{"caller grants less than the reusable workflow needs", `
+on: push
+permissions: {contents: write}
+jobs:
+  call:
+    permissions: {}
+    uses: org/timetracker-ci/.github/workflows/reusable.yml@main
+    with: {image: x}
+    secrets: {registry-token: t}
+  inherit-workflow-grant:
+    uses: org/timetracker-ci/.github/workflows/reusable.yml@main
+    with: {image: x}
+    secrets: {registry-token: t}
+`, []string{RulePermission, RulePermissions}},
+		{"read-all covers read", `
+on: push
+jobs:
+  call:
+    permissions: read-all
+    uses: org/timetracker-ci/.github/workflows/reusable.yml@main
+    with: {image: x}
+    secrets: inherit
+`, nil},
 		{"required input with default may be omitted", `
 on: push
 jobs:

@@ -23,6 +23,9 @@ type Contract struct {
 	Inputs  map[string]Param
 	Secrets map[string]Param // reusable workflows only
 	Outputs map[string]bool
+	// Permissions a caller must grant (reusable workflows only): for each
+	// scope, the most any of its jobs asks for.
+	Permissions map[string]string
 }
 
 // Contracts holds the actions and reusable workflows of this repository.

@@ -106,7 +106,48 @@ func (w *Workflow) Contract() *Contract {
 		c.Secrets[k.Value] = Param{Required: isTrue(lookup(v, "required"))}
 	})
 	eachPair(lookup(w.Call, "outputs"), func(k, _ *yaml.Node) { c.Outputs[k.Value] = true })
+	c.Permissions = map[string]string{}
+	for _, j := range w.Jobs {
+		for scope, level := range permissionLevels(j.Permissions) {
+			if rank(level) > rank(c.Permissions[scope]) {
+				c.Permissions[scope] = level
+			}
+		}
+	}
 	return c
+}
+
+// permissionScopes are the scopes read-all and write-all stand for.
+var permissionScopes = []string{"actions", "attestations", "checks", "contents", "deployments", "discussions", "id-token",
+	"issues", "models", "packages", "pages", "pull-requests", "repository-projects", "security-events", "statuses"}
+
+// permissionLevels reads a permissions: value into scope → level.
+func permissionLevels(n *yaml.Node) map[string]string {
+	out := map[string]string{}
+	if n == nil {
+		return out
+	}
+	if n.Kind == yaml.ScalarNode {
+		level := map[string]string{"read-all": "read", "write-all": "write"}[n.Value]
+		if level != "" {
+			for _, s := range permissionScopes {
+				out[s] = level
+			}
+		}
+		return out
+	}
+	eachPair(n, func(k, v *yaml.Node) { out[k.Value] = v.Value })
+	return out
+}
+
+func rank(level string) int {
+	switch level {
+	case "read":
+		return 1
+	case "write":
+		return 2
+	}
+	return 0
 }
 
 func workflowCall(on *yaml.Node) *yaml.Node {
