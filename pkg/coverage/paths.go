@@ -31,47 +31,53 @@ func (p Paths) GoFile(name string) (rel string, ok bool) {
 	}
 	rest, found := strings.CutPrefix(name, p.Module+"/")
 	if !found {
-		// Profiles of packages outside GOPATH mode, or with -trimpath
-		// off, may name absolute files.
-		return p.absolute(name)
+		if path.IsAbs(name) || isWindowsAbs(name) {
+			// Packages built outside module mode name absolute files.
+			return p.absolute(name)
+		}
+		return name, false // another module: a dependency
 	}
 	return clean(path.Join(p.ModuleDir, rest)), true
 }
 
 // CoberturaFile turns a Cobertura class filename into a repository path,
 // using the report's <source> directories: coverage.py writes names
-// relative to a source, which is usually absolute.
+// relative to a source, which is usually absolute. A source outside Root
+// (the report was written on the runner, and is read in a container that
+// mounts the workspace elsewhere) is matched by its trailing directories,
+// longest first, when Exists is set.
 func (p Paths) CoberturaFile(sources []string, filename string) (rel string, ok bool) {
 	filename = strings.ReplaceAll(filename, "\\", "/")
-	if path.IsAbs(filename) {
+	if path.IsAbs(filename) || isWindowsAbs(filename) {
 		return p.absolute(filename)
 	}
-	var candidates []string
+	var candidates, guesses []string
 	for _, s := range sources {
 		s = strings.ReplaceAll(s, "\\", "/")
-		var dir string
-		if path.IsAbs(s) || isWindowsAbs(s) {
-			d, in := p.absolute(s)
-			if !in {
-				continue
-			}
-			dir = d
-		} else {
-			dir = s
+		if !path.IsAbs(s) && !isWindowsAbs(s) {
+			candidates = append(candidates, clean(path.Join(s, filename)))
+			continue
 		}
-		candidates = append(candidates, clean(path.Join(dir, filename)))
-	}
-	if len(candidates) == 0 {
-		return clean(filename), true
+		if d, in := p.absolute(s); in {
+			candidates = append(candidates, clean(path.Join(d, filename)))
+			continue
+		}
+		parts := strings.Split(strings.Trim(path.Clean(s), "/"), "/")
+		for i := range parts {
+			guesses = append(guesses, clean(path.Join(path.Join(parts[i:]...), filename)))
+		}
 	}
 	if p.Exists != nil {
-		for _, c := range candidates {
+		for _, c := range append(append(candidates, guesses...), clean(filename)) {
 			if p.Exists(c) {
 				return c, true
 			}
 		}
 	}
-	return candidates[0], true
+	if len(candidates) > 0 {
+		return candidates[0], true
+	}
+	return clean(filename), true
 }
 
 // absolute makes an absolute path relative to Root; ok is false outside.
