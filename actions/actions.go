@@ -6,6 +6,7 @@ package actions
 import (
 	"github.com/org/timetracker-ci/actions/fakegithub"
 	"github.com/org/timetracker-ci/actions/image"
+	"github.com/org/timetracker-ci/actions/localtest"
 	"github.com/org/timetracker-ci/actions/manifest"
 	"github.com/org/timetracker-ci/actions/release"
 	testplan "github.com/org/timetracker-ci/actions/test-plan"
@@ -26,7 +27,7 @@ func All() []*action.Action {
 
 // Commands returns the local subcommands that are not GitHub actions.
 func Commands() []*action.Command {
-	return []*action.Command{fakegithub.Command()}
+	return []*action.Command{fakegithub.Command(), localtest.Command()}
 }
 
 // Program is the whole binary.

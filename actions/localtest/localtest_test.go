@@ -1,0 +1,196 @@
+package localtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/org/timetracker-ci/pkg/action"
+	"github.com/org/timetracker-ci/pkg/shard"
+)
+
+// pytest finds Debian's pytest with pytest-cov, or skips.
+func pytest(t *testing.T) string {
+	t.Helper()
+	p, err := exec.LookPath("pytest")
+	if err != nil {
+		p, err = exec.LookPath("pytest-3")
+	}
+	if err != nil {
+		t.Skip("pytest is not installed: apt-get install -y python3-pytest python3-pytest-cov python3-pytest-xdist")
+	}
+	out, err := exec.Command(p, "--help").CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte("--cov=")) {
+		t.Skip("pytest-cov is not installed: apt-get install -y python3-pytest-cov")
+	}
+	return p
+}
+
+// suite copies the example suite, so pytest's caches stay out of the repository.
+func suite(t *testing.T) string {
+	t.Helper()
+	dst := t.TempDir()
+	err := filepath.Walk("testdata/suite", func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel("testdata/suite", p)
+		if info.IsDir() {
+			if info.Name() == "__pycache__" {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+func runCmd(t *testing.T, dir string, environ map[string]string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	env := action.Env{Getenv: func(k string) string {
+		if v, ok := environ[k]; ok {
+			return v
+		}
+		return os.Getenv(k)
+	}, Stdout: &out, Stderr: &errOut, Dir: dir}
+	err := Command().Run(context.Background(), env, args)
+	return out.String() + errOut.String(), err
+}
+
+// coberturaRate reads coverage.py's own lines-covered/lines-valid.
+func coberturaRate(t *testing.T, path string) float64 {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root struct {
+		Covered int `xml:"lines-covered,attr"`
+		Valid   int `xml:"lines-valid,attr"`
+	}
+	if err := xml.Unmarshal(data, &root); err != nil {
+		t.Fatal(err)
+	}
+	return 100 * float64(root.Covered) / float64(root.Valid)
+}
+
+// TestAllFiveTiersForReal plans, runs and reports the example suite with
+// real pytest: counts per tier and merged coverage must be right.
+func TestAllFiveTiersForReal(t *testing.T) {
+	py := pytest(t)
+	dir := suite(t)
+	out, err := runCmd(t, dir, map[string]string{"DATABASE_URL": ""}, "--", py, "-q")
+	if err != nil {
+		t.Fatalf("test command failed: %v\n%s", err, out)
+	}
+	want := []string{
+		"smoke            2 tests: 2 passed, 0 failed, 0 errors, 0 skipped, 0 flaky",
+		"unit             9 tests: 8 passed, 0 failed, 0 errors, 1 skipped, 0 flaky",
+		"integration      2 tests: 2 passed, 0 failed, 0 errors, 0 skipped, 0 flaky",
+		"security         3 tests: 3 passed, 0 failed, 0 errors, 0 skipped, 0 flaky",
+		"database         3 tests: 2 passed, 0 failed, 0 errors, 1 skipped, 0 flaky",
+		"\nsuccess\n",
+	}
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+	// Coverage is collected by the unit and integration tiers; merged, it
+	// must equal what coverage.py reports for one run of both.
+	ref := filepath.Join(t.TempDir(), "ref.xml")
+	cmd := exec.Command(py, "-q", "-m", "unit or integration", "--cov", "--cov-report=xml:"+ref)
+	cmd.Dir = dir
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("reference run: %v\n%s", err, b)
+	}
+	m := regexp.MustCompile(`coverage (\d+\.\d+)%`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no coverage in the output:\n%s", out)
+	}
+	got, _ := strconv.ParseFloat(m[1], 64)
+	if wantCov := coberturaRate(t, ref); strconv.FormatFloat(wantCov, 'f', 2, 64) != m[1] {
+		t.Errorf("merged coverage %.2f%%, coverage.py says %.2f%% for the same tests", got, wantCov)
+	}
+	// The timings for the next plan hold every test that ran.
+	tm, err := shard.ReadTimingsFile(context.Background(), filepath.Join(dir, "test-results/timings.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ...and the files that ran no unit test, at 0 seconds, so the next
+	// plan does not weigh them with the mean.
+	var ids, empty []string
+	for id, s := range tm.For("unit") {
+		if strings.Contains(id, "::") {
+			ids = append(ids, id)
+		} else if s == 0 {
+			empty = append(empty, id)
+		}
+	}
+	slices.Sort(empty)
+	if len(ids) != 8 || strings.Join(empty, " ") != "tests/test_database.py tests/test_integration.py tests/test_smoke.py" {
+		t.Errorf("unit timings: %d test ids (want the 8 that ran), empty files %q: %v", len(ids), empty, tm.For("unit"))
+	}
+	if _, ok := tm.For("unit")["tests/test_timer.py::TestTimer::test_total_by_task"]; !ok {
+		t.Errorf("timings lack the class test's node id: %v", tm.For("unit"))
+	}
+}
+
+func TestFailureAndMinTests(t *testing.T) {
+	py := pytest(t)
+	dir := suite(t)
+	bad := "import pytest\n\n\n@pytest.mark.unit\ndef test_broken():\n    total = 1 + 1\n    assert total == 3\n"
+	if err := os.WriteFile(filepath.Join(dir, "tests/test_broken.py"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCmd(t, dir, nil, "--tier", "unit", "--", py, "-q")
+	if err == nil || !strings.Contains(out, "FAILED unit tests/test_broken.py::test_broken tests/test_broken.py:7: assert 2 == 3") {
+		t.Errorf("want a failure located at its line; err %v\n%s", err, out)
+	}
+	// A tier whose marker selects nothing: pytest exits 5, the report fails it.
+	out, err = runCmd(t, dir, nil, "--tiers", "e2e: {marker: e2e}", "--", py, "-q")
+	if err == nil || !strings.Contains(out, "tier e2e: 0 tests ran (0 skipped), fewer than min-tests 1") || !strings.Contains(out, "exited with 5") {
+		t.Errorf("no tests ran must fail; err %v\n%s", err, out)
+	}
+	out, err = runCmd(t, dir, nil, "--tiers", "e2e: {marker: e2e}", "--min-tests", "0", "--", py, "-q")
+	if err != nil {
+		t.Errorf("min-tests 0 allows an empty tier: %v\n%s", err, out)
+	}
+}
+
+func TestArgs(t *testing.T) {
+	o, err := ParseArgs([]string{"--tier", "unit,smoke", "--paths", "t/*.py", "--", "python3", "-m", "pytest"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(o.Tiers, ",") != "unit,smoke" || strings.Join(o.Command, " ") != "python3 -m pytest" || o.Timings != "test-results/timings.json" {
+		t.Errorf("options = %+v", o)
+	}
+	if o, _ := ParseArgs(nil, &bytes.Buffer{}); strings.Join(o.Command, " ") != "pytest" {
+		t.Errorf("default command = %q", o.Command)
+	}
+	if _, err := ParseArgs([]string{"pytest"}, &bytes.Buffer{}); err == nil || !action.IsInputError(err) || !strings.Contains(err.Error(), "put the test command after --") {
+		t.Errorf("a command without --: %v", err)
+	}
+	_, err = runCmd(t, t.TempDir(), nil, "--tier", "e2e")
+	if err == nil || !strings.Contains(err.Error(), `tier "e2e" is not defined`) {
+		t.Errorf("unknown tier: %v", err)
+	}
+}
