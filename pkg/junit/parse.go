@@ -101,6 +101,7 @@ type parser struct {
 	res       [numRes]result
 	resDepth  int // depth of the result element whose text is collected, 0 if none
 	resKind   int
+	muteDepth int // depth of a <system-out>/<system-err> inside it, 0 if none
 
 	key []byte // scratch for the merge key
 }
@@ -122,7 +123,7 @@ func (p *parser) emit(c Case) error {
 func (p *parser) run() error {
 	s := p.s
 	for {
-		kind, err := s.next(p.resDepth > 0)
+		kind, err := s.next(p.resDepth > 0 && p.muteDepth == 0)
 		if err != nil {
 			return err
 		}
@@ -155,8 +156,16 @@ func (p *parser) start() error {
 		}
 	}
 	if p.inCase {
-		if depth != p.caseDepth+1 || p.resDepth > 0 {
-			return nil // e.g. <stackTrace> inside <flakyFailure>, <system-out>
+		if p.resDepth > 0 {
+			// Inside a result: its text is the detail, except the output
+			// surefire nests in flaky and rerun elements.
+			if p.muteDepth == 0 && !s.selfClosing && (bytes.Equal(name, []byte("system-out")) || bytes.Equal(name, []byte("system-err"))) {
+				p.muteDepth = depth
+			}
+			return nil
+		}
+		if depth != p.caseDepth+1 {
+			return nil
 		}
 		kind := resultKind(name)
 		if kind < 0 {
@@ -240,9 +249,13 @@ func (p *parser) beginCase(depth int) {
 func (p *parser) end() error {
 	s := p.s
 	depth := s.depth() + 1 // depth of the element just closed
+	if p.muteDepth > 0 && depth == p.muteDepth {
+		p.muteDepth = 0
+		return nil
+	}
 	if p.resDepth > 0 && depth == p.resDepth {
 		r := &p.res[p.resKind]
-		r.detail = append(r.detail[:0], s.text...)
+		r.detail = append(r.detail[:0], trimBlankLines(s.text)...)
 		r.detailWasCut = s.textCut
 		p.resDepth = 0
 		return nil
@@ -305,6 +318,10 @@ func (p *parser) endCase() error {
 	p.key = k
 	return p.m.add(k, len(e.name), e, &x, p.emit)
 }
+
+// trimBlankLines drops the white space around a detail, which comes from
+// the report's indentation.
+func trimBlankLines(b []byte) []byte { return bytes.TrimSpace(b) }
 
 func (p *parser) attr(name string) ([]byte, bool) {
 	for _, a := range p.s.attrs {

@@ -31,6 +31,25 @@ func (s Status) String() string {
 	return fmt.Sprintf("Status(%d)", int(s))
 }
 
+// MarshalText writes the status as its name ("passed", "failed", ...).
+func (s Status) MarshalText() ([]byte, error) {
+	if s < StatusPassed || s > StatusError {
+		return nil, fmt.Errorf("junit: unknown status %d", int(s))
+	}
+	return []byte(s.String()), nil
+}
+
+// UnmarshalText reads a status name.
+func (s *Status) UnmarshalText(b []byte) error {
+	for st := StatusPassed; st <= StatusError; st++ {
+		if string(b) == st.String() {
+			*s = st
+			return nil
+		}
+	}
+	return fmt.Errorf("junit: unknown status %q; expected passed, skipped, failed or error", b)
+}
+
 // MaxDetail caps Case.Detail (the text of the deciding result element, e.g.
 // a stack trace) so that memory stays bounded however long a report's
 // failure output is. Longer details are cut and end with TruncatedMark.
