@@ -140,10 +140,22 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if err != nil {
 		return err
 	}
+	timeout, err := rt.Duration("timeout")
+	if err != nil {
+		return err
+	}
+	if timeout <= 0 {
+		return action.InputErrorf("timeout", "must be a positive duration such as 15m, not %q", rt.Input("timeout"))
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	var res *registry.Result
 	err = rt.Group("Publish "+strings.Join(req.Images, ", "), func() error {
 		var err error
 		res, err = registry.New(opts...).Publish(ctx, req)
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("publishing took longer than the timeout input (%v): check the registries' status, or raise timeout; tags already moved point at the complete index: %w", timeout, err)
+		}
 		return err
 	})
 	var ite *registry.ImmutableTagError

@@ -2,6 +2,7 @@ package image
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -102,6 +103,8 @@ func TestBadInputs(t *testing.T) {
 		{"bad auth line", map[string]string{"sources": amd, "images": a + "/org/app", "registry-auth": "ghcr.io"}, "registry-auth", 2},
 		{"username without password", map[string]string{"sources": amd, "images": a + "/org/app", "username": "ci"}, "password", 2},
 		{"bad retries", map[string]string{"sources": amd, "images": a + "/org/app", "retries": "0"}, "retries", 2},
+		{"zero timeout", map[string]string{"sources": amd, "images": a + "/org/app", "timeout": "0s"}, "timeout", 2},
+		{"bad timeout", map[string]string{"sources": amd, "images": a + "/org/app", "timeout": "soon"}, "timeout", 2},
 		{"missing platform", map[string]string{"sources": amd, "images": a + "/org/app", "tags": "latest", "insecure-registries": a}, "", 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -120,5 +123,24 @@ func TestBadInputs(t *testing.T) {
 	}
 	if got := registrytest.Head(t, a+"/org/app:latest"); got != "" {
 		t.Errorf("latest exists after failed runs: %s", got)
+	}
+}
+
+func TestTimeout(t *testing.T) {
+	a := registrytest.New(t, nil)
+	amd := registrytest.PushImage(t, a+"/org/app", types.DockerManifestSchema2, "linux", "amd64", "")
+	// A mirror that accepts connections and never answers.
+	hung := registrytest.New(t, func(http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	})
+	res := actiontest.Run(t, Action(), actiontest.Case{Inputs: map[string]string{
+		"sources": amd, "images": a + "/org/app\n" + hung + "/org/app", "tags": "latest", "platforms": "linux/amd64",
+		"insecure-registries": a + "," + hung, "timeout": "500ms",
+	}})
+	if res.ExitCode != 1 || !strings.Contains(strings.Join(res.Annotations, "\n"), "longer than the timeout input") {
+		t.Fatalf("exit %d, annotations %q", res.ExitCode, res.Annotations)
+	}
+	if got := registrytest.Head(t, a+"/org/app:latest"); got != "" {
+		t.Errorf("latest moved to %s although the mirror never answered", got)
 	}
 }
