@@ -5,9 +5,15 @@
 // across the shards, tiers and re-run attempts of one workflow run:
 //
 //   - A result file named junit-<tier>-<shard>[-a<attempt>].xml (the names
-//     test-plan gives) belongs to that tier, shard and attempt; any other
-//     file belongs to the tier "" (shown as "tests") and the attempt of the
-//     run (GITHUB_RUN_ATTEMPT).
+//     test-plan gives) belongs to that tier, shard and attempt, and merges
+//     with the other files of its tier. Any other file belongs to the tier
+//     "" (shown as "tests") and merges with nothing: its tests count as
+//     the parser counts them.
+//   - A file that does not start with '<' is read as `go test -json`
+//     output (build errors may precede the JSON events).
+//   - The same id twice in one file is two tests, as package junit counts
+//     passing duplicates; the nth occurrence matches the nth in other
+//     attempts.
 //   - A test is identified within its tier by its pytest node id when its
 //     file can be found (from the file attribute or by mapping the dotted
 //     classname onto the workspace), else by classname::name.

@@ -2,6 +2,7 @@ package testreport
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -450,35 +451,27 @@ func (b *builder) readFile(ctx context.Context, fi fileInfo, each func(Test)) er
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 64<<10)
 	parse := junit.Parse
-	if first, err := firstByte(br); err == nil && first == '{' {
+	if isGoTestJSON(br) {
 		if b.o.GoTestJSON == nil {
-			return errors.New("looks like go test -json output, which this build cannot read")
+			return errors.New("is not XML and no go test -json reader is configured: give JUnit XML files")
 		}
 		parse = b.o.GoTestJSON
 	}
+	seen := map[string]int{}
 	_, err = parse(ctx, br, func(c junit.Case) error {
-		t := b.merge(fi, c)
+		t := b.merge(fi, c, seen)
 		each(t)
 		return nil
 	})
 	return err
 }
 
-func firstByte(br *bufio.Reader) (byte, error) {
-	for i := 0; ; i++ {
-		bs, err := br.Peek(i + 1)
-		if err != nil {
-			return 0, err
-		}
-		c := bs[i]
-		if c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == 0xEF || c == 0xBB || c == 0xBF {
-			if i > 4096 {
-				return 0, io.EOF
-			}
-			continue
-		}
-		return c, nil
-	}
+// isGoTestJSON tells a go test -json stream from XML: XML starts with '<';
+// go test output may start with build errors before any JSON event.
+func isGoTestJSON(br *bufio.Reader) bool {
+	head, _ := br.Peek(4 << 10)
+	head = bytes.TrimLeft(head, " \t\r\n\xef\xbb\xbf")
+	return len(head) > 0 && head[0] != '<'
 }
 
 // statusRank orders results of one attempt: error > failure > passed > skipped.
@@ -496,14 +489,26 @@ func statusRank(s junit.Status) int {
 
 func failing(s junit.Status) bool { return s == junit.StatusFailed || s == junit.StatusError }
 
-func (b *builder) merge(fi fileInfo, c junit.Case) Test {
+func (b *builder) merge(fi fileInfo, c junit.Case, seen map[string]int) Test {
 	file, id := b.identify(c)
+	// The nth case of an id in a file matches the nth case of the same id
+	// in other attempts: package junit keeps passing duplicates (jest
+	// describe blocks, go test -count) as distinct tests, and so do we.
+	n := seen[id]
+	seen[id] = n + 1
 	t := Test{Tier: fi.tier, ID: id, File: file, Line: c.Line, Status: c.Status, Flaky: c.Flaky, Seconds: c.Time,
 		Attempts: 1, Runs: max(c.Runs, 1), Shard: fi.shard}
 	if failing(c.Status) || c.Flaky {
 		t.Message, t.Type, t.Detail = c.Message, c.Type, c.Detail
 	}
 	key := fi.tier + "\x00" + id
+	if fi.shard == 0 {
+		// A file outside the tier/shard naming merges with nothing else.
+		key = "\x01" + fi.path + "\x00" + id
+	}
+	if n > 0 {
+		key += "\x00" + strconv.Itoa(n)
+	}
 	e := b.entries[key]
 	if e == nil {
 		b.entries[key] = &entry{t: t, attempt: fi.attempt, sawFail: c.Flaky}

@@ -179,7 +179,7 @@ func TestVerdicts(t *testing.T) {
 		{"flaky passes", []string{flaky1, flaky2}, Options{MinTests: 1}, true, nil},
 		{"fail-on-flaky", []string{flaky2, flaky1}, Options{MinTests: 1, FailOnFlaky: true}, false, []string{"1 flaky tests and fail-on-flaky is set"}},
 		{"not junit", []string{passing, notJUnit}, Options{MinTests: 1}, false, []string{"nunit.xml could not be read", "not a JUnit XML report"}},
-		{"go test json without a reader", []string{gojson}, Options{}, false, []string{"looks like go test -json output"}},
+		{"go test json without a reader", []string{gojson}, Options{}, false, []string{"is not XML and no go test -json reader"}},
 		{"threshold without coverage", []string{passing}, Options{CoverageThreshold: 80}, false, []string{"a coverage threshold is set but no coverage report was found"}},
 	}
 	for _, tt := range tests {
