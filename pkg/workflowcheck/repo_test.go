@@ -157,3 +157,31 @@ func TestTroubleshootingListsEveryError(t *testing.T) {
 		t.Logf("%d of %d distinct messages undocumented; list them with scripts/list-errors.sh", len(und), len(msgs))
 	}
 }
+
+// TestConfigurationReference: every input, secret and output of the reusable
+// workflows is in docs/configuration.md.
+func TestConfigurationReference(t *testing.T) {
+	root := repoRoot(t)
+	cs, err := LoadContracts(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(root, "docs", "configuration.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	for _, file := range sortedKeys(cs.Workflows) {
+		ct := cs.Workflows[file]
+		if !strings.Contains(doc, "## "+file) {
+			t.Errorf("docs/configuration.md has no section ## %s", file)
+		}
+		for _, names := range [][]string{ct.inputNames(), ct.secretNames(), sortedKeys(ct.Outputs)} {
+			for _, n := range names {
+				if !strings.Contains(doc, "`"+n+"`") {
+					t.Errorf("docs/configuration.md does not describe %s's `%s`", file, n)
+				}
+			}
+		}
+	}
+}
