@@ -129,6 +129,9 @@ func (p *parser) run() error {
 		}
 		switch kind {
 		case tokEOF:
+			if p.roots == 0 {
+				return &SyntaxError{Line: s.lineAt(s.end), Msg: "no XML element: the file is empty or not XML; check that the test run wrote its report"}
+			}
 			return nil
 		case tokStart:
 			if err := p.start(); err != nil {

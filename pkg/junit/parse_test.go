@@ -116,6 +116,8 @@ func TestParseErrors(t *testing.T) {
 		{"doctype", "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\">]>\n<testsuite/>", 2, "refused", false},
 		{"nunit", "<?xml version=\"1.0\"?>\n\n<test-run id=\"2\"/>", 3, "root element <test-run>", true},
 		{"suites", "<suites><suite/></suites>", 1, "root element <suites>", true},
+		{"empty", "", 1, "no XML element", false},
+		{"text only", "\n\nFAILED tests/test_a.py\n", 4, "no XML element", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

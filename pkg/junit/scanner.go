@@ -48,7 +48,6 @@ type scanner struct {
 	name        []byte
 	attrs       []attr
 	selfClosing bool
-	tokLine     int // line where the token starts, computed lazily
 	tokPos      int
 
 	// Text and CDATA content seen while wantText is set is appended here,
