@@ -15,7 +15,7 @@ case "$1" in
       # restore-keys are prefixes: the newest entry whose key starts with one wins.
       while read -r prefix; do
         [ -n "$prefix" ] || continue
-        cand=$(grep -lF -- "$prefix" "$dir"/*.key 2>/dev/null | while read -r f; do case "$(cat "$f")" in "$prefix"*) echo "$f";; esac; done | xargs -r ls -t 2>/dev/null | head -1)
+        cand=$(grep -lF -- "$prefix" "$dir"/*.key 2>/dev/null | while read -r f; do case "$(cat "$f")" in "$prefix"*) echo "$f";; esac; done | xargs -r ls -t 2>/dev/null | head -1 || true)
         if [ -n "$cand" ]; then matched=$(cat "$cand"); break; fi
       done < <(printf '%s\n' "$RESTORE_KEYS")
     fi
