@@ -207,6 +207,9 @@ func summary(res *registry.Result, runErr error, d action.Detail) string {
 	for _, t := range res.Tags {
 		counts[t.Change]++
 	}
+	if counts[registry.TagFailed] > 0 {
+		fmt.Fprintf(&b, "**%d tag(s) could not be written** and still point at their previous digest; run again once the registry is healthy.\n\n", counts[registry.TagFailed])
+	}
 	fmt.Fprintf(&b, "Tags: %d created, %d moved, %d forced, %d unchanged. Copied: %d manifests, %d blobs uploaded (%d bytes), %d mounted, %d already there.\n\n",
 		counts[registry.TagCreated], counts[registry.TagMoved], counts[registry.TagForced], counts[registry.TagUnchanged],
 		res.Copy.Manifests, res.Copy.BlobsUploaded, res.Copy.BytesUploaded, res.Copy.BlobsMounted, res.Copy.BlobsExisting)

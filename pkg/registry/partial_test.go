@@ -54,9 +54,21 @@ func TestPartialFailureLeavesTagsConsistent(t *testing.T) {
 			}
 			newIdx := pushIndex(t, a+"/org/app", types.DockerManifestList)
 			brk.on.Store(true)
-			_, err = c.Publish(ctx, Request{Sources: []string{newIdx}, Images: images, Tags: []string{"latest", "stable"}})
+			failed, err := c.Publish(ctx, Request{Sources: []string{newIdx}, Images: images, Tags: []string{"latest", "stable"}})
 			if err == nil || !strings.Contains(err.Error(), tc.errSubstr) {
 				t.Fatalf("error = %v, want one about %s", err, tc.errSubstr)
+			}
+			// What the result reports matches the registries.
+			if failed != nil {
+				for _, tr := range failed.Tags {
+					want := failed.Digest
+					if tr.Change == TagFailed {
+						want = tr.Old
+					}
+					if got := tagDigest(t, tr.Ref); got != want {
+						t.Errorf("result says %s %s, registry has %s", tr.Ref, tr.Change, got)
+					}
+				}
 			}
 			brk.on.Store(false)
 			newDigest := newIdx[strings.LastIndex(newIdx, "@")+1:]

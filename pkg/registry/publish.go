@@ -38,6 +38,7 @@ const (
 	TagMoved     TagChange = "moved"
 	TagForced    TagChange = "forced" // a version tag moved because of Force
 	TagUnchanged TagChange = "unchanged"
+	TagFailed    TagChange = "failed" // was to change but was not written: still on Old
 )
 
 // TagResult is one tag in one repository.
@@ -177,9 +178,10 @@ func (c *Client) Publish(ctx context.Context, req Request) (*Result, error) {
 	}
 
 	type job struct {
-		t   Reference
-		tag string
-		tr  TagResult
+		t    Reference
+		tag  string
+		tr   TagResult
+		done bool // written by the job's own goroutine, read after the wait
 	}
 	var jobs []*job
 	for _, t := range p.targets {
@@ -199,9 +201,10 @@ func (c *Client) Publish(ctx context.Context, req Request) (*Result, error) {
 			jobs = append(jobs, &job{t: t, tag: tag, tr: tr})
 		}
 	}
-	err = c.parallel(ctx, len(jobs), func(ctx context.Context, i int) error {
+	err = c.each(ctx, len(jobs), func(ctx context.Context, i int) error {
 		j := jobs[i]
 		if j.tr.Change == TagUnchanged {
+			j.done = true
 			return nil
 		}
 		hc, err := c.host(ctx, j.t.Registry, p.scopes(j.t.Registry))
@@ -211,10 +214,14 @@ func (c *Client) Publish(ctx context.Context, req Request) (*Result, error) {
 		if err := hc.putManifest(ctx, j.t.Repository, j.tag, p.index, p.mediaType); err != nil {
 			return fmt.Errorf("tagging %s: %w", j.tr.Ref, err)
 		}
+		j.done = true
 		c.o.logf("%s %s -> %s", j.tr.Change, j.tr.Ref, p.digest)
 		return nil
 	})
 	for _, j := range jobs {
+		if !j.done {
+			j.tr.Change = TagFailed
+		}
 		res.Tags = append(res.Tags, j.tr)
 	}
 	if err != nil {
@@ -469,12 +476,23 @@ func (c *Client) planTags(ctx context.Context, p *plan) error {
 // parallel runs fn for 0..n-1 with at most jobs at once and returns the
 // first error; the others are cancelled.
 func (c *Client) parallel(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
+	return c.run(ctx, n, true, fn)
+}
+
+// each is parallel without cancelling: every fn runs, and all errors are
+// returned joined. Tag writes use it, so one refused tag does not leave the
+// others behind or make the result misreport what was written.
+func (c *Client) each(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
+	return c.run(ctx, n, false, fn)
+}
+
+func (c *Client) run(ctx context.Context, n int, cancelOnError bool, fn func(ctx context.Context, i int) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	sem := make(chan struct{}, c.o.jobs)
 	var wg sync.WaitGroup
-	var once sync.Once
-	var first error
+	var mu sync.Mutex
+	var errs []error
 	for i := 0; i < n; i++ {
 		select {
 		case sem <- struct{}{}:
@@ -488,13 +506,21 @@ func (c *Client) parallel(ctx context.Context, n int, fn func(ctx context.Contex
 			defer wg.Done()
 			defer func() { <-sem }()
 			if err := fn(ctx, i); err != nil {
-				once.Do(func() { first = err; cancel() })
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+				if cancelOnError {
+					cancel()
+				}
 			}
 		}(i)
 	}
 	wg.Wait()
-	if first == nil && ctx.Err() != nil {
+	if len(errs) == 0 {
 		return ctx.Err()
 	}
-	return first
+	if cancelOnError {
+		return errs[0]
+	}
+	return errors.Join(errs...)
 }
