@@ -18,6 +18,7 @@ import (
 // Message is a user-facing error message found in the Go code.
 type Message struct {
 	Format string // the format string as written
+	Input  string // for InputErrorf with a constant input name: the input the runtime names
 	File   string // relative to the root, slash-separated
 	Line   int
 }
@@ -115,7 +116,11 @@ func fileMessages(fset *token.FileSet, f *ast.File, rel string) []Message {
 		if name == "Errorf" && strings.Contains(format, "%w") {
 			return true
 		}
-		out = append(out, Message{Format: format, File: rel, Line: fset.Position(call.Pos()).Line})
+		m := Message{Format: format, File: rel, Line: fset.Position(call.Pos()).Line}
+		if name == "InputErrorf" {
+			m.Input, _ = constString(call.Args[0])
+		}
+		out = append(out, m)
 		return true
 	})
 	return out

@@ -37,11 +37,15 @@ func main() {
 		list = workflowcheck.Undocumented(msgs, string(guide))
 	}
 	for _, m := range list {
+		text := m.Format
+		if m.Input != "" {
+			text = fmt.Sprintf("input %q: %s", m.Input, text) // as the runtime prints it
+		}
 		if *markdown {
-			fmt.Printf("| `%s` | %s | |\n", strings.ReplaceAll(m.Format, "|", `\|`), m.File)
+			fmt.Printf("| `%s` | %s | |\n", strings.ReplaceAll(text, "|", `\|`), m.File)
 			continue
 		}
-		fmt.Printf("%s:%d: %s\n", m.File, m.Line, m.Format)
+		fmt.Printf("%s:%d: %s\n", m.File, m.Line, text)
 	}
 	if !*all {
 		fmt.Fprintf(os.Stderr, "%d undocumented of %d messages\n", len(list), len(msgs))
