@@ -1,6 +1,3 @@
-// Package registrytest provides what tests of registry users need: an
-// in-process registry (go-containerregistry's) on a loopback port, and
-// random images and indexes pushed into it.
 package registrytest
 
 import (
