@@ -5,9 +5,11 @@ import (
 	"context"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -75,4 +77,147 @@ func TestBuiltinGolden(t *testing.T) {
 		t.Fatalf("files = %s\nwant %s", got, want)
 	}
 	goldenCompare(t, filepath.Join("testdata", "golden", "builtin"), files)
+}
+
+func fsWith(t *testing.T, files map[string]string) fstest.MapFS {
+	t.Helper()
+	m := fstest.MapFS{}
+	for n, s := range files {
+		m[n] = &fstest.MapFile{Data: []byte(s)}
+	}
+	return m
+}
+
+func TestUserTemplatesGolden(t *testing.T) {
+	opts := testOptions(t)
+	v, err := ParseValues("app=web\nport=9000\nreplicas=1\nnamespace=shop\nteam=payments\n", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Values = v
+	opts.Templates = os.DirFS(filepath.Join("testdata", "templates", "webapp"))
+	opts.TemplatesLabel = "webapp"
+	files, err := Render(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, f := range files {
+		kinds = append(kinds, f.Name+":"+string(f.Kind))
+	}
+	if got := strings.Join(kinds, " "); got != "RELEASE.md:text compose.yaml:compose deployment.json:json kubernetes.yaml:kubernetes SHA256SUMS:checksums" {
+		t.Errorf("files: %s", got)
+	}
+	goldenCompare(t, filepath.Join("testdata", "golden", "webapp"), files)
+}
+
+func TestValuesGolden(t *testing.T) {
+	opts := testOptions(t)
+	v, err := ParseValues("port=5000\nreplicas=4\nnamespace=prod\nhealth-path=/healthz\nready-path=/readyz\nenvironment=prod\nsecret-name=tt-secrets\nmemory-limit=1Gi\n", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Values = v
+	opts.Files = []string{Kubernetes, ComposeProduction}
+	files, err := Render(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	goldenCompare(t, filepath.Join("testdata", "golden", "values"), files)
+}
+
+// Same options, same bytes, however often and concurrently it runs.
+func TestRenderDeterministic(t *testing.T) {
+	first, err := Render(context.Background(), testOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan []File, 8)
+	for range 8 {
+		go func() {
+			opts := testOptions(t)
+			opts.Image.Platforms = []string{"linux/amd64", "linux/arm64"} // order must not matter
+			f, err := Render(context.Background(), opts)
+			if err != nil {
+				t.Error(err)
+			}
+			done <- f
+		}()
+	}
+	for range 8 {
+		got := <-done
+		if len(got) != len(first) {
+			t.Fatalf("got %d files, want %d", len(got), len(first))
+		}
+		for i := range got {
+			if got[i].Name != first[i].Name || !bytes.Equal(got[i].Data, first[i].Data) {
+				t.Errorf("%s differs between runs", got[i].Name)
+			}
+		}
+	}
+}
+
+func TestWriteFilesAndChecksums(t *testing.T) {
+	files, err := Render(context.Background(), testOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "dist", "deploy")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "keep.txt"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFiles(context.Background(), dir, files); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != len(files)+1 {
+		t.Errorf("dir holds %d entries, want %d files + keep.txt (no temporary files left)", len(entries), len(files))
+	}
+	if _, err := exec.LookPath("sha256sum"); err != nil {
+		t.Skip("sha256sum (coreutils) is not installed")
+	}
+	cmd := exec.Command("sha256sum", "--strict", "-c", Checksums)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("sha256sum -c: %v\n%s", err, out)
+	}
+}
+
+func BenchmarkRender(b *testing.B) {
+	opts := testOptions(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Render(context.Background(), opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkValidateKubernetes(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join("testdata", "golden", "builtin", Kubernetes))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if err := ValidateKubernetes(data, testImage); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkValidateCompose(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join("testdata", "golden", "builtin", ComposeProduction))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if err := ValidateCompose(context.Background(), ComposeProduction, data, testImage); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
