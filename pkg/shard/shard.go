@@ -72,11 +72,21 @@ func Split(items []Item, n int) (Result, error) {
 	}
 	// byName holds item indexes in name order; it finds duplicates and
 	// later yields each shard's IDs already sorted.
-	byName := make([]int32, len(items))
-	for i := range byName {
-		byName[i] = int32(i)
+	// Sorting (id, index) pairs keeps the compared strings' headers
+	// together in memory: faster than sorting indexes into items.
+	type named struct {
+		id  string
+		idx int32
 	}
-	slices.SortFunc(byName, func(a, b int32) int { return strings.Compare(items[a].ID, items[b].ID) })
+	pairs := make([]named, len(items))
+	for i := range items {
+		pairs[i] = named{items[i].ID, int32(i)}
+	}
+	slices.SortFunc(pairs, func(a, b named) int { return strings.Compare(a.id, b.id) })
+	byName := make([]int32, len(items))
+	for i, p := range pairs {
+		byName[i] = p.idx
+	}
 	ws := make([]weighted, len(items))
 	res := Result{Mean: seconds(mean)}
 	var total, longest int64
