@@ -3,6 +3,7 @@ package gitrepo_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -371,5 +372,34 @@ func TestChangedLines(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("ChangedLines = %v\nwant %v", got, want)
+	}
+}
+
+func TestWalkWithEqualCommitTimes(t *testing.T) {
+	ctx := context.Background()
+	g := gitrepotest.New(t)
+	g.Commit("base")
+	g.Git("checkout", "-q", "-b", "topic")
+	g.Commit("topic")
+	g.Git("checkout", "-q", "main")
+	// Scripted history: the merge and the commits after it share one time.
+	for i := 0; i < 3; i++ {
+		g.Git("commit", "-q", "--allow-empty", "-m", fmt.Sprintf("same time %d", i))
+	}
+	g.Git("merge", "-q", "--no-ff", "-m", "merge", "topic")
+	merge := g.Head()
+	g.Git("commit", "-q", "--allow-empty", "-m", "after")
+	r := open(t, g.Dir)
+	ok, err := r.IsAncestor(ctx, merge, "HEAD")
+	if err != nil || !ok {
+		t.Errorf("IsAncestor(merge, HEAD) = %v, %v; want true", ok, err)
+	}
+	n, err := r.CountCommits(ctx, merge, "HEAD")
+	if err != nil || n != 1 {
+		t.Errorf("CountCommits(merge, HEAD) = %d, %v; want 1", n, err)
+	}
+	n, err = r.CountCommits(ctx, "topic", "HEAD")
+	if err != nil || n != 5 {
+		t.Errorf("CountCommits(topic, HEAD) = %d, %v; want 5 (three, the merge, after)", n, err)
 	}
 }

@@ -37,8 +37,9 @@ func (r *Repo) CountCommits(ctx context.Context, from, to string) (int, error) {
 // IsAncestor reports whether commit a is reachable from commit b (a commit is
 // its own ancestor).
 func (r *Repo) IsAncestor(ctx context.Context, a, b string) (bool, error) {
-	// b..a is empty exactly when a is reachable from b.
-	n, err := r.rangeHashes(ctx, b, a, 1)
+	// b..a is empty exactly when a is reachable from b. No limit: with equal
+	// commit times a commit can be taken before it is found reachable.
+	n, err := r.rangeHashes(ctx, b, a, -1)
 	if err != nil {
 		return false, err
 	}
@@ -68,7 +69,11 @@ func (q walkQueue) Less(i, j int) bool {
 	if q[i].gen != q[j].gen {
 		return q[i].gen > q[j].gen
 	}
-	return q[i].time > q[j].time
+	if q[i].time != q[j].time {
+		return q[i].time > q[j].time
+	}
+	// On a tie, settle reachability from `from` first.
+	return q[i].flags&flagUninteresting > q[j].flags&flagUninteresting
 }
 func (q walkQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
 func (q *walkQueue) Push(x any)   { *q = append(*q, x.(*walkNode)) }

@@ -57,6 +57,9 @@ type Event struct {
 	BaseRef         string // a pull request's base branch
 	DispatchVersion string // the `version` input of workflow_dispatch
 	Repository      string // owner/name, for the default image
+	// Local marks a run outside GitHub Actions: a release tag on SHA then
+	// makes it a build of that tag, as if the tag had been pushed.
+	Local bool
 	// Repository metadata for OCI labels; empty values are left out.
 	Title, Description, URL, License string
 }
@@ -176,6 +179,11 @@ func Resolve(ctx context.Context, ev Event, h History, o Options) (*Result, erro
 			r.stable = append(r.stable, rel)
 		}
 	}
+	if ev.Local && r.tagName == "" {
+		if t := r.tagAtHead(); t != "" {
+			r.tagName, r.branch, r.isDefault = t, "", false
+		}
+	}
 	if n := r.res.IgnoredTags; n > 0 {
 		r.notice("%d %s not %s<semver> and %s ignored for the previous and next versions", n,
 			plural(n, "tag is", "tags are"), o.TagPrefix, plural(n, "was", "were"))
@@ -191,6 +199,18 @@ func Resolve(ctx context.Context, ev Event, h History, o Options) (*Result, erro
 	}
 	r.finish()
 	return r.res, nil
+}
+
+// tagAtHead is the highest release tag naming SHA, stable ones first.
+func (r *resolver) tagAtHead() string {
+	for _, list := range [][]Release{r.stable, r.releases} {
+		for _, rel := range list {
+			if rel.Commit == r.ev.SHA {
+				return rel.Tag
+			}
+		}
+	}
+	return ""
 }
 
 func plural(n int, one, many string) string {

@@ -1,0 +1,134 @@
+package version
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/org/timetracker-ci/pkg/action"
+	"github.com/org/timetracker-ci/pkg/version"
+)
+
+// jsonOutput is the json output: every other output, typed.
+type jsonOutput struct {
+	Version     string            `json:"version"`
+	Tag         string            `json:"tag"`
+	TagExists   bool              `json:"tag-exists"`
+	PreviousTag string            `json:"previous-tag"`
+	Major       uint64            `json:"major"`
+	Minor       uint64            `json:"minor"`
+	Patch       uint64            `json:"patch"`
+	Prerelease  bool              `json:"prerelease"`
+	Kind        string            `json:"kind"`
+	Latest      bool              `json:"latest"`
+	Stable      bool              `json:"stable"`
+	Tags        []string          `json:"tags"`
+	TagNames    []string          `json:"tag-names"`
+	Labels      map[string]string `json:"labels"`
+	Annotations []string          `json:"annotations"`
+	CommitDate  string            `json:"commit-date"`
+}
+
+func setOutputs(rt *action.Runtime, res *version.Result) error {
+	labels := make([]string, len(res.Labels))
+	labelMap := map[string]string{}
+	for i, l := range res.Labels {
+		labels[i] = l.Key + "=" + l.Value
+		labelMap[l.Key] = l.Value
+	}
+	date := res.CommitDate.UTC().Format("2006-01-02T15:04:05Z")
+	out := []struct{ name, value string }{
+		{"version", res.Version},
+		{"tag", res.Tag},
+		{"tag-exists", strconv.FormatBool(res.TagExists)},
+		{"previous-tag", res.PreviousTag},
+		{"major", strconv.FormatUint(res.Major, 10)},
+		{"minor", strconv.FormatUint(res.Minor, 10)},
+		{"patch", strconv.FormatUint(res.Patch, 10)},
+		{"prerelease", strconv.FormatBool(res.Prerelease)},
+		{"kind", string(res.Kind)},
+		{"latest", strconv.FormatBool(res.Latest)},
+		{"stable", strconv.FormatBool(res.Stable)},
+		{"tags", strings.Join(res.Refs, "\n")},
+		{"tag-names", strings.Join(res.TagNames, "\n")},
+		{"labels", strings.Join(labels, "\n")},
+		{"annotations", strings.Join(res.Annotations, "\n")},
+		{"commit-date", date},
+	}
+	for _, o := range out {
+		if err := rt.SetOutput(o.name, o.value); err != nil {
+			return err
+		}
+	}
+	return rt.SetOutputJSON("json", jsonOutput{
+		Version: res.Version, Tag: res.Tag, TagExists: res.TagExists, PreviousTag: res.PreviousTag,
+		Major: res.Major, Minor: res.Minor, Patch: res.Patch, Prerelease: res.Prerelease, Kind: string(res.Kind),
+		Latest: res.Latest, Stable: res.Stable, Tags: nonNil(res.Refs), TagNames: nonNil(res.TagNames),
+		Labels: labelMap, Annotations: nonNil(res.Annotations), CommitDate: date,
+	})
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// summary renders the decision; the reduced and minimal forms drop the
+// labels and then the image references.
+func summary(res *version.Result, d action.Detail) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "### Version %s (%s)\n\n%s.\n\n", res.Version, res.Kind, res.Reason)
+	b.WriteString("| | |\n|---|---|\n")
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(&b, "| %s | %s |\n", k, v)
+		}
+	}
+	tag := res.Tag
+	if tag != "" && res.TagExists {
+		tag += " (exists)"
+	} else if tag != "" {
+		tag += " (to create)"
+	}
+	row("Git tag", code(tag))
+	row("Previous tag", code(res.PreviousTag))
+	row("Commit", code(shortSHA(res.SHA))+" at "+res.CommitDate.UTC().Format("2006-01-02 15:04:05Z"))
+	row("Image tags", code(strings.Join(res.TagNames, "`, `")))
+	row("latest / stable", fmt.Sprintf("%t / %t", res.Latest, res.Stable))
+	if d == action.DetailMinimal {
+		return b.String()
+	}
+	if len(res.Refs) > 0 {
+		b.WriteString("\n**Image references**\n\n```\n" + strings.Join(res.Refs, "\n") + "\n```\n")
+	}
+	if d == action.DetailReduced {
+		return b.String()
+	}
+	if len(res.Labels) > 0 {
+		b.WriteString("\n**Labels**\n\n```\n")
+		for _, l := range res.Labels {
+			b.WriteString(l.Key + "=" + l.Value + "\n")
+		}
+		b.WriteString("```\n")
+	}
+	for _, n := range res.Notices {
+		b.WriteString("\n> " + n + "\n")
+	}
+	return b.String()
+}
+
+func code(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "`" + s + "`"
+}
+
+func shortSHA(s string) string {
+	if len(s) > 7 {
+		return s[:7]
+	}
+	return s
+}

@@ -1,0 +1,224 @@
+package version
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/org/timetracker-ci/pkg/action"
+	"github.com/org/timetracker-ci/pkg/githubapi"
+	"github.com/org/timetracker-ci/pkg/gitrepo"
+	"github.com/org/timetracker-ci/pkg/registry"
+	"github.com/org/timetracker-ci/pkg/version"
+)
+
+//go:embed action.yml
+var metadata []byte
+
+// dispatchVersionInput is the workflow_dispatch input (of the user's
+// workflow, not of this action) that names the version to release.
+const dispatchVersionInput = "version"
+
+// Action returns the version action.
+func Action() *action.Action {
+	return &action.Action{Name: "version", Metadata: metadata, Run: run}
+}
+
+// options reads every input; each problem is an input error naming it.
+func options(rt *action.Runtime, dir string) (version.Options, error) {
+	var o version.Options
+	var err error
+	if o.Scheme, err = version.ParseScheme(rt.Input("scheme")); err != nil {
+		return o, action.InputErrorf("scheme", "%v", err)
+	}
+	if o.Bump, err = version.ParseBump(rt.Input("bump")); err != nil {
+		return o, action.InputErrorf("bump", "%v", err)
+	}
+	o.TagPrefix = rt.Input("tag-prefix")
+	if strings.ContainsAny(o.TagPrefix, " ~^:?*[\\") {
+		return o, action.InputErrorf("tag-prefix", "%q cannot start a git tag name: use letters, digits, - _ . or /", o.TagPrefix)
+	}
+	images, err := rt.List("images")
+	if err != nil {
+		return o, err
+	}
+	for _, img := range images {
+		img = strings.ToLower(strings.TrimSpace(img))
+		if _, err := registry.ParseRepository(img); err != nil {
+			return o, action.InputErrorf("images", "%v", err)
+		}
+		o.Images = append(o.Images, img)
+	}
+	if lines := rt.Lines("tags"); len(lines) > 0 {
+		if o.Rules, err = version.ParseRules(lines); err != nil {
+			return o, action.InputErrorf("tags", "%v", err)
+		}
+	}
+	if o.Flavor, err = version.ParseFlavor(rt.Lines("flavor")); err != nil {
+		return o, action.InputErrorf("flavor", "%v", err)
+	}
+	if o.Prerelease, err = version.ParsePrereleaseRules(rt.Lines("prerelease")); err != nil {
+		return o, action.InputErrorf("prerelease", "%v", err)
+	}
+	if f := rt.Input("version-file"); f != "" {
+		path := f
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dir, f)
+		}
+		if o.FileVersion, err = version.ReadVersionFile(path); err != nil {
+			return o, action.InputErrorf("version-file", "%v", err)
+		}
+		o.VersionFile = f
+	}
+	o.InitialVersion = rt.Input("initial-version")
+	if _, ok := version.ParseVersion(o.InitialVersion, ""); !ok {
+		return o, action.InputErrorf("initial-version", "%q is not a semantic version (e.g. 0.1.0)", o.InitialVersion)
+	}
+	return o, nil
+}
+
+func run(ctx context.Context, rt *action.Runtime) error {
+	dir := rt.Input("path")
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(rt.Workspace(), dir)
+	}
+	opts, err := options(rt, dir)
+	if err != nil {
+		return err
+	}
+	ghev, err := rt.Event()
+	if err != nil {
+		return err
+	}
+	repo, err := gitrepo.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer repo.Close()
+	ev, err := event(ctx, rt, ghev, repo)
+	if err != nil {
+		return err
+	}
+	hist, err := history(ctx, rt, ghev, repo, ev)
+	if err != nil {
+		return err
+	}
+	res, err := version.Resolve(ctx, ev, hist, opts)
+	var ie *version.InputError
+	if errors.As(err, &ie) {
+		return action.InputErrorf(ie.Input, "%v", ie.Err)
+	}
+	if err != nil {
+		return err
+	}
+	for _, n := range res.Notices {
+		rt.Annotate(action.Annotation{Level: action.LevelNotice, Title: "Version", Message: n})
+	}
+	rt.Logf("version %s (%s): %s", res.Version, res.Kind, res.Reason)
+	if err := setOutputs(rt, res); err != nil {
+		return err
+	}
+	rt.SetSummary(func(d action.Detail) string { return summary(res, d) })
+	return nil
+}
+
+// event turns the run's context into the resolver's event, filling what a
+// local run lacks from the clone.
+func event(ctx context.Context, rt *action.Runtime, gh *action.Event, repo *gitrepo.Repo) (version.Event, error) {
+	ev := version.Event{
+		Name: gh.Name, Ref: gh.Ref, SHA: gh.SHA, DefaultBranch: gh.DefaultBranch,
+		BaseRef: gh.BaseRef, Repository: gh.Repository, Local: rt.Local(),
+	}
+	if gh.PullRequest != nil {
+		ev.PullRequest = gh.PullRequest.Number
+		if ev.PullRequest == 0 {
+			ev.PullRequest = gh.PullRequest.PullRequest.Number
+		}
+	}
+	if gh.WorkflowDispatch != nil {
+		ev.DispatchVersion = strings.TrimSpace(gh.WorkflowDispatch.Input(dispatchVersionInput))
+	}
+	r := gh.Repo()
+	ev.Title, ev.Description, ev.URL, ev.License = r.Name, r.Description, r.HTMLURL, r.License
+	if ev.SHA == "" || ev.Ref == "" {
+		head, err := repo.Head(ctx)
+		if err != nil {
+			return ev, err
+		}
+		if ev.SHA == "" {
+			ev.SHA = head.Hash
+		}
+		if ev.Ref == "" && head.Branch != "" {
+			ev.Ref = "refs/heads/" + head.Branch
+		}
+	}
+	if ev.DefaultBranch == "" {
+		ev.DefaultBranch = repo.DefaultBranch(ctx)
+	}
+	if ev.Repository == "" {
+		ev.Repository = repoFromURL(repo.RemoteURL("origin"))
+	}
+	if ev.Title == "" {
+		_, ev.Title, _ = strings.Cut(ev.Repository, "/")
+	}
+	if ev.URL == "" && ev.Repository != "" {
+		server := gh.ServerURL
+		if server == "" {
+			server = "https://github.com"
+		}
+		ev.URL = server + "/" + ev.Repository
+	}
+	return ev, nil
+}
+
+var remoteRepo = regexp.MustCompile(`github\.com[:/]([^/]+/[^/]+?)(\.git)?/?$`)
+
+// repoFromURL reads owner/name from a GitHub remote URL.
+func repoFromURL(u string) string {
+	if m := remoteRepo.FindStringSubmatch(u); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// history picks where history comes from: the clone, or the GitHub API when
+// the clone is shallow (or has no tag) and a token was given.
+func history(ctx context.Context, rt *action.Runtime, gh *action.Event, repo *gitrepo.Repo, ev version.Event) (version.History, error) {
+	local := version.GitHistory(repo)
+	token := rt.Input("github-token")
+	noTags := false
+	if !repo.Shallow() {
+		if token == "" {
+			return local, nil
+		}
+		tags, err := local.Tags(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if noTags = len(tags) == 0; !noTags {
+			return local, nil
+		}
+	}
+	if token == "" {
+		return nil, fmt.Errorf("the checkout is shallow, so tags and history are missing: "+
+			"set `fetch-depth: 0` on actions/checkout, or pass `github-token` to read them from the API (%w)", gitrepo.ErrShallow)
+	}
+	owner, name, ok := strings.Cut(ev.Repository, "/")
+	if !ok {
+		return nil, action.InputErrorf("github-token", "cannot tell which repository to read: GITHUB_REPOSITORY is not set")
+	}
+	client, _, err := githubapi.New(githubapi.Options{APIURL: gh.APIURL, Token: token, UserAgent: "timetracker-ci/version"})
+	if err != nil {
+		return nil, err
+	}
+	why := "the checkout is shallow"
+	if noTags {
+		why = "the checkout has no tags"
+	}
+	rt.Logf("%s: reading tags and commits of %s from the GitHub API", why, ev.Repository)
+	return version.APIHistory(client, owner, name), nil
+}
