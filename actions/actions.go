@@ -11,6 +11,7 @@ import (
 	"github.com/org/timetracker-ci/actions/release"
 	testplan "github.com/org/timetracker-ci/actions/test-plan"
 	testreport "github.com/org/timetracker-ci/actions/test-report"
+	"github.com/org/timetracker-ci/actions/version"
 	"github.com/org/timetracker-ci/pkg/action"
 )
 
@@ -22,6 +23,7 @@ func All() []*action.Action {
 		release.Action(),
 		testplan.Action(),
 		testreport.Action(),
+		version.Action(),
 	}
 }
 
