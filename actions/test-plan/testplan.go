@@ -65,9 +65,12 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		if ts, err = ApplyShards(ts, shardSpec); err != nil {
 			return action.InputErrorf("shards", "%v", err)
 		}
-		timings, err := LoadTimings(ctx, root, timingGlobs)
+		timings, warnings, err := LoadTimings(ctx, root, timingGlobs)
 		if err != nil {
 			return fmt.Errorf("read timings: %w", err)
+		}
+		for _, w := range warnings {
+			rt.Annotate(action.Annotation{Level: action.LevelWarning, Title: "Timings", Message: w})
 		}
 		rt.Logf("timings: %d tests known from %s", timings.Len(), strings.Join(timingGlobs, ", "))
 		plan, err = tiers.Make(ctx, ts, tiers.Options{Root: root, Paths: paths, Timings: timings, Granularity: gran, ResultsDir: resultsDir})
@@ -196,23 +199,26 @@ func ApplyShards(ts []tiers.Tier, spec []string) ([]tiers.Tier, error) {
 }
 
 // LoadTimings reads timings files and JUnit files matched by globs; a
-// timings file is JSON, anything else is read as test results.
-func LoadTimings(ctx context.Context, root string, globs []string) (*shard.Timings, error) {
+// timings file is JSON, anything else is read as test results. Unreadable
+// JUnit files only cost their timings (warnings): a broken cache must not
+// stop the tests from running.
+func LoadTimings(ctx context.Context, root string, globs []string) (*shard.Timings, []string, error) {
 	tm := shard.NewTimings()
 	if len(globs) == 0 {
-		return tm, nil
+		return tm, nil, nil
 	}
 	files, err := tiers.Glob(ctx, root, globs)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var junitFiles []string
+	var junitFiles, warnings []string
 	for _, f := range files {
 		p := filepath.Join(root, filepath.FromSlash(f))
 		if strings.HasSuffix(f, ".json") {
 			t, err := shard.ReadTimingsFile(ctx, p)
 			if err != nil {
-				return nil, err
+				warnings = append(warnings, fmt.Sprintf("timings file %s ignored: %v", f, err))
+				continue
 			}
 			tm.Merge(t)
 			continue
@@ -222,14 +228,14 @@ func LoadTimings(ctx context.Context, root string, globs []string) (*shard.Timin
 	if len(junitFiles) > 0 {
 		r, err := testreport.Build(ctx, junitFiles, testreport.Options{Root: root})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, fe := range r.FileErrors {
-			return nil, fmt.Errorf("timings from %s: %s (remove it from timings or fix the file)", fe.File, fe.Msg)
+			warnings = append(warnings, fmt.Sprintf("timings from %s ignored: %s", fe.File, fe.Msg))
 		}
 		tm.Merge(r.Timings())
 	}
-	return tm, nil
+	return tm, warnings, nil
 }
 
 // Summary is the plan as Markdown.

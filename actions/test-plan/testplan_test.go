@@ -146,3 +146,18 @@ func TestPlanBadInputs(t *testing.T) {
 		})
 	}
 }
+
+func TestBrokenTimingsOnlyWarn(t *testing.T) {
+	dir := workspace(t)
+	if err := os.WriteFile(filepath.Join(dir, "old/junit-unit-2.xml"), []byte("<testsuite><testcase"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".ci/bad.json"), []byte("[1]"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := actiontest.Run(t, Action(), actiontest.Case{Dir: dir, Inputs: map[string]string{"timings": "old/*.xml\n.ci/*.json"}})
+	all := strings.Join(res.Annotations, "\n")
+	if res.ExitCode != 0 || !strings.Contains(all, "::warning title=Timings::timings from") || !strings.Contains(all, "timings file .ci/bad.json ignored") {
+		t.Errorf("exit %d, annotations:\n%s", res.ExitCode, all)
+	}
+}
