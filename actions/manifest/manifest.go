@@ -157,7 +157,6 @@ func readInputs(ctx context.Context, rt *action.Runtime) (*config, error) {
 	user, pass := rt.Input("username"), rt.Input("password")
 	switch {
 	case user != "" && pass != "":
-		rt.Mask(pass)
 		c.regOpts = append(c.regOpts, registry.WithAuth(ref.Registry, registry.Auth{Username: user, Password: pass}))
 	case user != "" || pass != "":
 		return nil, action.InputErrorf("password", "give both username and password, or neither for anonymous access")
