@@ -173,12 +173,16 @@ var (
 	placeholderRe = regexp.MustCompile(Placeholder + `+`)
 )
 
-// NormalizeMessage turns every formatting verb into Placeholder, %% into %,
-// and runs of white space into one space, so that the code's format string
-// and the guide's rendering of it compare equal.
+// NormalizeMessage turns every formatting verb (and <name> or … hole) into
+// Placeholder, %% into %, and runs of white space into one space, so that
+// the code's format string and the guide's rendering of it compare equal.
 func NormalizeMessage(format string) string {
 	s := strings.ReplaceAll(format, "%%", "\x01")
 	s = verbRe.ReplaceAllString(s, Placeholder)
+	// The guide's holes are holes on this side too, so a message that itself
+	// says <file> or … reads the same on both sides.
+	s = docsHoleRe.ReplaceAllString(s, Placeholder)
+	s = ellipsisHole.ReplaceAllString(s, Placeholder)
 	s = strings.ReplaceAll(s, "\x01", "%")
 	s = strings.ReplaceAll(s, "`", "")
 	return collapse(s)

@@ -38,6 +38,8 @@ func TestNormalize(t *testing.T) {
 		{"use `fetch-depth: 0`", "use fetch-depth: 0"},
 		{"a   b\n c", "a b c"},
 		{"%s: %v", "<file>: <error>"},
+		{"write pytest --cov-report=xml:<file>", "write pytest --cov-report=xml:<file>"},
+		{"name tags %s<semver>", "name tags …<semver>"},
 	}
 	for _, tt := range tests {
 		if a, b := NormalizeMessage(tt.code), NormalizeDocs(tt.docs); a != b {
