@@ -25,7 +25,7 @@ type Client struct {
 	o     *options
 	base  http.RoundTripper
 	mu    sync.Mutex
-	hosts map[string]*hostClient
+	hosts map[string]*hostEntry
 }
 
 // New returns a Client configured by opts.
@@ -46,7 +46,7 @@ func New(opts ...Option) *Client {
 	}
 	t = &retryTransport{inner: t, attempts: o.attempts, backoff: o.backoff, maxDelay: o.maxDelay}
 	t = &userAgentTransport{inner: t, ua: o.userAgent}
-	return &Client{o: o, base: t, hosts: map[string]*hostClient{}}
+	return &Client{o: o, base: t, hosts: map[string]*hostEntry{}}
 }
 
 // hostClient is an authenticated client for one registry host.
@@ -62,15 +62,37 @@ func pushScope(repo string) string { return "repository:" + repo + ":pull,push" 
 // host returns the client for a registry, doing the ping and, for bearer
 // registries, the token exchange for scopes. All scopes an operation needs
 // are asked for up front so no request has to be replayed after a 401.
+// Registries are set up concurrently; each key only once.
 func (c *Client) host(ctx context.Context, host string, scopes []string) (*hostClient, error) {
 	scopes = append([]string(nil), scopes...)
 	sort.Strings(scopes)
 	key := host + "\x00" + strings.Join(scopes, " ")
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if hc, ok := c.hosts[key]; ok {
-		return hc, nil
+	e, ok := c.hosts[key]
+	if !ok {
+		e = &hostEntry{}
+		c.hosts[key] = e
 	}
+	c.mu.Unlock()
+	e.once.Do(func() { e.hc, e.err = c.connect(ctx, host, scopes) })
+	if e.err != nil {
+		// Let a later call try again rather than remembering the failure.
+		c.mu.Lock()
+		if c.hosts[key] == e {
+			delete(c.hosts, key)
+		}
+		c.mu.Unlock()
+	}
+	return e.hc, e.err
+}
+
+type hostEntry struct {
+	once sync.Once
+	hc   *hostClient
+	err  error
+}
+
+func (c *Client) connect(ctx context.Context, host string, scopes []string) (*hostClient, error) {
 	scheme := "https"
 	if c.o.insecure[host] {
 		scheme = "http"
@@ -81,7 +103,11 @@ func (c *Client) host(ctx context.Context, host string, scopes []string) (*hostC
 	}
 	resp, err := c.base.RoundTrip(req)
 	if err != nil {
-		return nil, fmt.Errorf("cannot reach registry %s: %w", host, err)
+		hint := "check the host name and the network"
+		if scheme == "https" && (strings.Contains(err.Error(), "HTTP response to HTTPS client") || strings.Contains(err.Error(), "does not look like a TLS handshake")) {
+			hint = "it speaks plain HTTP: list " + host + " in insecure-registries"
+		}
+		return nil, fmt.Errorf("cannot reach registry %s (%s): %w", host, hint, err)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
@@ -125,7 +151,6 @@ func (c *Client) host(ctx context.Context, host string, scopes []string) (*hostC
 	default:
 		return nil, fmt.Errorf("registry %s answered %s to GET /v2/: check that %s is a container registry (and whether it speaks plain HTTP, see insecure-registries)", host, resp.Status, host)
 	}
-	c.hosts[key] = hc
 	return hc, nil
 }
 

@@ -85,3 +85,11 @@ func BenchmarkParseReference(b *testing.B) {
 		}
 	}
 }
+
+func TestPlainHTTPRegistryWithoutInsecure(t *testing.T) {
+	host := testRegistry(t, nil)
+	_, err := Resolve(testContext(t), host+"/org/app:latest", WithRetry(1, 0))
+	if err == nil || !strings.Contains(err.Error(), "list "+host+" in insecure-registries") {
+		t.Errorf("error = %v, want the insecure-registries hint", err)
+	}
+}
