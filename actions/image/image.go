@@ -33,14 +33,6 @@ func inputs(rt *action.Runtime) (registry.Request, []registry.Option, error) {
 	if len(req.Sources) == 0 {
 		return req, nil, action.InputErrorf("sources", "lists no image: give the per-platform image digests, one per line")
 	}
-	for _, s := range req.Sources {
-		if strings.HasPrefix(s, "sha256:") {
-			continue
-		}
-		if _, err := registry.ParseReference(s); err != nil {
-			return req, nil, action.InputErrorf("sources", "%v", err)
-		}
-	}
 	images, err := rt.List("images")
 	if err != nil {
 		return req, nil, err
@@ -87,6 +79,14 @@ func inputs(rt *action.Runtime) (registry.Request, []registry.Option, error) {
 	}
 	if len(req.Images) == 0 {
 		return req, nil, action.InputErrorf("images", "is empty and tags names no repository: give the target repositories, e.g. ghcr.io/org/app")
+	}
+	for _, s := range req.Sources {
+		if strings.HasPrefix(s, "sha256:") {
+			s = req.Images[0] + "@" + s // a bare digest lives in the first repository
+		}
+		if _, err := registry.ParseReference(s); err != nil {
+			return req, nil, action.InputErrorf("sources", "%v", err)
+		}
 	}
 	platforms, err := rt.List("platforms")
 	if err != nil {

@@ -98,6 +98,8 @@ func TestBadInputs(t *testing.T) {
 	}{
 		{"upper-case image", map[string]string{"sources": amd, "images": "ghcr.io/Org/App"}, "images", 2},
 		{"no images", map[string]string{"sources": amd}, "images", 2},
+		{"bad bare digest", map[string]string{"sources": "sha256:abc", "images": a + "/org/app"}, "sources", 2},
+		{"upper-case source", map[string]string{"sources": "ghcr.io/Org/app:1", "images": a + "/org/app"}, "sources", 2},
 		{"bad tag", map[string]string{"sources": amd, "images": a + "/org/app", "tags": "-x"}, "tags", 2},
 		{"bad platform", map[string]string{"sources": amd, "images": a + "/org/app", "platforms": "linux"}, "platforms", 2},
 		{"bad auth line", map[string]string{"sources": amd, "images": a + "/org/app", "registry-auth": "ghcr.io"}, "registry-auth", 2},
