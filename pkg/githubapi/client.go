@@ -74,7 +74,7 @@ func New(o Options) (*github.Client, *Transport, error) {
 func UploadsURL(apiURL string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(apiURL))
 	if err != nil || u.Scheme == "" || u.Host == "" {
-		return "", fmt.Errorf("API URL %q is not an absolute URL: set GITHUB_API_URL (or the api-url input) to e.g. https://api.github.com", apiURL)
+		return "", fmt.Errorf("API URL %q is not an absolute URL: set GITHUB_API_URL to e.g. https://api.github.com", apiURL)
 	}
 	switch {
 	case strings.EqualFold(u.Host, "api.github.com"):

@@ -3,6 +3,7 @@ package release
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -139,7 +140,7 @@ func globRegexp(glob string) (*regexp.Regexp, error) {
 		case '[':
 			j := strings.IndexByte(glob[i:], ']')
 			if j < 0 {
-				return nil, fmt.Errorf("unclosed [")
+				return nil, errors.New("a [ character class has no closing ]: close it, or escape the [ as \\[")
 			}
 			class := glob[i+1 : i+j]
 			if strings.HasPrefix(class, "!") {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // FaultKind is a kind of failure the fake injects.
@@ -26,6 +27,9 @@ const (
 	// StarterAsset, on an upload, leaves an asset of that name in state
 	// "starter" and answers 502, as GitHub does when an upload breaks.
 	StarterAsset
+	// Delay holds the request for Delay before serving it normally, letting
+	// tests line racing clients up (other requests proceed meanwhile).
+	Delay
 )
 
 func (k FaultKind) String() string {
@@ -42,6 +46,8 @@ func (k FaultKind) String() string {
 		return "lost-response"
 	case StarterAsset:
 		return "starter-asset"
+	case Delay:
+		return "delay"
 	}
 	return fmt.Sprintf("fault(%d)", int(k))
 }
@@ -51,10 +57,11 @@ func (k FaultKind) String() string {
 type Fault struct {
 	Kind       FaultKind
 	Status     int
-	RetryAfter int    // seconds; 0 leaves the header out
-	Method     string // "" matches any
-	Path       string // substring of the path after the API or uploads prefix; "" matches any
-	Upload     bool   // only requests on the uploads path
+	RetryAfter int           // seconds; 0 leaves the header out
+	Delay      time.Duration // for Delay
+	Method     string        // "" matches any
+	Path       string        // substring of the path after the API or uploads prefix ("" matches any; a final "$" anchors it at the end)
+	Upload     bool          // only requests on the uploads path
 	Skip       int
 	Times      int
 }
@@ -85,7 +92,7 @@ func (s *Server) PendingFaults() int {
 // takeFault returns the fault that fires on this request, if any. Called with mu held.
 func (s *Server) takeFault(c *reqCtx) *Fault {
 	for i, f := range s.faults {
-		if f.Method != "" && f.Method != c.r.Method || f.Path != "" && !strings.Contains(c.path, f.Path) || f.Upload && !c.upload {
+		if f.Method != "" && f.Method != c.r.Method || !pathMatches(c.path, f.Path) || f.Upload && !c.upload {
 			continue
 		}
 		if f.Kind == StarterAsset && !c.upload {
@@ -129,4 +136,11 @@ func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = nil
+}
+
+func pathMatches(path, pattern string) bool {
+	if p, anchored := strings.CutSuffix(pattern, "$"); anchored {
+		return strings.HasSuffix(path, p)
+	}
+	return strings.Contains(path, pattern)
 }

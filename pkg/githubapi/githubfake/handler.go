@@ -77,6 +77,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			hangUp(w)
 			c.status = 0
 			return
+		case Delay:
+			s.mu.Unlock()
+			time.Sleep(f.Delay)
+			s.mu.Lock()
 		case StarterAsset:
 			if s.uploadStarter(c) {
 				c.fail(http.StatusBadGateway, "Server Error", "")
