@@ -172,7 +172,6 @@ type entry struct {
 	t         Test
 	attempt   int
 	sawFail   bool // some run before the final one failed or errored
-	finalFail bool
 }
 
 // fileInfo is what a result file's name says.
