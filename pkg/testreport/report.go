@@ -169,9 +169,9 @@ func (r *Report) Tests() []Test { return r.tests }
 func (r *Report) Passed() bool { return r.Conclusion == "success" }
 
 type entry struct {
-	t         Test
-	attempt   int
-	sawFail   bool // some run before the final one failed or errored
+	t       Test
+	attempt int
+	sawFail bool // some run before the final one failed or errored
 }
 
 // fileInfo is what a result file's name says.
