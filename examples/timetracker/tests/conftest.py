@@ -78,4 +78,6 @@ def pytest_collection_modifyitems(config, items):
         if len(set(tiers)) != 1:
             wrong.append(f"{item.nodeid}: {sorted(set(tiers)) or 'no tier marker'}")
     if wrong:
-        raise pytest.UsageError("tests must carry exactly one tier marker (" + ", ".join(TIERS) + "):\n" + "\n".join(wrong))
+        raise pytest.UsageError(
+            "tests must carry exactly one tier marker (" + ", ".join(TIERS) + "):\n" + "\n".join(wrong)
+        )

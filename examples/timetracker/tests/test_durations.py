@@ -3,13 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.durations import (
-    DurationError,
-    billable_amount,
-    format_duration,
-    parse_duration,
-    parse_timestamp,
-)
+from app.durations import DurationError, billable_amount, format_duration, parse_duration, parse_timestamp
 
 pytestmark = pytest.mark.unit
 
