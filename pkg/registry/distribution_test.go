@@ -4,8 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -197,4 +202,62 @@ func TestDistributionBasicAuth(t *testing.T) {
 	if err != nil || d.Digest.String() != res.Digest {
 		t.Errorf("1.0.0 = %v, %v; want %s", d, err, res.Digest)
 	}
+}
+
+// TestDistributionThroughFailingProxy runs the merge-and-tag through a proxy
+// in front of docker-registry that spoils every third request, both ways.
+func TestDistributionThroughFailingProxy(t *testing.T) {
+	for _, mode := range []string{"fail", "lose"} {
+		t.Run(mode, func(t *testing.T) {
+			ctx := testContext(t)
+			backA, backB := startDistribution(t, "", ""), startDistribution(t, "", "")
+			pa, pb := &faultProxy{mode: mode}, &faultProxy{mode: mode}
+			a, b := proxyTo(t, backA, pa), proxyTo(t, backB, pb)
+			amd := pushImage(t, a+"/build/app", types.DockerManifestSchema2, "linux", "amd64", "")
+			arm := pushImage(t, a+"/build/app", types.DockerManifestSchema2, "linux", "arm64", "")
+			pa.on.Store(true)
+			pb.on.Store(true)
+			var counter Counter
+			opts := []Option{WithInsecure(a, b), WithCounter(&counter), WithRetry(5, time.Millisecond)}
+			req := Request{Sources: []string{amd, arm}, Images: []string{a + "/org/app", b + "/org/app"}, Tags: sixTags,
+				Platforms: []string{"linux/amd64", "linux/arm64"}}
+			res, err := New(opts...).Publish(ctx, req)
+			if err != nil {
+				t.Fatalf("publish through a failing proxy: %v", err)
+			}
+			if pa.hits.Load() == 0 || pb.hits.Load() == 0 {
+				t.Fatalf("the proxies spoiled %d and %d requests; the test proves nothing", pa.hits.Load(), pb.hits.Load())
+			}
+			t.Logf("%d requests, %d and %d of them spoiled", counter.Total(), pa.hits.Load(), pb.hits.Load())
+			counter.Reset()
+			again, err := New(opts...).Publish(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := writes(&counter); n != 0 || again.Digest != res.Digest {
+				t.Errorf("re-run wrote %d times (digest %s, want %s):\n%s", n, again.Digest, res.Digest, counter.String())
+			}
+			pa.on.Store(false)
+			pb.on.Store(false)
+			for _, img := range []string{backA + "/org/app", backB + "/org/app"} {
+				checkIndex(t, img+"@"+res.Digest, types.DockerManifestList, "linux/amd64,linux/arm64")
+				for _, tag := range sixTags {
+					if got := tagDigest(t, img+":"+tag); got != res.Digest {
+						t.Errorf("%s:%s = %s, want %s", img, tag, got, res.Digest)
+					}
+				}
+			}
+		})
+	}
+}
+
+// proxyTo puts a fault proxy in front of a registry host. The incoming Host
+// header is kept, so the registry's upload Locations point at the proxy.
+func proxyTo(t testing.TB, backend string, p *faultProxy) string {
+	t.Helper()
+	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: backend})
+	rp.ErrorLog = log.New(io.Discard, "", 0)
+	srv := httptest.NewServer(p.wrap(rp))
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://")
 }
