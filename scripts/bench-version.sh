@@ -58,11 +58,8 @@ fi
 loose=$work/loose
 packed=$work/packed
 rm -rf "$loose" "$packed"
+# fast-import leaves every tag as a loose ref, as a fetch does.
 cp -a "$repo" "$loose"
-# fast-import leaves tags as loose refs; make sure, as after a fetch.
-git -C "$loose" for-each-ref --format='%(refname) %(objectname)' refs/tags | while read -r name hash; do
-  mkdir -p "$loose/.git/$(dirname "$name")"; echo "$hash" > "$loose/.git/$name"; done
-git -C "$loose" update-ref -d refs/bench-nothing 2>/dev/null || true
 cp -a "$repo" "$packed"
 git -C "$packed" pack-refs --all
 git -C "$packed" commit-graph write --reachable

@@ -264,8 +264,19 @@ func (r *Repo) node(h plumbing.Hash) (commitInfo, uint64, error) {
 	return commitInfo{parents: c.ParentHashes, time: c.Committer.When.Unix()}, noGeneration, nil
 }
 
-// commit decodes a full commit object.
+// commit decodes a full commit object, read by the fast reader when it can:
+// go-git's first object read loads and checksums its own copy of the pack
+// index, which costs tens of milliseconds on a large repository.
 func (r *Repo) commit(h plumbing.Hash) (*object.Commit, error) {
+	if typ, data, ok := r.objects.read(h); ok && typ == plumbing.CommitObject {
+		obj := &plumbing.MemoryObject{}
+		obj.SetType(plumbing.CommitObject)
+		if _, err := obj.Write(data); err == nil {
+			if c, err := object.DecodeCommit(r.git.Storer, obj); err == nil {
+				return c, nil
+			}
+		}
+	}
 	c, err := r.git.CommitObject(h)
 	if err != nil {
 		return nil, r.missing(h.String(), err)
