@@ -52,7 +52,7 @@ func Parse(file string, data []byte) (*Workflow, error) {
 		return nil, fmt.Errorf("workflow %s: %w", file, err)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("workflow %s is not a YAML mapping: a workflow starts with keys such as on: and jobs:", file)
+		return nil, fmt.Errorf("workflow %s is not a YAML mapping: a workflow starts with the keys on and jobs", file)
 	}
 	w := &Workflow{File: file, Root: doc.Content[0]}
 	w.On = lookup(w.Root, "on")
