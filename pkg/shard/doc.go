@@ -13,4 +13,9 @@
 // Items with no known duration are given the mean of the known ones (one
 // second when none is known), so new tests spread evenly instead of piling
 // onto one shard.
+//
+// Weights are whole microseconds (sums do not depend on input order), and
+// the longest-first order is a radix sort of (weight, index) keys with
+// equal-weight runs then ordered by name: 100,000 items split in a few tens
+// of milliseconds (scripts/bench-shard.sh).
 package shard

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -212,18 +213,22 @@ func TestSortPathsAgree(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The two huge items go first, onto shards 0 and 1, name order deciding.
-	if res.Shards[0].IDs[0] != "aa-huge" || res.Shards[1].IDs[len(res.Shards[1].IDs)-1] != "zz-huge" {
-		t.Errorf("huge items misplaced: shard0 starts %q, shard1 ends %q", res.Shards[0].IDs[0], res.Shards[1].IDs[len(res.Shards[1].IDs)-1])
+	if res.Shards[0].IDs[0] != "aa-huge" || res.Shards[1].IDs[0] != "zz-huge" {
+		t.Errorf("huge items misplaced: shard0 starts %q, shard1 starts %q", res.Shards[0].IDs[0], res.Shards[1].IDs[0])
 	}
-	var a, b []weighted
-	for i := range 1000 {
-		w := weighted{w: int64(i % 7), rank: int32(i)}
-		a = append(a, w)
-		b = append(b, w)
+	small := LongTailed(3000, 6)
+	ws := make([]int64, len(small))
+	var longest int64
+	for i, it := range small {
+		ws[i] = int64(i % 7) // many ties, so names decide
+		if it.Known {
+			ws[i] = micros(it.Seconds) / 100000
+		}
+		longest = max(longest, ws[i])
 	}
-	sortHeaviestFirst(a, 6)       // fast path
-	sortHeaviestFirst(b, 1<<62-1) // forces the fallback
-	if !reflect.DeepEqual(a, b) {
+	fast := heaviestFirst(small, ws, longest)
+	slow := heaviestFirst(small, ws, 1<<62-1) // forces the comparison sort
+	if !reflect.DeepEqual(fast, slow) {
 		t.Error("fast and fallback sorts disagree")
 	}
 }
@@ -235,4 +240,25 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func TestRadixSort(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	for _, n := range []int{0, 1, 255, 256, 1000, 50_000} {
+		for _, keyBits := range []int{1, 11, 12, 44, 64} {
+			keys := make([]uint64, n)
+			for i := range keys {
+				keys[i] = r.Uint64()
+				if keyBits < 64 {
+					keys[i] &= 1<<keyBits - 1
+				}
+			}
+			want := append([]uint64(nil), keys...)
+			slices.Sort(want)
+			radixSort(keys, keyBits)
+			if !slices.Equal(keys, want) {
+				t.Fatalf("n=%d bits=%d: radix sort differs from slices.Sort", n, keyBits)
+			}
+		}
+	}
 }

@@ -247,6 +247,9 @@ func planTier(ctx context.Context, t Tier, files []string, o Options) (TierPlan,
 				}
 			}
 		}
+		// Alphabetical, for people reading the plan and the command line.
+		slices.Sort(sp.Tests)
+		slices.Sort(sp.Deselect)
 		tp.Jobs = append(tp.Jobs, sp)
 	}
 	return tp, nil
