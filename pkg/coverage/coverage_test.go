@@ -144,34 +144,38 @@ type hugeAttr struct {
 }
 
 func (h *hugeAttr) Read(p []byte) (int, error) {
-	total := int64(len(h.head)) + h.n + int64(len(h.tail))
-	if h.off >= total {
+	hl := int64(len(h.head))
+	switch {
+	case h.off < hl:
+		n := copy(p, h.head[h.off:])
+		h.off += int64(n)
+		return n, nil
+	case h.off < hl+h.n:
+		n := int(min(int64(len(p)), hl+h.n-h.off))
+		p = p[:n]
+		for i := range p {
+			p[i] = 'a'
+		}
+		h.off += int64(n)
+		return n, nil
+	}
+	rest := h.tail[min(h.off-hl-h.n, int64(len(h.tail))):]
+	if len(rest) == 0 {
 		return 0, io.EOF
 	}
-	i := 0
-	for i < len(p) && h.off < total {
-		switch {
-		case h.off < int64(len(h.head)):
-			p[i] = h.head[h.off]
-		case h.off < int64(len(h.head))+h.n:
-			p[i] = 'a'
-		default:
-			p[i] = h.tail[h.off-int64(len(h.head))-h.n]
-		}
-		i++
-		h.off++
-	}
-	return i, nil
+	n := copy(p, rest)
+	h.off += int64(n)
+	return n, nil
 }
 
 func TestHugeAttributeRefused(t *testing.T) {
 	r := &hugeAttr{head: `<coverage><packages><package><classes><class filename="`, tail: `"/></classes></package></packages></coverage>`, n: 1 << 30}
 	_, err := ParseCobertura(context.Background(), r)
 	var pe *ParseError
-	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "larger than 64 MiB") {
+	if !errors.As(err, &pe) || !strings.Contains(err.Error(), "larger than 4 MiB") {
 		t.Fatalf("err = %v", err)
 	}
-	if r.off > 80<<20 {
+	if r.off > 8<<20 {
 		t.Errorf("read %d bytes before refusing", r.off)
 	}
 }

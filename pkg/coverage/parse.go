@@ -254,9 +254,9 @@ func ParseCobertura(ctx context.Context, r io.Reader) (*Report, error) {
 
 // maxCoberturaToken bounds one XML token (encoding/xml holds a whole
 // token in memory): a larger one is refused instead of buffered.
-const maxCoberturaToken = 64 << 20
+const maxCoberturaToken = 4 << 20
 
-var errTokenTooLarge = errors.New("an XML token larger than 64 MiB; this is not a coverage report")
+var errTokenTooLarge = errors.New("an XML token larger than 4 MiB; this is not a coverage report")
 
 // guardReader stops reading when the decoder has not finished a token in
 // maxCoberturaToken bytes.
