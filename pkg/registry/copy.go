@@ -154,8 +154,16 @@ func (c *Client) copyBlob(ctx context.Context, srcHC *hostClient, src Reference,
 		if err == nil {
 			break
 		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("uploading %s to %s: %w", b.Digest, t.Name(), err)
+		}
+		// The upload may have landed although its answer was lost (a retried
+		// PUT then finds its session consumed): ask before starting over.
+		if ok, herr := hc.headBlob(ctx, t.Repository, b.Digest); herr == nil && ok {
+			break
+		}
 		var se *StatusError
-		if attempt >= 2 || ctx.Err() != nil || (errors.As(err, &se) && se.StatusCode != http.StatusNotFound && !retryableStatus(se.StatusCode)) {
+		if attempt >= 2 || (errors.As(err, &se) && se.StatusCode != http.StatusNotFound && !retryableStatus(se.StatusCode)) {
 			return fmt.Errorf("uploading %s to %s: %w", b.Digest, t.Name(), err)
 		}
 		location = ""

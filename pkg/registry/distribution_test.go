@@ -218,7 +218,10 @@ func TestDistributionThroughFailingProxy(t *testing.T) {
 			pa.on.Store(true)
 			pb.on.Store(true)
 			var counter Counter
-			opts := []Option{WithInsecure(a, b), WithCounter(&counter), WithRetry(5, time.Millisecond)}
+			// Every third request fails, and parallel requests share the
+			// count, so one request can be unlucky several times running:
+			// 10 attempts make that a one in 59049 event per request.
+			opts := []Option{WithInsecure(a, b), WithCounter(&counter), WithRetry(10, time.Millisecond)}
 			req := Request{Sources: []string{amd, arm}, Images: []string{a + "/org/app", b + "/org/app"}, Tags: sixTags,
 				Platforms: []string{"linux/amd64", "linux/arm64"}}
 			res, err := New(opts...).Publish(ctx, req)

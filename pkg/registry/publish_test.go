@@ -326,7 +326,10 @@ func TestPublishThroughFailingProxy(t *testing.T) {
 			pa.on.Store(true)
 			pb.on.Store(true)
 			var counter Counter
-			opts := []Option{WithInsecure(a, b), WithCounter(&counter), WithRetry(5, time.Millisecond)}
+			// Every third request fails, and parallel requests share the
+			// count, so one request can be unlucky several times running:
+			// 10 attempts make that a one in 59049 event per request.
+			opts := []Option{WithInsecure(a, b), WithCounter(&counter), WithRetry(10, time.Millisecond)}
 			req := Request{Sources: []string{amd, arm}, Images: []string{a + "/org/app", b + "/org/app"}, Tags: sixTags,
 				Platforms: []string{"linux/amd64", "linux/arm64"}}
 			res, err := New(opts...).Publish(ctx, req)
@@ -366,7 +369,7 @@ func TestPublishSpoolsLargeBlobsToFiles(t *testing.T) {
 	a, b := testRegistry(t, nil), testRegistry(t, proxy.wrap)
 	idx := pushIndex(t, a+"/org/app", types.DockerManifestList)
 	dir := t.TempDir()
-	c := New(WithInsecure(a, b), WithTempDir(dir), WithRetry(5, time.Millisecond))
+	c := New(WithInsecure(a, b), WithTempDir(dir), WithRetry(10, time.Millisecond))
 	c.o.spoolLimit = 1
 	proxy.on.Store(true)
 	res, err := c.Publish(ctx, Request{Sources: []string{idx}, Images: []string{b + "/org/app"}, Tags: []string{"latest"}})
