@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -120,13 +121,6 @@ func TestTemplateProperties(t *testing.T) {
 			IconName    string   `json:"iconName"`
 			Categories  []string `json:"categories"`
 		}
-		dec := json.NewDecoder(strings.NewReader(string(data)))
-		dec.DisallowUnknownFields()
-		var raw map[string]any
-		if err := json.Unmarshal(data, &raw); err != nil {
-			t.Errorf("%s: %v", props, err)
-			continue
-		}
 		if err := json.Unmarshal(data, &v); err != nil || v.Name == "" || v.Description == "" || v.IconName == "" || len(v.Categories) == 0 {
 			t.Errorf("%s: needs name, description, iconName and categories (err %v)", filepath.Base(props), err)
 		}
@@ -181,6 +175,43 @@ func TestConfigurationReference(t *testing.T) {
 				if !strings.Contains(doc, "`"+n+"`") {
 					t.Errorf("docs/configuration.md does not describe %s's `%s`", file, n)
 				}
+			}
+		}
+	}
+}
+
+// TestDocsLinks: every relative link in docs/*.md points at a file of the
+// repository, and the index links every guide.
+func TestDocsLinks(t *testing.T) {
+	root := repoRoot(t)
+	guides, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(guides) < 8 {
+		t.Fatalf("%d guides under docs/, want at least 8", len(guides))
+	}
+	link := regexp.MustCompile(`\]\(([^)#\s]+)(#[^)]*)?\)`)
+	index, err := os.ReadFile(filepath.Join(root, "docs", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range guides {
+		base := filepath.Base(g)
+		if base != "README.md" && !strings.Contains(string(index), "("+base+")") {
+			t.Errorf("docs/README.md does not link %s", base)
+		}
+		data, err := os.ReadFile(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range link.FindAllStringSubmatch(string(data), -1) {
+			target := m[1]
+			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(filepath.Dir(g), target)); err != nil {
+				t.Errorf("%s links %s, which does not exist", base, target)
 			}
 		}
 	}
