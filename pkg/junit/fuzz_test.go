@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // addSeeds adds every report under testdata as a fuzz seed.
@@ -59,7 +60,16 @@ func FuzzParse(f *testing.F) {
 // scanEvents runs our scanner over data, text included, and renders what
 // it sees as lines: "S name a=v ...", "E name", "T text".
 func scanEvents(data []byte) ([]string, error) {
-	s := newScanner(context.Background(), bytes.NewReader(data))
+	return scanEventsFrom(newScanner(context.Background(), bytes.NewReader(data)))
+}
+
+// scanEventsSmall reads through a 16-byte buffer, one byte per read, so
+// every token straddles reads somewhere.
+func scanEventsSmall(data []byte) ([]string, error) {
+	return scanEventsFrom(newScannerSize(context.Background(), iotest.OneByteReader(bytes.NewReader(data)), 16))
+}
+
+func scanEventsFrom(s *scanner) ([]string, error) {
 	s.textCap = 1 << 30
 	var ev []string
 	flush := func() {
@@ -175,12 +185,38 @@ func FuzzScannerDifferential(f *testing.F) {
 		if !ok {
 			return
 		}
-		got, err := scanEvents(data)
-		if err != nil {
-			t.Fatalf("encoding/xml accepts the input, the scanner fails: %v", err)
+		for _, scan := range []func([]byte) ([]string, error){scanEvents, scanEventsSmall} {
+			got, err := scan(data)
+			if err != nil {
+				t.Fatalf("encoding/xml accepts the input, the scanner fails: %v", err)
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Fatalf("scanner:\n%s\nencoding/xml:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
 		}
-		if strings.Join(got, "\n") != strings.Join(want, "\n") {
-			t.Fatalf("scanner:\n%s\nencoding/xml:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	})
+}
+
+// render runs a parse and prints its cases, totals and error.
+func render(st Stats, err error, cases []Case) string {
+	var b strings.Builder
+	for _, c := range cases {
+		fmt.Fprintf(&b, "%+v\n", c)
+	}
+	fmt.Fprintf(&b, "%+v %v", st, err)
+	return b.String()
+}
+
+// FuzzParseChunking: the result does not depend on how the input is cut
+// into reads (the buffer-refill paths of the scanner).
+func FuzzParseChunking(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var big, small []Case
+		st1, err1 := Parse(context.Background(), bytes.NewReader(data), func(c Case) error { big = append(big, c); return nil })
+		st2, err2 := parse(newScannerSize(context.Background(), iotest.OneByteReader(bytes.NewReader(data)), 16), func(c Case) error { small = append(small, c); return nil })
+		if a, b := render(st1, err1, big), render(st2, err2, small); a != b {
+			t.Fatalf("1 MiB buffer:\n%s\n16-byte buffer, 1-byte reads:\n%s", a, b)
 		}
 	})
 }
@@ -208,17 +244,45 @@ func TestScannerMatchesEncodingXML(t *testing.T) {
 			continue
 		}
 		compared++
-		got, err := scanEvents(data)
-		if err != nil {
-			t.Errorf("%s: %v", p, err)
-			continue
-		}
-		if strings.Join(got, "\n") != strings.Join(want, "\n") {
-			t.Errorf("%s: scanner and encoding/xml disagree", p)
+		for _, scan := range []func([]byte) ([]string, error){scanEvents, scanEventsSmall} {
+			got, err := scan(data)
+			if err != nil {
+				t.Errorf("%s: %v", p, err)
+				continue
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("%s: scanner and encoding/xml disagree", p)
+			}
 		}
 	}
 	if compared == 0 {
 		t.Fatal("no well-formed file compared")
 	}
 	t.Logf("compared %d well-formed files", compared)
+}
+
+// TestChunkingCorpus: every real report gives the same result through a
+// 16-byte buffer fed one byte per read as through the normal buffer.
+func TestChunkingCorpus(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.xml")
+	if _, err := os.Stat(corpusDir); err == nil {
+		filepath.WalkDir(corpusDir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".xml") {
+				files = append(files, p)
+			}
+			return nil
+		})
+	}
+	for _, p := range files {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var big, small []Case
+		st1, err1 := Parse(context.Background(), bytes.NewReader(data), func(c Case) error { big = append(big, c); return nil })
+		st2, err2 := parse(newScannerSize(context.Background(), iotest.OneByteReader(bytes.NewReader(data)), 16), func(c Case) error { small = append(small, c); return nil })
+		if a, b := render(st1, err1, big), render(st2, err2, small); a != b {
+			t.Errorf("%s: results differ with a 16-byte buffer", p)
+		}
+	}
 }

@@ -17,7 +17,11 @@ import (
 // with the number of cases read. An error returned by fn stops the parse
 // and is returned as is.
 func Parse(ctx context.Context, r io.Reader, fn func(Case) error) (Stats, error) {
-	p := parser{s: newScanner(ctx, r), fn: fn, intern: make(map[string]string)}
+	return parse(newScanner(ctx, r), fn)
+}
+
+func parse(s *scanner, fn func(Case) error) (Stats, error) {
+	p := parser{s: s, fn: fn, intern: make(map[string]string)}
 	p.m.init()
 	err := p.run()
 	if err == nil {

@@ -32,13 +32,14 @@ const (
 )
 
 type scanner struct {
-	ctx  context.Context
-	r    io.Reader
-	buf  []byte
-	pos  int // next unread byte
-	end  int // end of valid data
-	eof  bool
-	rerr error
+	ctx   context.Context
+	r     io.Reader
+	buf   []byte
+	chunk int // the initial buffer size, and the least room kept for a read
+	pos   int // next unread byte
+	end   int // end of valid data
+	eof   bool
+	rerr  error
 
 	lines   int // newlines in buf[:linePos] and in the bytes dropped before it
 	linePos int
@@ -62,7 +63,13 @@ type scanner struct {
 }
 
 func newScanner(ctx context.Context, r io.Reader) *scanner {
-	return &scanner{ctx: ctx, r: r, buf: make([]byte, readSize), textCap: MaxDetail}
+	return newScannerSize(ctx, r, readSize)
+}
+
+// newScannerSize lets tests use tiny buffers, so that every token is split
+// across reads somewhere.
+func newScannerSize(ctx context.Context, r io.Reader, size int) *scanner {
+	return &scanner{ctx: ctx, r: r, buf: make([]byte, size), chunk: size, textCap: MaxDetail}
 }
 
 // lineAt returns the 1-based line of buf[p] (p >= linePos).
@@ -104,7 +111,7 @@ func (s *scanner) more() bool {
 		s.end = n
 		s.pos = 0
 	}
-	if len(s.buf)-s.end < readSize/2 {
+	if len(s.buf)-s.end < s.chunk/2 {
 		// A token longer than the buffer: grow, up to the tag cap.
 		nb := make([]byte, 2*len(s.buf))
 		copy(nb, s.buf[:s.end])
