@@ -233,9 +233,9 @@ func TestRacingPublishers(t *testing.T) {
 	for round := 0; round < 20; round++ {
 		e := newEnv(t, githubfake.Options{})
 		if round%2 == 0 {
-			// Hold every create so that all three have looked before any
-			// draft exists: the worst interleaving, every time.
-			e.fake.Inject(githubfake.Fault{Kind: githubfake.Delay, Delay: 30 * time.Millisecond, Method: "POST", Path: "/releases$", Times: 3})
+			// Hold the creates until all three publishers have sent one: each
+			// looked before any draft existed, the worst interleaving.
+			e.fake.Inject(githubfake.Fault{Kind: githubfake.Hold, Method: "POST", Path: "/releases$", Times: 3})
 		}
 		var wg sync.WaitGroup
 		errs := make([]error, 3)
@@ -267,9 +267,42 @@ func TestRacingPublishers(t *testing.T) {
 				settled++
 			}
 		}
-		if round%2 == 0 && created < 2 {
-			t.Errorf("round %d: only %d publisher tried to create although creates were held back: the publishers did not race", round, created)
+		if round%2 == 0 && created != 3 {
+			t.Errorf("round %d: %d publishers tried to create, want all 3 (creates were held until all arrived)", round, created)
 		}
+	}
+}
+
+func TestCreateRefusedBecauseTheWinnerPublished(t *testing.T) {
+	e := newEnv(t, githubfake.Options{})
+	// A's create is held long enough for B to do the whole release.
+	e.fake.Inject(githubfake.Fault{Kind: githubfake.Delay, Delay: 2 * time.Second, Method: "POST", Path: "/releases$"})
+	done := make(chan error)
+	var resA *Result
+	go func() {
+		var err error
+		resA, err = Publish(context.Background(), e.client(t), e.options(t))
+		done <- err
+	}()
+	for e.fake.PendingFaults() != 0 { // A's create has arrived and waits
+		time.Sleep(time.Millisecond)
+	}
+	resB, err := Publish(context.Background(), e.client(t), e.options(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	e.check(t)
+	refused := 0
+	for _, r := range e.fake.Requests() {
+		if r.Method == "POST" && strings.HasSuffix(r.Path, "/releases") && r.Status == 422 {
+			refused++
+		}
+	}
+	if refused != 1 || resA.Created || !resB.Created || resA.ID != resB.ID {
+		t.Errorf("refused creates %d, A created=%v id %d, B created=%v id %d: want A to adopt B's release", refused, resA.Created, resA.ID, resB.Created, resB.ID)
 	}
 }
 

@@ -27,9 +27,13 @@ const (
 	// StarterAsset, on an upload, leaves an asset of that name in state
 	// "starter" and answers 502, as GitHub does when an upload breaks.
 	StarterAsset
-	// Delay holds the request for Delay before serving it normally, letting
-	// tests line racing clients up (other requests proceed meanwhile).
+	// Delay holds the request for Delay before serving it normally (other
+	// requests proceed meanwhile).
 	Delay
+	// Hold keeps matching requests waiting until Times of them have arrived
+	// (or Delay, default 5s, has passed), then serves them all: a barrier
+	// that makes racing clients collide every time.
+	Hold
 )
 
 func (k FaultKind) String() string {
@@ -48,6 +52,8 @@ func (k FaultKind) String() string {
 		return "starter-asset"
 	case Delay:
 		return "delay"
+	case Hold:
+		return "hold"
 	}
 	return fmt.Sprintf("fault(%d)", int(k))
 }
@@ -64,6 +70,9 @@ type Fault struct {
 	Upload     bool          // only requests on the uploads path
 	Skip       int
 	Times      int
+
+	arrived int
+	gate    chan struct{} // Hold: closed when Times requests have arrived
 }
 
 // Inject queues faults.
@@ -73,6 +82,9 @@ func (s *Server) Inject(faults ...Fault) {
 	for _, f := range faults {
 		if f.Times == 0 {
 			f.Times = 1
+		}
+		if f.Kind == Hold {
+			f.gate = make(chan struct{})
 		}
 		s.faults = append(s.faults, &f)
 	}
@@ -84,7 +96,7 @@ func (s *Server) PendingFaults() int {
 	defer s.mu.Unlock()
 	n := 0
 	for _, f := range s.faults {
-		n += f.Times
+		n += f.Times - f.arrived
 	}
 	return n
 }
@@ -101,6 +113,14 @@ func (s *Server) takeFault(c *reqCtx) *Fault {
 		if f.Skip > 0 {
 			f.Skip--
 			continue
+		}
+		if f.Kind == Hold {
+			f.arrived++
+			if f.arrived == f.Times {
+				close(f.gate)
+				s.faults = append(s.faults[:i], s.faults[i+1:]...)
+			}
+			return f
 		}
 		f.Times--
 		if f.Times == 0 {

@@ -81,6 +81,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			s.mu.Unlock()
 			time.Sleep(f.Delay)
 			s.mu.Lock()
+		case Hold:
+			wait := f.Delay
+			if wait <= 0 {
+				wait = 5 * time.Second
+			}
+			s.mu.Unlock()
+			select {
+			case <-f.gate:
+			case <-time.After(wait):
+			}
+			s.mu.Lock()
 		case StarterAsset:
 			if s.uploadStarter(c) {
 				c.fail(http.StatusBadGateway, "Server Error", "")
