@@ -108,13 +108,15 @@ func TestDistributionPublish(t *testing.T) {
 	arm := pushImage(t, a+"/build/app", types.DockerManifestSchema2, "linux", "arm64", "")
 
 	// Merge into an index in another repository of A (blobs mounted) and in B (uploaded).
-	c := New(WithInsecure(a, b))
+	var merged Counter
+	c := New(WithInsecure(a, b), WithCounter(&merged))
 	req := Request{Sources: []string{amd, arm}, Images: []string{a + "/org/app", b + "/org/app"}, Tags: sixTags,
 		Platforms: []string{"linux/amd64", "linux/arm64"}}
 	res, err := c.Publish(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("merge 2 platform images into an index with 6 tags in 2 registries: %d requests\n%s", merged.Total(), describe(merged.ByKind()))
 	if res.Copy.BlobsMounted != 6 || res.Copy.BlobsUploaded != 6 {
 		t.Errorf("copy stats %+v: want 6 blobs mounted across repositories in A and 6 uploaded to B", res.Copy)
 	}
