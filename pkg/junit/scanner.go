@@ -350,21 +350,21 @@ func (s *scanner) appendCDATA(b []byte) {
 }
 
 func (s *scanner) scanEndTag() (tokKind, error) {
-	start := s.pos
+	// s.pos stays at the tag's '<' while more() moves the buffer.
 	for {
 		i := bytes.IndexByte(s.buf[s.pos+2:s.end], '>')
 		if i >= 0 {
 			name := bytes.TrimRight(s.buf[s.pos+2:s.pos+2+i], " \t\r\n")
 			s.tokPos = s.pos
-			s.pos += 2 + i + 1
 			d := len(s.stackOff)
 			if d == 0 {
-				return tokEOF, s.errorf(start, "unexpected </%s> with no element open", name)
+				return tokEOF, s.errorf(s.pos, "unexpected </%s> with no element open", name)
 			}
 			open := s.stack[s.stackOff[d-1]:]
 			if !bytes.Equal(open, name) {
-				return tokEOF, s.errorf(start, "<%s> is closed by </%s>; the report is corrupt, regenerate it", open, name)
+				return tokEOF, s.errorf(s.pos, "<%s> is closed by </%s>; the report is corrupt, regenerate it", open, name)
 			}
+			s.pos += 2 + i + 1
 			s.name = open
 			s.stack = s.stack[:s.stackOff[d-1]]
 			s.stackOff = s.stackOff[:d-1]
@@ -372,10 +372,10 @@ func (s *scanner) scanEndTag() (tokKind, error) {
 			return tokEnd, nil
 		}
 		if s.end-s.pos > MaxTagSize {
-			return tokEOF, s.errorf(start, "an end tag is longer than %d bytes; the report is corrupt", MaxTagSize)
+			return tokEOF, s.errorf(s.pos, "an end tag is longer than %d bytes; the report is corrupt", MaxTagSize)
 		}
 		if !s.more() {
-			return tokEOF, s.errorf(start, "unexpected end of file in an end tag; the report was cut short, check that the test run finished writing it")
+			return tokEOF, s.errorf(s.pos, "unexpected end of file in an end tag; the report was cut short, check that the test run finished writing it")
 		}
 	}
 }
