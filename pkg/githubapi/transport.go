@@ -29,9 +29,11 @@ type Transport struct {
 	sleep       func(context.Context, time.Duration) error
 	logf        func(string, ...any)
 
-	mu      sync.Mutex
-	created map[string]time.Time // resource path (after /repos/) → when we created it
-	stats   Stats
+	mu        sync.Mutex
+	created   map[string]time.Time // resource path (after /repos/) → when we created it
+	stats     Stats
+	pacing    bool      // a secondary limit was met: space writes out
+	nextWrite time.Time // when the next write may start
 }
 
 // Stats counts what the transport did, for logs and tests.
@@ -159,6 +161,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 				r.Body = body
 			}
 		}
+		if err := t.pace(ctx, req.Method); err != nil {
+			return nil, err
+		}
 		attempt++
 		t.count(func(s *Stats) {
 			s.Attempts++
@@ -199,6 +204,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			limits++
 			t.count(func(s *Stats) { s.RateLimited++ })
+			if why == "secondary rate limit" {
+				t.mu.Lock()
+				t.pacing = true // GitHub's advice: a second between writes from now on
+				t.mu.Unlock()
+			}
 			if w <= 0 && why == "secondary rate limit" {
 				w = t.minLimit
 			}
@@ -243,6 +253,32 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+}
+
+// pace spaces content-creating requests a second apart once GitHub has
+// answered a secondary rate limit: its documented advice for writes, which
+// keeps parallel uploads from tripping the limit again and again.
+func (t *Transport) pace(ctx context.Context, method string) error {
+	if method == http.MethodGet || method == http.MethodHead {
+		return nil
+	}
+	t.mu.Lock()
+	if !t.pacing {
+		t.mu.Unlock()
+		return nil
+	}
+	now := t.now()
+	start := t.nextWrite
+	if start.Before(now) {
+		start = now
+	}
+	t.nextWrite = start.Add(time.Second)
+	t.mu.Unlock()
+	if d := start.Sub(now); d > 0 {
+		t.count(func(s *Stats) { s.Waited += d })
+		return t.sleep(ctx, d)
+	}
+	return nil
 }
 
 func (t *Transport) count(f func(*Stats)) {

@@ -220,3 +220,30 @@ func FuzzRateLimitWait(f *testing.F) {
 		}
 	})
 }
+
+func TestWritesArePacedAfterASecondaryLimit(t *testing.T) {
+	srv, _ := scripted(t, []answer{{status: 403, header: map[string]string{"Retry-After": "2"}, body: secondaryBody}})
+	clk := newFakeClock()
+	c := &http.Client{Transport: NewTransport(nil, WithClock(clk.Now, clk.Sleep))}
+	post := func() {
+		resp, err := c.Post(srv.URL+"/repos/o/r/releases", "application/json", strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	get := func() {
+		resp, err := c.Get(srv.URL + "/repos/o/r/releases")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	post() // limited once: waits 2s, then succeeds
+	get()  // reads are not paced
+	post() // a second after the previous write
+	post()
+	if fmt.Sprint(clk.sleeps) != "[2s 1s 1s]" {
+		t.Errorf("sleeps %v, want [2s 1s 1s]", clk.sleeps)
+	}
+}

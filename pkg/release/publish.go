@@ -379,7 +379,7 @@ func (p *publisher) findOrCreate(ctx context.Context, sha string) (*github.Repos
 		return r, false, err
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("creating the release for %s: %w", p.o.Tag, err)
+		return nil, false, fmt.Errorf("creating the release for %s: %w", p.o.Tag, explain404(err))
 	}
 	// Converge with racing runs: everyone keeps the same one.
 	if rels, err = p.releasesForTag(ctx); err != nil {
@@ -479,7 +479,7 @@ func (p *publisher) publish(ctx context.Context, rel *github.RepositoryRelease) 
 		return other, nil
 	}
 	if err != nil {
-		return rel, fmt.Errorf("publishing release %d: %w", rel.GetID(), err)
+		return rel, fmt.Errorf("publishing release %d: %w", rel.GetID(), explain404(err))
 	}
 	return r, nil
 }
@@ -587,6 +587,25 @@ func (p *publisher) roll(ctx context.Context, keepID int64) error {
 		}
 	}
 	return nil
+}
+
+// WorkflowScopeError is GitHub's 404 (sometimes 403) on a release write
+// whose commit changes .github/workflows/: the token lacks the workflow scope.
+type WorkflowScopeError struct{ Err error }
+
+func (e *WorkflowScopeError) Error() string {
+	return "GitHub answered 404 to a release write: when the release commit adds or changes files under .github/workflows/, the token needs the workflow scope, which GITHUB_TOKEN never has: use a GitHub App token or a fine-grained token with Workflows: write (" + e.Err.Error() + ")"
+}
+
+func (e *WorkflowScopeError) Unwrap() error { return e.Err }
+
+// explain404 names the likely cause of a 404 on a release the repository
+// certainly has (we just read or created it).
+func explain404(err error) error {
+	if githubapi.StatusCode(err) == http.StatusNotFound {
+		return &WorkflowScopeError{Err: err}
+	}
+	return err
 }
 
 // hashRemote downloads an asset and hashes it (GitHub gave no digest).

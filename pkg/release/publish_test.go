@@ -372,6 +372,16 @@ func TestReadOnlyTokenSaysWhichPermission(t *testing.T) {
 	}
 }
 
+func TestWorkflowScope404IsExplained(t *testing.T) {
+	e := newEnv(t, githubfake.Options{})
+	e.fake.Inject(githubfake.Fault{Kind: githubfake.ServerError, Status: 404, Method: "POST", Path: "/releases$"})
+	_, err := Publish(context.Background(), e.client(t), e.options(t))
+	var we *WorkflowScopeError
+	if !errors.As(err, &we) || !strings.Contains(err.Error(), "workflow scope") {
+		t.Fatalf("err = %v, want a WorkflowScopeError", err)
+	}
+}
+
 func TestDuplicateDraftsConverge(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, githubfake.Options{})
