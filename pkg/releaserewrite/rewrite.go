@@ -120,6 +120,7 @@ func Rewrite(ctx context.Context, root string, opts Options) ([]Change, error) {
 		return nil, err
 	}
 	var all []Change
+	rw := NewRewriter(opts)
 	for _, rel := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -129,7 +130,7 @@ func Rewrite(ctx context.Context, root string, opts Options) ([]Change, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", rel, err)
 		}
-		out, changes := RewriteFile(rel, data, opts)
+		out, changes := rw.File(rel, data)
 		if len(changes) == 0 {
 			continue
 		}
@@ -160,13 +161,36 @@ func compile(opts Options) patterns {
 	}
 }
 
+// Rewriter rewrites many files for one release, compiling its patterns once.
+type Rewriter struct {
+	opts Options
+	pt   patterns
+}
+
+// NewRewriter prepares the patterns for opts (not validated: see Validate).
+func NewRewriter(opts Options) *Rewriter {
+	opts.defaults()
+	return &Rewriter{opts: opts, pt: compile(opts)}
+}
+
 // RewriteFile rewrites one file's content; name is only for the changes.
 func RewriteFile(name string, data []byte, opts Options) ([]byte, []Change) {
-	opts.defaults()
-	pt := compile(opts)
+	return NewRewriter(opts).File(name, data)
+}
+
+// File rewrites one file's content; name is only for the changes.
+func (rw *Rewriter) File(name string, data []byte) ([]byte, []Change) {
+	opts, pt := rw.opts, rw.pt
 	lines := strings.SplitAfter(string(data), "\n")
 	var changes []Change
+	repo := strings.ToLower(opts.Repo)
+	// ToLower keeps the line structure (it maps runes, never newlines).
+	lower := strings.SplitAfter(strings.ToLower(string(data)), "\n")
 	for i, line := range lines {
+		// Most lines name neither: skip the regular expressions for them.
+		if !strings.Contains(line, "docker://") && (i >= len(lower) || !strings.Contains(lower[i], repo)) {
+			continue
+		}
 		nl := pt.image.ReplaceAllStringFunc(line, func(m string) string { return "docker://" + opts.Image })
 		nl = pt.uses.ReplaceAllStringFunc(nl, func(m string) string {
 			at := strings.LastIndex(m, "@")
