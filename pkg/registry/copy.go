@@ -78,13 +78,17 @@ func (c *Client) ensureManifest(ctx context.Context, p *plan, hc *hostClient, t 
 		return err
 	}
 	if raw == nil {
+		raw = p.cached(ch.desc.Digest)
+	}
+	if raw == nil {
 		raw, _, err = srcHC.getManifest(ctx, src.Repository, src.Digest)
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", src, err)
 		}
-	}
-	if digestOf(raw) != ch.desc.Digest {
-		return fmt.Errorf("registry %s returned content for %s that does not match its digest: refusing to copy it", src.Registry, src)
+		if digestOf(raw) != ch.desc.Digest {
+			return fmt.Errorf("registry %s returned content for %s that does not match its digest: refusing to copy it", src.Registry, src)
+		}
+		p.cache(ch.desc.Digest, raw)
 	}
 	doc, mt, err := parseManifest(raw, ch.desc.MediaType)
 	if err != nil {

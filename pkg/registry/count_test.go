@@ -134,3 +134,19 @@ func BenchmarkPromote(b *testing.B) {
 		}
 	}
 }
+
+// Copying to several registries reads each image manifest from the source once.
+func TestPromoteToThreeRegistriesReadsManifestsOnce(t *testing.T) {
+	a, b, c3 := testRegistry(t, nil), testRegistry(t, nil), testRegistry(t, nil)
+	idx := pushIndex(t, a+"/org/app", types.OCIImageIndex)
+	var counter Counter
+	_, err := New(WithInsecure(a, b, c3), WithCounter(&counter)).Publish(testContext(t), Request{
+		Sources: []string{idx}, Images: []string{a + "/org/app", b + "/org/app", c3 + "/org/app"}, Tags: []string{"latest"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := counter.ByKind()["GET manifest"]; got != 3 {
+		t.Errorf("GET manifest %d times, want 3 (the index and its 2 images, once each)\n%s", got, counter.String())
+	}
+}

@@ -127,6 +127,26 @@ type plan struct {
 	targets   []Reference
 	tags      []string
 	current   map[string]map[string]string // target name -> tag -> current digest
+
+	mu        sync.Mutex
+	manifests map[string][]byte // digest -> verified manifest read from a source
+}
+
+// cached returns a manifest already read from a source, so copying to more
+// than one registry reads it once.
+func (p *plan) cached(digest string) []byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.manifests[digest]
+}
+
+func (p *plan) cache(digest string, raw []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.manifests == nil {
+		p.manifests = map[string][]byte{}
+	}
+	p.manifests[digest] = raw
 }
 
 // Publish builds (or takes) the index, checks platforms and tag rules,
