@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func collect(t testing.TB, path string) ([]Case, Stats, error) {
@@ -113,6 +114,7 @@ func TestParseErrors(t *testing.T) {
 		{"unclosed", "<testsuites>\n<testsuite name=\"a\">\n<testcase name=\"x\"><skipped>", 3, "<skipped> is not closed", false},
 		{"cdata", "<testsuite>\n<testcase name=\"x\"><failure><![CDATA[oops\n</failure></testcase></testsuite>", 2, "CDATA", false},
 		{"mismatch", "<testsuite>\n<testcase name=\"x\">\n</testsuite>", 3, "<testcase> is closed by </testsuite>", false},
+		{"cut comment", "<testsuite>\n<!-", 2, "unexpected end of file in markup", false},
 		{"doctype", "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\">]>\n<testsuite/>", 2, "refused", false},
 		{"nunit", "<?xml version=\"1.0\"?>\n\n<test-run id=\"2\"/>", 3, "root element <test-run>", true},
 		{"suites", "<suites><suite/></suites>", 1, "root element <suites>", true},
@@ -255,4 +257,14 @@ func parseReader(t testing.TB, r io.Reader) ([]Case, Stats, error) {
 		return nil
 	})
 	return cases, st, err
+}
+
+// A read error mid-tag is reported as such, not as a truncated report.
+func TestReadErrorMidTag(t *testing.T) {
+	boom := errors.New("disk on fire")
+	r := io.MultiReader(strings.NewReader(`<testsuite><testcase name="a`), iotest.ErrReader(boom))
+	_, _, err := parseReader(t, r)
+	if !errors.Is(err, boom) {
+		t.Errorf("err = %v, want the read error", err)
+	}
 }

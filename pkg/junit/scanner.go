@@ -84,10 +84,18 @@ func (s *scanner) lineAt(p int) int {
 var nl = []byte{'\n'}
 
 func (s *scanner) errorAtLine(line int, format string, args ...any) error {
+	if s.rerr != nil {
+		// The input stopped because reading failed (or ctx ended), not
+		// because the report is cut short.
+		return fmt.Errorf("reading the report: %w", s.rerr)
+	}
 	return &SyntaxError{Line: line, Msg: fmt.Sprintf(format, args...)}
 }
 
 func (s *scanner) errorf(p int, format string, args ...any) error {
+	if s.rerr != nil {
+		return fmt.Errorf("reading the report: %w", s.rerr)
+	}
 	if p < s.linePos {
 		p = s.linePos
 	}
@@ -323,6 +331,9 @@ func (s *scanner) scanBang(wantText bool) error {
 				return s.errorAtLine(line, "unexpected end of file in a CDATA section (<![CDATA[ without ]]>); the report is corrupt, regenerate it")
 			}
 		}
+	}
+	if s.eof && (bytes.HasPrefix([]byte("<!--"), rest) || bytes.HasPrefix([]byte("<![CDATA["), rest)) {
+		return s.errorAtLine(line, "unexpected end of file in markup; the report was cut short, check that the test run finished writing it")
 	}
 	return s.errorf(start, "markup declarations (<!DOCTYPE or <!ENTITY) are refused: test reports do not need them and they allow entity-expansion attacks; remove the declaration")
 }
