@@ -194,3 +194,54 @@ func TestArgs(t *testing.T) {
 		t.Errorf("unknown tier: %v", err)
 	}
 }
+
+// TestExampleAppForReal runs every tier of the example TimeTracker app (when
+// present, with Flask installed) and checks that the tiers together ran
+// exactly the tests pytest collects: each test carries one tier marker.
+func TestExampleAppForReal(t *testing.T) {
+	const example = "../../examples/timetracker"
+	if _, err := os.Stat(filepath.Join(example, "run-tests.sh")); err != nil {
+		t.Skip("the example app is not in this checkout")
+	}
+	pytest(t)
+	if err := exec.Command("python3", "-c", "import flask, flask_sqlalchemy, flask_migrate, pytest").Run(); err != nil {
+		if err := exec.Command("/usr/bin/python3", "-c", "import flask, flask_sqlalchemy, flask_migrate, pytest").Run(); err != nil {
+			t.Skip("Flask is not installed: apt-get install -y python3-flask python3-flask-sqlalchemy python3-flask-migrate")
+		}
+	}
+	dir := t.TempDir()
+	cp := exec.Command("cp", "-r", example+"/.", dir)
+	if out, err := cp.CombinedOutput(); err != nil {
+		t.Fatalf("copy the example: %v\n%s", err, out)
+	}
+	os.RemoveAll(filepath.Join(dir, "test-results"))
+	collect := exec.Command("./run-tests.sh", "--collect-only", "-q")
+	collect.Dir = dir
+	listing, err := collect.CombinedOutput()
+	if err != nil {
+		t.Fatalf("collect: %v\n%s", err, listing)
+	}
+	m := regexp.MustCompile(`(\d+) tests? collected`).FindSubmatch(listing)
+	if m == nil {
+		t.Fatalf("no count in:\n%s", listing)
+	}
+	collected, _ := strconv.Atoi(string(m[1]))
+	out, err := runCmd(t, dir, nil, "--", "./run-tests.sh", "-q")
+	if err != nil {
+		t.Fatalf("example app: %v\n%s", err, out)
+	}
+	total := 0
+	for _, line := range regexp.MustCompile(`(?m)^(smoke|unit|integration|security|database)\s+(\d+) tests`).FindAllStringSubmatch(out, -1) {
+		n, _ := strconv.Atoi(line[2])
+		if n == 0 {
+			t.Errorf("tier %s ran no test", line[1])
+		}
+		total += n
+	}
+	if total != collected {
+		t.Errorf("the five tiers ran %d tests, pytest collects %d\n%s", total, collected, out)
+	}
+	if !strings.Contains(out, "\nsuccess\n") || !regexp.MustCompile(`coverage \d+\.\d+%`).MatchString(out) {
+		t.Errorf("no success with coverage:\n%s", out)
+	}
+}
