@@ -154,7 +154,8 @@ type patterns struct {
 
 func compile(opts Options) patterns {
 	return patterns{
-		image: regexp.MustCompile(`docker://` + regexp.QuoteMeta(opts.ImageName) + `(?:[:@][^\s'"]*)?`),
+		// The name must end where the reference ends (…/timetracker-ci-dev is another image).
+		image: regexp.MustCompile(`docker://` + regexp.QuoteMeta(opts.ImageName) + `([:@][^\s'"]*)?([^\w./:@-]|$)`),
 		// Case-insensitive like GitHub's owner/repo; the path keeps its case.
 		// Not after / or . so that ghcr.io/<repo>@sha256:… is left to the image pattern.
 		uses: regexp.MustCompile(`(?i)(?:^|[^\w./-])(` + regexp.QuoteMeta(opts.Repo) + `(?:/[^\s'"@]+)?)@([^\s'"#@]+)`),
@@ -191,7 +192,7 @@ func (rw *Rewriter) File(name string, data []byte) ([]byte, []Change) {
 		if !strings.Contains(line, "docker://") && (i >= len(lower) || !strings.Contains(lower[i], repo)) {
 			continue
 		}
-		nl := pt.image.ReplaceAllStringFunc(line, func(m string) string { return "docker://" + opts.Image })
+		nl := pt.image.ReplaceAllString(line, "docker://"+strings.ReplaceAll(opts.Image, "$", "$$")+"${2}")
 		nl = pt.uses.ReplaceAllStringFunc(nl, func(m string) string {
 			at := strings.LastIndex(m, "@")
 			return m[:at+1] + opts.Ref

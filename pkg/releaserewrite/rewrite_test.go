@@ -65,6 +65,8 @@ func TestRewriteFile(t *testing.T) {
 		{"quoted uses", "uses: \"org/timetracker-ci/actions/image@main\"\n", "uses: \"org/timetracker-ci/actions/image@" + testRef + "\"\n"},
 		{"third party untouched", "uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n", ""},
 		{"other org untouched", "uses: other/timetracker-ci/actions/x@main\n", ""},
+		{"longer image name untouched", "image: docker://ghcr.io/org/timetracker-ci-dev:main\n", ""},
+		{"image at end of line without newline", "image: docker://ghcr.io/org/timetracker-ci", "image: docker://" + testImage},
 		{"image name in a registry path untouched by the uses rule", "ref: ghcr.io/org/timetracker-ci@" + testDigest + "\n", ""},
 		{"crlf kept", "image: docker://ghcr.io/org/timetracker-ci:main\r\n", "image: docker://" + testImage + "\r\n"},
 	}

@@ -43,8 +43,9 @@ func Verify(ctx context.Context, root string, opts Options) ([]Problem, error) {
 		isMeta := strings.HasPrefix(rel, "actions/") && strings.HasSuffix(rel, "/action.yml")
 		pinnedImage := false
 		for i, line := range strings.Split(string(data), "\n") {
-			for _, m := range pt.image.FindAllString(line, -1) {
-				ref := strings.TrimPrefix(m, "docker://")
+			for _, sm := range pt.image.FindAllStringSubmatch(line, -1) {
+				ref := opts.ImageName + sm[1]
+				m := "docker://" + ref
 				_, digest, ok := strings.Cut(ref, "@")
 				switch {
 				case !ok || !digestRe.MatchString(digest):
