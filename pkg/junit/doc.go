@@ -47,7 +47,9 @@
 //     case, its first failure).
 //   - Passing and skipped cases are delivered as they are read; failing
 //     cases are held for a rerun until it passes or the file ends, so
-//     memory grows with the failures of the file only.
+//     memory grows with the failures of the file only. Once the held
+//     failures' messages and details pass 16 MiB, those of further failing
+//     cases are cut to 1 KiB.
 //
 // # Robustness
 //

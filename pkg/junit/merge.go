@@ -3,6 +3,7 @@ package junit
 import (
 	"cmp"
 	"slices"
+	"unicode/utf8"
 )
 
 // The merger turns <testcase> elements into cases. A <testcase> is taken
@@ -56,11 +57,48 @@ type held struct {
 	nPass, nSkip, nFail, nErr int
 	lastPassed                bool
 	kept                      [3]kept
+	size                      int // bytes charged to merger.held
 }
+
+// heldBudget bounds the message and detail bytes of the failing cases held
+// for reruns. Past it, newly held cases keep heldSmall bytes of each: a
+// report where 100,000 tests fail with long tracebacks still parses in
+// bounded memory, and the first failures keep their full detail.
+const (
+	heldBudget = 16 << 20
+	heldSmall  = 1 << 10
+)
 
 type merger struct {
 	open map[string]*held // failing cases by key, until the file ends or a rerun passes
 	seq  int
+	held int // bytes of messages and details in open
+}
+
+// charge counts a newly held case against the budget, cutting its texts
+// when the budget is spent.
+func (m *merger) charge(h *held) {
+	for i := range h.kept {
+		k := &h.kept[i]
+		if m.held > heldBudget {
+			k.message = cut(k.message, heldSmall)
+			k.detail = cut(k.detail, heldSmall)
+		}
+		h.size += len(k.message) + len(k.detail)
+	}
+	m.held += h.size
+}
+
+// cut shortens s to about n bytes, at a character boundary, marking the
+// cut.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + TruncatedMark
 }
 
 func (m *merger) init() { m.open = make(map[string]*held) }
@@ -82,6 +120,7 @@ func (m *merger) add(k []byte, nameLen int, e *execution, x *run, emit func(Case
 			if h.lastPassed {
 				// Failed, then passed: flaky, and final.
 				delete(m.open, string(k))
+				m.held -= h.size
 				return emit(h.final())
 			}
 			return nil
@@ -99,6 +138,7 @@ func (m *merger) add(k []byte, nameLen int, e *execution, x *run, emit func(Case
 	h.c.Name = key[len(key)-nameLen:]
 	hp := new(held)
 	*hp = h
+	m.charge(hp)
 	m.open[key] = hp
 	return nil
 }
@@ -144,6 +184,7 @@ func (m *merger) flush(emit func(Case) error) error {
 	}
 	slices.SortFunc(rest, func(a, b *held) int { return cmp.Compare(a.seq, b.seq) })
 	clear(m.open)
+	m.held = 0
 	for _, h := range rest {
 		if err := emit(h.final()); err != nil {
 			return err

@@ -3,6 +3,7 @@ package junit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -266,5 +267,31 @@ func TestReadErrorMidTag(t *testing.T) {
 	_, _, err := parseReader(t, r)
 	if !errors.Is(err, boom) {
 		t.Errorf("err = %v, want the read error", err)
+	}
+}
+
+// Many failures with long details: the held ones stay within the budget.
+func TestHeldFailuresBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("<testsuite>")
+	long := strings.Repeat("traceback line\n", 4000) // 60 KB
+	for i := range 1000 {
+		fmt.Fprintf(&b, `<testcase classname="c" name="t%d"><failure message="m">%s</failure></testcase>`, i, long)
+	}
+	b.WriteString("</testsuite>")
+	var total, full int
+	_, st, err := parseReader(t, strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, _, _ := parseString(t, b.String())
+	for _, c := range cases {
+		total += len(c.Detail)
+		if len(c.Detail) >= len(long)-1 {
+			full++
+		}
+	}
+	if st.Failed != 1000 || total > heldBudget+len(long)+1000*(heldSmall+len(TruncatedMark)) || full == 0 || full == 1000 {
+		t.Errorf("failed %d, %d detail bytes, %d full details", st.Failed, total, full)
 	}
 }
