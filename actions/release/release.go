@@ -16,6 +16,7 @@ import (
 	"github.com/org/timetracker-ci/pkg/githubapi"
 	"github.com/org/timetracker-ci/pkg/gitrepo"
 	"github.com/org/timetracker-ci/pkg/release"
+	"github.com/org/timetracker-ci/pkg/version"
 )
 
 //go:embed action.yml
@@ -287,7 +288,18 @@ func localPreviousTag(ctx context.Context, c *config) string {
 	for i, t := range tags {
 		names[i] = t.Name
 	}
-	return release.PreviousTag(c.opts.Tag, names)
+	return previousTag(c.opts.Tag, names)
+}
+
+// previousTag is the version resolver's choice: the highest release below
+// tag, skipping prereleases for a final release.
+func previousTag(tag string, names []string) string {
+	prefix := ""
+	if strings.HasPrefix(tag, "v") {
+		prefix = "v"
+	}
+	prev, _ := version.PreviousTag(names, prefix, tag)
+	return prev
 }
 
 func conventional(ctx context.Context, c *config, limit int) (string, error) {
@@ -322,7 +334,7 @@ func conventional(ctx context.Context, c *config, limit int) (string, error) {
 	}
 	prev := c.previous
 	if prev == "" {
-		prev = release.PreviousTag(c.opts.Tag, names)
+		prev = previousTag(c.opts.Tag, names)
 	}
 	commits, err := repo.CommitsBetween(ctx, prev, head)
 	if err != nil {

@@ -49,25 +49,3 @@ func IsDevelopment(tag string) bool {
 	v, err := ParseTag(tag)
 	return err == nil && strings.HasPrefix(v.Prerelease(), "dev")
 }
-
-// PreviousTag picks the tag a changelog for tag starts from: the highest
-// version tag below it; a stable release skips prereleases, so 1.3.0's notes
-// cover everything since 1.2.0, not since 1.3.0-rc.2. "" when there is none.
-func PreviousTag(tag string, tags []string) string {
-	cur, err := ParseTag(tag)
-	if err != nil {
-		return ""
-	}
-	var best string
-	var bestV *semver.Version
-	for _, t := range tags {
-		v, err := ParseTag(t)
-		if err != nil || !v.LessThan(cur) || (cur.Prerelease() == "" && v.Prerelease() != "") {
-			continue
-		}
-		if bestV == nil || v.GreaterThan(bestV) || (v.Equal(bestV) && strings.HasPrefix(t, "v") == strings.HasPrefix(tag, "v")) {
-			best, bestV = t, v
-		}
-	}
-	return best
-}

@@ -5,23 +5,6 @@ import (
 	"testing"
 )
 
-func TestPreviousTag(t *testing.T) {
-	tags := []string{"v1.0.0", "v1.1.0", "v1.2.0-rc.1", "v1.2.0", "v1.3.0-rc.1", "v1.3.0-rc.2", "v2.0.0", "nightly", "v1"}
-	tests := map[string]string{
-		"v1.3.0":      "v1.2.0",
-		"v1.3.0-rc.2": "v1.3.0-rc.1",
-		"v1.3.0-rc.1": "v1.2.0",
-		"v1.0.0":      "",
-		"v2.0.1":      "v2.0.0",
-		"latest":      "",
-	}
-	for tag, want := range tests {
-		if got := PreviousTag(tag, tags); got != want {
-			t.Errorf("PreviousTag(%s) = %q, want %q", tag, got, want)
-		}
-	}
-}
-
 func TestMovingTags(t *testing.T) {
 	got, err := MovingTags("v1.2.3", []string{"major", "minor"})
 	if err != nil || strings.Join(got, ",") != "v1,v1.2" {
@@ -45,7 +28,11 @@ func FuzzParseTag(f *testing.F) {
 		if err == nil && v == nil {
 			t.Fatal("nil version without error")
 		}
-		_ = PreviousTag(s, []string{s, "v1.0.0"})
+		if err == nil {
+			if _, err := MovingTags(s, []string{"major", "minor"}); err != nil {
+				t.Errorf("MovingTags refused a tag ParseTag accepted: %v", err)
+			}
+		}
 	})
 }
 
