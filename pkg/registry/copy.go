@@ -78,17 +78,19 @@ func (c *Client) ensureManifest(ctx context.Context, p *plan, hc *hostClient, t 
 		return err
 	}
 	if raw == nil {
-		raw = p.cached(ch.desc.Digest)
-	}
-	if raw == nil {
-		raw, _, err = srcHC.getManifest(ctx, src.Repository, src.Digest)
+		raw, err = p.manifest(ch.desc.Digest, func() ([]byte, error) {
+			raw, _, err := srcHC.getManifest(ctx, src.Repository, src.Digest)
+			if err != nil {
+				return nil, fmt.Errorf("reading %s: %w", src, err)
+			}
+			if digestOf(raw) != ch.desc.Digest {
+				return nil, fmt.Errorf("registry %s returned content for %s that does not match its digest: refusing to copy it", src.Registry, src)
+			}
+			return raw, nil
+		})
 		if err != nil {
-			return fmt.Errorf("reading %s: %w", src, err)
+			return err
 		}
-		if digestOf(raw) != ch.desc.Digest {
-			return fmt.Errorf("registry %s returned content for %s that does not match its digest: refusing to copy it", src.Registry, src)
-		}
-		p.cache(ch.desc.Digest, raw)
 	}
 	doc, mt, err := parseManifest(raw, ch.desc.MediaType)
 	if err != nil {

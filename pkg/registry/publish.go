@@ -129,24 +129,37 @@ type plan struct {
 	current   map[string]map[string]string // target name -> tag -> current digest
 
 	mu        sync.Mutex
-	manifests map[string][]byte // digest -> verified manifest read from a source
+	manifests map[string]*manifestOnce // digest -> manifest read from a source
 }
 
-// cached returns a manifest already read from a source, so copying to more
-// than one registry reads it once.
-func (p *plan) cached(digest string) []byte {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.manifests[digest]
+type manifestOnce struct {
+	once sync.Once
+	raw  []byte
+	err  error
 }
 
-func (p *plan) cache(digest string, raw []byte) {
+// manifest reads a source manifest once, however many targets need it at
+// the same time; a failed read is forgotten so a later call can try again.
+func (p *plan) manifest(digest string, read func() ([]byte, error)) ([]byte, error) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.manifests == nil {
-		p.manifests = map[string][]byte{}
+		p.manifests = map[string]*manifestOnce{}
 	}
-	p.manifests[digest] = raw
+	m, ok := p.manifests[digest]
+	if !ok {
+		m = &manifestOnce{}
+		p.manifests[digest] = m
+	}
+	p.mu.Unlock()
+	m.once.Do(func() { m.raw, m.err = read() })
+	if m.err != nil {
+		p.mu.Lock()
+		if p.manifests[digest] == m {
+			delete(p.manifests, digest)
+		}
+		p.mu.Unlock()
+	}
+	return m.raw, m.err
 }
 
 // Publish builds (or takes) the index, checks platforms and tag rules,
