@@ -20,8 +20,16 @@ func benchRepo(b *testing.B) string {
 	if dir := os.Getenv("GITREPO_BENCH_DIR"); dir != "" {
 		return dir
 	}
+	return generatedRepo(b, 20000, 10)
+}
+
+// generatedRepo builds a linear history of `commits` commits with a release
+// tag every `every` commits (alternately annotated and lightweight), the
+// newest 5 commits behind HEAD, with git fast-import.
+func generatedRepo(b testing.TB, commits, every int) string {
+	b.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
-		b.Skip("git is not installed: needed to build the benchmark repository")
+		b.Skip("git is not installed: needed to build the repository")
 	}
 	dir := b.TempDir()
 	run := func(stdin string, args ...string) {
@@ -34,7 +42,6 @@ func benchRepo(b *testing.B) string {
 	}
 	run("", "init", "-q", "-b", "main")
 	var s strings.Builder
-	const commits, every = 20000, 10
 	n := 0
 	for i := 1; i <= commits; i++ {
 		msg := fmt.Sprintf("fix: change %d", i)
@@ -107,4 +114,55 @@ func BenchmarkCountCommitsSinceTag(b *testing.B) {
 			b.Fatalf("CountCommits = %d, %v; want 500", n, err)
 		}
 	}
+}
+
+// Parallel peeling over loose and packed refs agrees with git itself.
+func TestManyTagsMatchGit(t *testing.T) {
+	dir := generatedRepo(t, 3000, 2) // 1,500 tags: several workers
+	check := func(layout string) {
+		cmd := exec.Command("git", "for-each-ref", "--format=%(refname:short) %(objectname) %(*objectname)", "refs/tags")
+		cmd.Dir = dir
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{}
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			f := strings.Fields(line)
+			commit := f[1]
+			if len(f) == 3 {
+				commit = f[2]
+			}
+			want[f[0]] = commit
+		}
+		r, err := gitrepo.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		for _, opts := range [][]gitrepo.TagsOption{nil, {gitrepo.PeelOnly()}} {
+			tags, err := r.Tags(context.Background(), opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(tags) != len(want) {
+				t.Fatalf("%s: %d tags, git lists %d", layout, len(tags), len(want))
+			}
+			for _, tg := range tags {
+				if want[tg.Name] != tg.Commit {
+					t.Fatalf("%s: %s peels to %s, git says %s", layout, tg.Name, tg.Commit, want[tg.Name])
+				}
+				if len(opts) == 0 && tg.Time.IsZero() {
+					t.Fatalf("%s: %s has no time", layout, tg.Name)
+				}
+			}
+		}
+	}
+	check("loose")
+	cmd := exec.Command("git", "pack-refs", "--all")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	check("packed")
 }

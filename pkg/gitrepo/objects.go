@@ -76,6 +76,12 @@ func openPack(idxPath string) *packFile {
 	return &packFile{idx: data, pack: pack, closeIdx: closeIdx, closePack: closePack, n: n, large: large}
 }
 
+// clone returns a reader sharing o's mapped packs, for another goroutine: the
+// decompression state is per reader, the mappings are read-only.
+func (o *objectReader) clone() *objectReader {
+	return &objectReader{dir: o.dir, packs: o.packs, br: bufio.NewReaderSize(nil, 4096)}
+}
+
 func (o *objectReader) close() {
 	for _, p := range o.packs {
 		p.closePack()

@@ -20,17 +20,19 @@ type tagRef struct {
 	// known: packed-refs recorded peeling for this ref, so a zero peeled
 	// means it names no tag object.
 	known bool
+	// path of a loose ref file not read yet (its hash is then zero).
+	path string
 }
 
-// tagRefs reads tag refs from packed-refs and loose files, loose ones winning
-// as in git. Symbolic tag refs are resolved through go-git.
+// tagRefs lists tag refs from packed-refs and loose files, loose ones
+// winning as in git. Loose files are only listed here; resolveLoose reads
+// them, in parallel with peeling.
 func (r *Repo) tagRefs() ([]tagRef, error) {
 	refs := map[string]tagRef{}
 	if err := r.readPackedTags(refs); err != nil {
 		return nil, err
 	}
 	base := filepath.Join(r.commonDir, "refs", "tags")
-	buf := make([]byte, 512)
 	err := filepath.WalkDir(base, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if os.IsNotExist(err) {
@@ -46,21 +48,8 @@ func (r *Repo) tagRefs() ([]tagRef, error) {
 			return err
 		}
 		name := filepath.ToSlash(rel)
-		n, err := readSmallFile(path, buf)
-		if err != nil {
-			return err
-		}
-		content := strings.TrimSpace(string(buf[:n]))
-		switch {
-		case plumbing.IsHash(content):
-			refs[name] = tagRef{name: name, hash: plumbing.NewHash(content)}
-		case strings.HasPrefix(content, "ref:"):
-			ref, err := storer.ResolveReference(r.git.Storer, plumbing.NewTagReferenceName(name))
-			if err == nil {
-				refs[name] = tagRef{name: name, hash: ref.Hash()}
-			}
-		}
-		return nil // anything else is not a ref git would read either
+		refs[name] = tagRef{name: name, path: path}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -70,6 +59,34 @@ func (r *Repo) tagRefs() ([]tagRef, error) {
 		out = append(out, t)
 	}
 	return out, nil
+}
+
+// resolveLoose reads a loose ref file into t.hash; ok is false for files git
+// would not read as a ref either, and for dangling symbolic refs.
+func (r *Repo) resolveLoose(t *tagRef, buf []byte) (bool, error) {
+	n, err := readSmallFile(t.path, buf)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return false, nil // deleted since listed
+		}
+		return false, err
+	}
+	content := strings.TrimSpace(string(buf[:n]))
+	switch {
+	case plumbing.IsHash(content):
+		t.hash = plumbing.NewHash(content)
+		return true, nil
+	case strings.HasPrefix(content, "ref:"):
+		r.gitMu.Lock()
+		ref, err := storer.ResolveReference(r.git.Storer, plumbing.NewTagReferenceName(t.name))
+		r.gitMu.Unlock()
+		if err != nil {
+			return false, nil
+		}
+		t.hash = ref.Hash()
+		return true, nil
+	}
+	return false, nil
 }
 
 // readPackedTags parses packed-refs, keeping the peeled values git records

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-billy/v5"
@@ -41,6 +42,8 @@ type Repo struct {
 	shallow   map[plumbing.Hash]bool
 	graph     cgformat.Index // nil without a commit-graph file
 	objects   *objectReader
+	// gitMu serialises go-git fallbacks when tags are peeled in parallel.
+	gitMu sync.Mutex
 }
 
 // Head is where HEAD points.
@@ -243,6 +246,10 @@ const noGeneration = math.MaxUint64
 // node reads what a walk needs from a commit: from the commit-graph when it
 // has the commit, else from the object, else through go-git.
 func (r *Repo) node(h plumbing.Hash) (commitInfo, uint64, error) {
+	return r.nodeWith(r.objects, h)
+}
+
+func (r *Repo) nodeWith(rd *objectReader, h plumbing.Hash) (commitInfo, uint64, error) {
 	if r.graph != nil {
 		if i, err := r.graph.GetIndexByHash(h); err == nil {
 			if d, err := r.graph.GetCommitDataByIndex(i); err == nil {
@@ -250,14 +257,16 @@ func (r *Repo) node(h plumbing.Hash) (commitInfo, uint64, error) {
 			}
 		}
 	}
-	if typ, data, ok := r.objects.read(h); ok {
+	if typ, data, ok := rd.read(h); ok {
 		if typ != plumbing.CommitObject {
 			return commitInfo{}, 0, fmt.Errorf("%s is a %s, not a commit", h, typ)
 		}
 		ci, err := parseCommit(data)
 		return ci, noGeneration, err
 	}
+	r.gitMu.Lock()
 	c, err := r.git.CommitObject(h)
+	r.gitMu.Unlock()
 	if err != nil {
 		return commitInfo{}, 0, err
 	}

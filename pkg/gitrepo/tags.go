@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -44,26 +46,63 @@ func (r *Repo) Tags(ctx context.Context, opts ...TagsOption) ([]Tag, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list tags: %w", err)
 	}
-	tags := make([]Tag, 0, len(refs))
-	for i, ref := range refs {
-		if i%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
+	tags := make([]Tag, len(refs))
+	keep := make([]bool, len(refs))
+	// Reading loose ref files and inflating tag objects dominate with
+	// thousands of tags; both parallelise.
+	workers := min(runtime.GOMAXPROCS(0), 4, (len(refs)+1023)/1024)
+	errs := make([]error, max(workers, 1))
+	var wg sync.WaitGroup
+	for w := 0; w < max(workers, 1); w++ {
+		rd := r.objects
+		if w > 0 {
+			rd = r.objects.clone()
 		}
-		t, ok, err := r.peel(ref, o.peelOnly)
+		lo, hi := w*len(refs)/max(workers, 1), (w+1)*len(refs)/max(workers, 1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 512)
+			for i := lo; i < hi; i++ {
+				if (i-lo)%1024 == 0 {
+					if errs[w] = ctx.Err(); errs[w] != nil {
+						return
+					}
+				}
+				ref := &refs[i]
+				if ref.path != "" {
+					ok, err := r.resolveLoose(ref, buf)
+					if errs[w] = err; err != nil {
+						return
+					}
+					if !ok {
+						continue
+					}
+				}
+				tags[i], keep[i], errs[w] = r.peel(rd, *ref, o.peelOnly)
+				if errs[w] != nil {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
 			return nil, err
 		}
-		if ok {
-			tags = append(tags, t)
+	}
+	out := tags[:0]
+	for i, t := range tags {
+		if keep[i] {
+			out = append(out, t)
 		}
 	}
-	sort.Slice(tags, func(i, j int) bool { return tags[i].Name < tags[j].Name })
-	return tags, nil
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
 }
 
-func (r *Repo) peel(ref tagRef, peelOnly bool) (Tag, bool, error) {
+func (r *Repo) peel(rd *objectReader, ref tagRef, peelOnly bool) (Tag, bool, error) {
 	t := Tag{Name: ref.name, Object: ref.hash.String()}
 	if peelOnly && ref.known {
 		t.Annotated = !ref.peeled.IsZero()
@@ -76,7 +115,7 @@ func (r *Repo) peel(ref tagRef, peelOnly bool) (Tag, bool, error) {
 	h := ref.hash
 	// Follow annotated tags (possibly nested) down to their target.
 	for depth := 0; depth < 16; depth++ {
-		typ, ok := r.objects.typeOf(h)
+		typ, ok := rd.typeOf(h)
 		var data []byte
 		if !ok || typ == plumbing.TagObject {
 			limit := int64(-1)
@@ -84,7 +123,7 @@ func (r *Repo) peel(ref tagRef, peelOnly bool) (Tag, bool, error) {
 				limit = int64(len("object ") + 41) // the target line is all peeling needs
 			}
 			var err error
-			if typ, data, err = r.object(h, limit); err != nil {
+			if typ, data, err = r.object(rd, h, limit); err != nil {
 				if r.Shallow() {
 					return t, false, nil // not fetched: nothing to peel
 				}
@@ -95,7 +134,7 @@ func (r *Repo) peel(ref tagRef, peelOnly bool) (Tag, bool, error) {
 		case plumbing.CommitObject:
 			t.Commit = h.String()
 			if !t.Annotated && !peelOnly {
-				ci, _, err := r.node(h)
+				ci, _, err := r.nodeWith(rd, h)
 				if err != nil {
 					return t, false, fmt.Errorf("read tag %s: %w", t.Name, err)
 				}
@@ -124,21 +163,23 @@ func (r *Repo) peel(ref tagRef, peelOnly bool) (Tag, bool, error) {
 
 // object reads an object (its first limit bytes when limit >= 0), through
 // go-git when the fast reader cannot.
-func (r *Repo) object(h plumbing.Hash, limit int64) (plumbing.ObjectType, []byte, error) {
-	if typ, data, ok := r.objects.readLimit(h, limit); ok {
+func (r *Repo) object(rd *objectReader, h plumbing.Hash, limit int64) (plumbing.ObjectType, []byte, error) {
+	if typ, data, ok := rd.readLimit(h, limit); ok {
 		return typ, data, nil
 	}
+	r.gitMu.Lock()
+	defer r.gitMu.Unlock()
 	obj, err := r.git.Storer.EncodedObject(plumbing.AnyObject, h)
 	if err != nil {
 		return 0, nil, err
 	}
-	rd, err := obj.Reader()
+	body, err := obj.Reader()
 	if err != nil {
 		return 0, nil, err
 	}
-	defer rd.Close()
+	defer body.Close()
 	data := make([]byte, obj.Size())
-	if _, err := io.ReadFull(rd, data); err != nil {
+	if _, err := io.ReadFull(body, data); err != nil {
 		return 0, nil, err
 	}
 	return obj.Type(), data, nil
