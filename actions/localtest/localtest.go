@@ -178,7 +178,7 @@ func Run(ctx context.Context, env action.Env, args []string) error {
 	out, runErr := action.Invoke(ctx, testreport.Action(), inner, map[string]string{
 		"files": strings.Join(junitGlobs, "\n"), "coverage": strings.Join(covGlobs, "\n"),
 		"plan": string(planJSON), "min-tests": strconv.Itoa(o.MinTests), "fail-on-flaky": strconv.FormatBool(o.FailOnFlaky),
-		"coverage-threshold": o.CoverageThreshold, "timings-file": o.Timings, "working-directory": dir,
+		"coverage-threshold": o.CoverageThreshold, "timings": o.Timings, "timings-file": o.Timings, "working-directory": dir,
 	})
 	if out["json"] != "" {
 		var r report.Report

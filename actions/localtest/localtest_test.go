@@ -151,6 +151,17 @@ func TestAllFiveTiersForReal(t *testing.T) {
 	if _, ok := tm.For("unit")["tests/test_timer.py::TestTimer::test_total_by_task"]; !ok {
 		t.Errorf("timings lack the class test's node id: %v", tm.For("unit"))
 	}
+	// Running one tier keeps the other tiers' timings.
+	if out, err := runCmd(t, dir, nil, "--tier", "smoke", "--", py, "-q"); err != nil {
+		t.Fatalf("smoke again: %v\n%s", err, out)
+	}
+	tm, err = shard.ReadTimingsFile(context.Background(), filepath.Join(dir, "test-results/timings.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tm.For("unit")) != 11 || len(tm.For("smoke")) == 0 {
+		t.Errorf("after a smoke-only run: unit %d timings (want 11 kept), smoke %d", len(tm.For("unit")), len(tm.For("smoke")))
+	}
 }
 
 func TestFailureAndMinTests(t *testing.T) {

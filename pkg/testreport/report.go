@@ -90,6 +90,7 @@ type Test struct {
 	File     string       `json:"file,omitempty"`
 	Line     int          `json:"line,omitempty"`
 	Status   junit.Status `json:"-"`
+	Result   string       `json:"result"` // passed, failed, error, skipped or flaky
 	Flaky    bool         `json:"flaky,omitempty"`
 	Seconds  float64      `json:"seconds"`
 	Attempts int          `json:"attempts"` // attempts that reported the test
@@ -310,6 +311,7 @@ func Build(ctx context.Context, files []string, o Options) (*Report, error) {
 	for i, e := range es {
 		r.tests[i] = e.t
 		r.tests[i].Flaky = e.t.Status == junit.StatusPassed && (e.sawFail || e.t.Flaky)
+		r.tests[i].Result = r.tests[i].StatusName()
 	}
 	for _, t := range r.tests {
 		tr := byTier[t.Tier]
