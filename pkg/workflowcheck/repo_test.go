@@ -216,3 +216,31 @@ func TestDocsLinks(t *testing.T) {
 		}
 	}
 }
+
+// TestRepositoryRefsAgree: every reference to this repository in the
+// workflows and templates names the same ref (@main while developing, the
+// release tag in a release commit), so a release rewrite cannot miss one and
+// a caller never mixes versions of the pipeline.
+func TestRepositoryRefsAgree(t *testing.T) {
+	root := repoRoot(t)
+	ref := regexp.MustCompile(`(?i)(?:^|[^\w./-])` + regexp.QuoteMeta(Repo) + `/[^\s'"@]+@([^\s'"#@]+)`)
+	refs := map[string][]string{}
+	for _, f := range repoWorkflows(t, root) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(root, f)
+		for _, m := range ref.FindAllStringSubmatch(string(data), -1) {
+			refs[m[1]] = append(refs[m[1]], filepath.ToSlash(rel))
+		}
+	}
+	if len(refs) == 0 {
+		t.Fatal("no reference to " + Repo + " in the workflows: the check found nothing to compare")
+	}
+	if len(refs) > 1 {
+		for r, files := range refs {
+			t.Errorf("@%s in %s", r, strings.Join(files, ", "))
+		}
+	}
+}
