@@ -4,7 +4,10 @@
 //
 // Every test and subtest with a result is a case (Suite and Classname are
 // the package import path; File and Line come from the first
-// "file_test.go:N:" line of a failure's output). Output is kept, bounded by
+// "file_test.go:N:" line of a failure's or skip's output, and File is then
+// the base name go test prints: coverage.Paths.GoFile(Suite+"/"+File)
+// gives the repository path). A build failure is located at its first
+// compiler error, File relative to where go test ran. Output is kept, bounded by
 // junit.MaxDetail, only while a test runs and only for failures and skips.
 // A package that fails with no failing test (build or setup failure, a
 // panic in init or TestMain, os.Exit, a timeout) becomes an error case, and

@@ -356,9 +356,22 @@ func (p *parser) newCase(k testKey, st junit.Status, elapsed float64, msg string
 	return c
 }
 
+var compileError = regexp.MustCompile(`^(\S+\.go):(\d+):(?:\d+:)? (.+)$`)
+
 func (p *parser) packageError(pkg, name, msg string, out []byte, cut bool) error {
 	p.pkg(pkg)
 	c := junit.Case{Suite: pkg, Classname: pkg, Name: name, Status: junit.StatusError, Runs: 1, Message: msg, Detail: detail(out, cut)}
+	if name == BuildFailedName {
+		// The first compiler error locates the failure.
+		for _, ln := range strings.Split(string(out), "\n") {
+			if m := compileError.FindStringSubmatch(strings.TrimSpace(ln)); m != nil {
+				c.File = strings.TrimPrefix(m[1], "./")
+				c.Line, _ = strconv.Atoi(m[2])
+				c.Message = "build failed: " + m[3]
+				break
+			}
+		}
+	}
 	return p.emit(c)
 }
 
