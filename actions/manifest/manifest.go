@@ -1,5 +1,3 @@
-// Package manifest is the glue of the manifest action: inputs to
-// pkg/manifest options, registry resolution, files, outputs and summary.
 package manifest
 
 import (
@@ -68,11 +66,8 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	}
 	var written []string
 	for _, f := range files {
-		rel, err := filepath.Rel(rt.Workspace(), filepath.Join(c.outDir, f.Name))
-		if err != nil || strings.HasPrefix(rel, "..") {
-			rel = filepath.Join(c.outDir, f.Name)
-		}
-		written = append(written, filepath.ToSlash(rel))
+		rel := relDir(rt.Workspace(), filepath.Join(c.outDir, f.Name))
+		written = append(written, rel)
 		rt.Logf("wrote %s (%s, sha256 %s)", rel, f.Kind, f.SHA256()[:12])
 	}
 	var deployment string
@@ -91,7 +86,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	rt.SetSummary(func(d action.Detail) string { return summary(d, img, c, files) })
 	for _, set := range []error{
 		rt.SetOutputJSON("files", written),
-		rt.SetOutput("output-dir", c.outDir),
+		rt.SetOutput("output-dir", relDir(rt.Workspace(), c.outDir)),
 		rt.SetOutput("digest", img.Digest),
 		rt.SetOutput("ref", img.Ref()),
 		rt.SetOutput("platforms", strings.Join(img.Platforms, ",")),
@@ -237,6 +232,17 @@ func resolve(ctx context.Context, rt *action.Runtime, c *config) (manifest.Image
 			img.Ref(), strings.Join(missing, ", "), strings.Join(d.Platforms, ", "))
 	}
 	return img, nil
+}
+
+// relDir is path relative to the workspace: the workspace is mounted at
+// another path in the action's container than on the runner, so later steps
+// can only use relative paths.
+func relDir(ws, path string) string {
+	rel, err := filepath.Rel(ws, path)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(path)
+	}
+	return filepath.ToSlash(rel)
 }
 
 var templatePos = regexp.MustCompile(`template: ([^:\s]+):(\d+)(?::(\d+))?:`)

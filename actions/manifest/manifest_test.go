@@ -102,6 +102,9 @@ func TestResolvesTagAndWritesPinnedFiles(t *testing.T) {
 		t.Errorf("platforms = %q", res.Outputs["platforms"])
 	}
 	wantFiles := `["dist/deploy/deployment-dev.yml","dist/deploy/deployment.json","dist/deploy/docker-compose.production.yml","dist/deploy/k8s-deployment.yml","dist/deploy/SHA256SUMS"]`
+	if res.Outputs["output-dir"] != "dist/deploy" {
+		t.Errorf("output-dir = %q, want it relative to the workspace", res.Outputs["output-dir"])
+	}
 	if res.Outputs["files"] != wantFiles {
 		t.Errorf("files = %s\nwant %s", res.Outputs["files"], wantFiles)
 	}

@@ -221,3 +221,24 @@ func BenchmarkValidateCompose(b *testing.B) {
 		}
 	}
 }
+
+// Whatever values ParseValues accepts, the built-in templates render files
+// that pass their validators: a value can never produce a broken manifest.
+func FuzzRenderValues(f *testing.F) {
+	for _, s := range []string{"", "app=a\nnamespace=b\nport=1\nreplicas=0", "health-path=/%20x\nready-path=/a/b~c", "environment=a.b_c-d\ncpu-request=0.5\nmemory-limit=1Ti",
+		"postgres-image=registry.example.com:5000/pg/postgres:16@sha256:" + strings.Repeat("0", 64), "secret-name=x\nport=65535"} {
+		f.Add(s)
+	}
+	opts := testOptions(f)
+	f.Fuzz(func(t *testing.T, text string) {
+		v, err := ParseValues(text, true)
+		if err != nil {
+			return
+		}
+		o := opts
+		o.Values = v
+		if _, err := Render(context.Background(), o); err != nil {
+			t.Fatalf("values %q accepted but rendering failed: %v", text, err)
+		}
+	})
+}

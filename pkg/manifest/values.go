@@ -88,12 +88,10 @@ func (e *ValuesError) Error() string {
 
 var (
 	keyRE      = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
-	dnsLabelRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	dnsLabelRE = regexp.MustCompile(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
 	envNameRE  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 	quantityRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$`)
 	pathRE     = regexp.MustCompile(`^/[A-Za-z0-9._~/%-]*$`)
-	// Image references for postgres-image: lowercase repository, tag and/or digest.
-	imageRefRE = regexp.MustCompile(`^[a-z0-9]+([._/:-][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$`)
 )
 
 // ParseValues reads key=value lines over the defaults. strict rejects keys
@@ -162,13 +160,15 @@ func valuesFrom(all map[string]string) (Values, error) {
 	if v.Replicas, err = strconv.Atoi(all["replicas"]); err != nil || v.Replicas < 0 || v.Replicas > 1000 {
 		return Values{}, bad("replicas", "want a number from 0 to 1000")
 	}
+	// Starting with a letter keeps names valid for a Service (DNS-1035) and
+	// never read as numbers or booleans by a YAML parser.
 	for _, k := range []string{"app", "secret-name"} {
 		if len(all[k]) > 63 || !dnsLabelRE.MatchString(all[k]) {
-			return Values{}, bad(k, "want a DNS label: lowercase letters, digits and '-', at most 63 characters")
+			return Values{}, bad(k, "want a name of lowercase letters, digits and '-', starting with a letter, at most 63 characters")
 		}
 	}
 	if all["namespace"] != "" && (len(all["namespace"]) > 63 || !dnsLabelRE.MatchString(all["namespace"])) {
-		return Values{}, bad("namespace", "want a DNS label: lowercase letters, digits and '-', at most 63 characters, or nothing")
+		return Values{}, bad("namespace", "want a name of lowercase letters, digits and '-', starting with a letter, at most 63 characters, or nothing")
 	}
 	for _, k := range []string{"health-path", "ready-path"} {
 		if !pathRE.MatchString(all[k]) {
@@ -185,8 +185,8 @@ func valuesFrom(all map[string]string) (Values, error) {
 			return Values{}, bad(k, "want a Kubernetes quantity such as 100m, 256Mi or 1Gi")
 		}
 	}
-	if !imageRefRE.MatchString(all["postgres-image"]) {
-		return Values{}, bad("postgres-image", "want an image reference such as postgres:16-alpine")
+	if _, _, _, err := ParseImageRef(all["postgres-image"]); err != nil {
+		return Values{}, bad("postgres-image", "want an image reference with a tag or digest, such as postgres:16-alpine")
 	}
 	return v, nil
 }

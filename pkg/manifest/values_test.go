@@ -31,10 +31,12 @@ func TestParseValuesErrors(t *testing.T) {
 		{"replica=3", `values line 1: unknown key "replica" for the built-in templates; known keys: app, cpu-request,`},
 		{"Port=1", `values line 1: key "Port" must be lowercase`},
 		{"replicas=-1", `replicas="-1": want a number from 0 to 1000`},
-		{"\n\napp=Time_Tracker", `values line 3: app="Time_Tracker": want a DNS label`},
+		{"\n\napp=Time_Tracker", `values line 3: app="Time_Tracker": want a name of lowercase letters`},
+		{"secret-name=0", `secret-name="0": want a name of lowercase letters, digits and '-', starting with a letter`},
 		{"health-path=_health", `health-path="_health": want an absolute URL path`},
 		{"memory-limit=lots", `memory-limit="lots": want a Kubernetes quantity`},
-		{"postgres-image=Postgres:16", `postgres-image="Postgres:16": want an image reference`},
+		{"postgres-image=Postgres:16", `postgres-image="Postgres:16": want an image reference with a tag or digest`},
+		{"postgres-image=postgres", `postgres-image="postgres": want an image reference with a tag or digest`},
 		{"environment=a b", `environment="a b": want a name`},
 	}
 	for _, c := range cases {
