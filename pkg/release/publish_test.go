@@ -363,6 +363,42 @@ func TestDifferentAssetIsReplacedAndDigestlessComparesBytes(t *testing.T) {
 	}
 }
 
+func TestReplaceOnPublishedReleaseSurvivesACrash(t *testing.T) {
+	e := newEnv(t, githubfake.Options{Token: "t"})
+	if _, err := Publish(context.Background(), e.client(t), e.options(t)); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(e.dir, "k8s-manifests.yaml"), []byte("apiVersion: v1\nkind: List\n"), 0o644)
+	var err error
+	if e.assets, err = FindAssets(e.dir, []string{"*.tar.gz", "*.yml", "*.yaml", "*.sbom"}, false); err != nil {
+		t.Fatal(err)
+	}
+	// The job dies when renaming: the old assets are gone, the new ones
+	// wait under their temporary names.
+	e.fake.Inject(githubfake.Fault{Kind: githubfake.ServerError, Method: "PATCH", Path: "/releases/assets/", Times: 1000})
+	if _, err := Publish(context.Background(), e.client(t, githubapi.WithMaxRetries(0)), e.options(t)); err == nil {
+		t.Fatal("the crashed run reported success")
+	}
+	var tmp int
+	for _, a := range e.fake.Releases()[0].Assets {
+		if strings.HasSuffix(a.Name, replacingSuffix) {
+			tmp++
+		}
+	}
+	if tmp != 2 {
+		t.Fatalf("after the crash: %d temporary assets, want 2 (k8s-manifests.yaml and SHA256SUMS)", tmp)
+	}
+	e.fake.ClearFaults()
+	res, err := Publish(context.Background(), e.client(t), e.options(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.check(t) // no temporary asset left, every asset once with the new bytes
+	if res.Counts["upload"] != 2 || res.Counts["delete"] != 2 {
+		t.Errorf("re-run: %v", res.Counts)
+	}
+}
+
 func TestReadOnlyTokenSaysWhichPermission(t *testing.T) {
 	e := newEnv(t, githubfake.Options{ReadOnly: true})
 	_, err := Publish(context.Background(), e.client(t), e.options(t))

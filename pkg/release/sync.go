@@ -72,7 +72,12 @@ func (p *publisher) syncAssets(ctx context.Context, rel *github.RepositoryReleas
 		replace *remoteAsset
 	}
 	var todo []job
+	var leftovers []*remoteAsset
 	for _, a := range p.o.Assets {
+		if r := byName[a.Name+replacingSuffix]; r != nil {
+			p.step("delete", "asset", r.GetName(), "left by an interrupted replace")
+			leftovers = append(leftovers, r)
+		}
 		r := byName[a.Name]
 		if r == nil {
 			p.step("upload", "asset", a.Name, fmt.Sprintf("%d bytes", a.Size))
@@ -101,6 +106,11 @@ func (p *publisher) syncAssets(ctx context.Context, rel *github.RepositoryReleas
 		}
 		return results, nil
 	}
+	for _, r := range leftovers {
+		if err := p.deleteAsset(ctx, r.GetID()); err != nil {
+			return results, err
+		}
+	}
 
 	var (
 		mu       sync.Mutex
@@ -114,13 +124,17 @@ func (p *publisher) syncAssets(ctx context.Context, rel *github.RepositoryReleas
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			var err error
-			if j.replace != nil {
-				err = p.deleteAsset(ctx, j.replace.GetID())
-			}
 			var url string
-			if err == nil {
-				url, err = p.upload(ctx, rel.GetID(), j.a)
+			var err error
+			if j.replace != nil && !rel.GetDraft() && j.replace.GetState() == "uploaded" {
+				url, err = p.replacePublished(ctx, rel.GetID(), j.a, j.replace)
+			} else {
+				if j.replace != nil {
+					err = p.deleteAsset(ctx, j.replace.GetID())
+				}
+				if err == nil {
+					_, url, err = p.upload(ctx, rel.GetID(), j.a)
+				}
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -137,6 +151,30 @@ func (p *publisher) syncAssets(ctx context.Context, rel *github.RepositoryReleas
 	return results, firstErr
 }
 
+// replacingSuffix names the temporary asset a replacement is uploaded as.
+const replacingSuffix = ".replacing"
+
+// replacePublished swaps an asset of a published release with the least
+// time without it: the new bytes are uploaded under a temporary name first,
+// then the old asset is deleted and the new one renamed. A crash in between
+// leaves the temporary asset, which the next run deletes.
+func (p *publisher) replacePublished(ctx context.Context, releaseID int64, a Asset, old *remoteAsset) (string, error) {
+	tmp := a
+	tmp.Name = a.Name + replacingSuffix
+	id, _, err := p.upload(ctx, releaseID, tmp)
+	if err != nil {
+		return "", err
+	}
+	if err := p.deleteAsset(ctx, old.GetID()); err != nil {
+		return "", err
+	}
+	renamed, _, err := p.c.Repositories.EditReleaseAsset(ctx, p.o.Owner, p.o.Repo, id, &github.ReleaseAsset{Name: github.String(a.Name)})
+	if err != nil {
+		return "", fmt.Errorf("renaming %s to %s: %w", tmp.Name, a.Name, err)
+	}
+	return renamed.GetBrowserDownloadURL(), nil
+}
+
 func (p *publisher) deleteAsset(ctx context.Context, id int64) error {
 	_, err := p.c.Repositories.DeleteReleaseAsset(ctx, p.o.Owner, p.o.Repo, id)
 	if err != nil && githubapi.StatusCode(err) != http.StatusNotFound {
@@ -148,23 +186,23 @@ func (p *publisher) deleteAsset(ctx context.Context, id int64) error {
 // upload sends one asset. A 422 already_exists (a racing run, or our own
 // upload whose answer was lost) is settled by looking at what is there: the
 // same bytes are kept, a half-upload or other bytes are replaced.
-func (p *publisher) upload(ctx context.Context, releaseID int64, a Asset) (string, error) {
+func (p *publisher) upload(ctx context.Context, releaseID int64, a Asset) (int64, string, error) {
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
 		got, err := githubapi.UploadAsset(ctx, p.c, p.o.Owner, p.o.Repo, releaseID, a.Name, "", a.ContentType, a.Path)
 		if err == nil {
 			if got.GetName() != a.Name {
-				return "", fmt.Errorf("asset %s: GitHub stored it as %q: rename the file using letters, digits, '.', '-' and '_'", a.Name, got.GetName())
+				return 0, "", fmt.Errorf("asset %s: GitHub stored it as %q: rename the file using letters, digits, '.', '-' and '_'", a.Name, got.GetName())
 			}
-			return got.GetBrowserDownloadURL(), nil
+			return got.GetID(), got.GetBrowserDownloadURL(), nil
 		}
 		if !githubapi.HasErrorCode(err, "ReleaseAsset", "already_exists") {
-			return "", err
+			return 0, "", err
 		}
 		lastErr = err
 		remote, err := p.listAssets(ctx, releaseID)
 		if err != nil {
-			return "", err
+			return 0, "", err
 		}
 		for _, r := range remote {
 			if r.GetName() != a.Name {
@@ -172,17 +210,17 @@ func (p *publisher) upload(ctx context.Context, releaseID int64, a Asset) (strin
 			}
 			ok, err := p.same(ctx, r, a)
 			if err != nil {
-				return "", err
+				return 0, "", err
 			}
 			if ok {
-				return r.GetBrowserDownloadURL(), nil
+				return r.GetID(), r.GetBrowserDownloadURL(), nil
 			}
 			if err := p.deleteAsset(ctx, r.GetID()); err != nil {
-				return "", err
+				return 0, "", err
 			}
 		}
 	}
-	return "", fmt.Errorf("asset %s: still conflicting after 3 attempts (is another job uploading different bytes under this name?): %w", a.Name, lastErr)
+	return 0, "", fmt.Errorf("asset %s: still conflicting after 3 attempts (is another job uploading different bytes under this name?): %w", a.Name, lastErr)
 }
 
 // writeDryRun leaves release.md, assets.txt, SHA256SUMS and plan.txt in WorkDir.

@@ -43,7 +43,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.log = append(s.log, entry)
 	}()
 
-	if s.opts.Token != "" {
+	// Downloads are exempt, as GitHub's signed download URLs are.
+	if s.opts.Token != "" && !isDownload(c) {
 		auth := r.Header.Get("Authorization")
 		if auth != "Bearer "+s.opts.Token && auth != "token "+s.opts.Token {
 			c.fail(http.StatusUnauthorized, "Bad credentials", "https://docs.github.com/rest")
@@ -151,8 +152,7 @@ func (s *Server) route(c *reqCtx, body []byte) {
 		return
 	}
 	seg := strings.Split(strings.Trim(c.path, "/"), "/")
-	// Downloads: /{owner}/{repo}/releases/download/{tag}/{name}
-	if !c.upload && c.prefix == "" && len(seg) == 6 && seg[2] == "releases" && seg[3] == "download" {
+	if isDownload(c) {
 		s.download(c, seg[4], seg[5])
 		return
 	}
@@ -221,6 +221,13 @@ func (s *Server) route(c *reqCtx, body []byte) {
 	default:
 		c.notFound()
 	}
+}
+
+// isDownload reports a browser_download_url path:
+// /{owner}/{repo}/releases/download/{tag}/{name}.
+func isDownload(c *reqCtx) bool {
+	seg := strings.Split(strings.Trim(c.path, "/"), "/")
+	return !c.upload && c.prefix == "" && len(seg) == 6 && seg[2] == "releases" && seg[3] == "download"
 }
 
 func (s *Server) download(c *reqCtx, tag, name string) {
