@@ -295,3 +295,47 @@ func TestHeldFailuresBounded(t *testing.T) {
 		t.Errorf("failed %d, %d detail bytes, %d full details", st.Failed, total, full)
 	}
 }
+
+func TestHugeCDATABounded(t *testing.T) {
+	g := &generated{head: "<testsuite><testcase name=\"x\"><error message=\"m\"><![CDATA[\r\n", tail: "]]></error></testcase></testsuite>", n: 3 << 20, fill: 'c'}
+	cases, st, err := parseReader(t, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Errors != 1 || len(cases[0].Detail) != MaxDetail-1+len(TruncatedMark) {
+		t.Errorf("stats %+v, detail length %d", st, len(cases[0].Detail))
+	}
+}
+
+func TestStatusText(t *testing.T) {
+	for st := StatusPassed; st <= StatusError; st++ {
+		b, err := st.MarshalText()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Status
+		if err := back.UnmarshalText(b); err != nil || back != st {
+			t.Errorf("%s: round trip gave %v, %v", b, back, err)
+		}
+	}
+	var s Status
+	if err := s.UnmarshalText([]byte("exploded")); err == nil {
+		t.Error("unknown status accepted")
+	}
+	if _, err := Status(9).MarshalText(); err == nil {
+		t.Error("Status(9) marshalled")
+	}
+}
+
+func TestStatsMerge(t *testing.T) {
+	var a Stats
+	a.Add(Case{Status: StatusPassed, Flaky: true, Runs: 2, Time: 1})
+	a.Add(Case{Status: StatusError, Runs: 1, Time: 2})
+	b := a
+	b.Suites = 1
+	a.Merge(b)
+	want := Stats{Suites: 1, Tests: 4, Passed: 2, Errors: 2, Flaky: 2, Runs: 6, Time: 6}
+	if a != want {
+		t.Errorf("%+v, want %+v", a, want)
+	}
+}

@@ -236,13 +236,11 @@ func (s *scanner) appendText(b []byte) {
 		return
 	}
 	room := s.textCap - len(s.text)
-	if room <= 0 {
-		if len(b) > 0 {
-			s.textCut = true
-		}
-		return
-	}
 	if len(b) > room {
+		// Cut at a character boundary.
+		for room > 0 && !utf8.RuneStart(b[room]) {
+			room--
+		}
 		b = b[:room]
 		s.textCut = true
 	}
