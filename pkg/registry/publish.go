@@ -509,20 +509,21 @@ func (c *Client) planTags(ctx context.Context, p *plan) error {
 // parallel runs fn for 0..n-1 with at most jobs at once and returns the
 // first error; the others are cancelled.
 func (c *Client) parallel(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
-	return c.run(ctx, n, true, fn)
+	return c.run(ctx, n, c.o.jobs, true, fn)
 }
 
 // each is parallel without cancelling: every fn runs, and all errors are
 // returned joined. Tag writes use it, so one refused tag does not leave the
 // others behind or make the result misreport what was written.
+// Tag writes are tiny, so up to 4x jobs of them go at once.
 func (c *Client) each(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
-	return c.run(ctx, n, false, fn)
+	return c.run(ctx, n, 4*c.o.jobs, false, fn)
 }
 
-func (c *Client) run(ctx context.Context, n int, cancelOnError bool, fn func(ctx context.Context, i int) error) error {
+func (c *Client) run(ctx context.Context, n, limit int, cancelOnError bool, fn func(ctx context.Context, i int) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	sem := make(chan struct{}, c.o.jobs)
+	sem := make(chan struct{}, limit)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var errs []error
