@@ -80,7 +80,14 @@ func TestSummaryDegradesUnder1MiB(t *testing.T) {
 	if chosen < 0 {
 		t.Fatalf("no rendering fits 1 MiB: %v", sizes)
 	}
+	// Failures come first: the failures-only rendering lists as many as fit.
+	if chosen != DetailFailuresOnly {
+		t.Errorf("chosen level %d, want failures only", chosen)
+	}
 	s := r.Markdown(chosen)
+	if !strings.Contains(s, "| unit | `tests.module_000.TestFeature00::test_behaviour_000000[param-0]` |") || !strings.Contains(s, "more failures, in the annotations") {
+		t.Errorf("the failures-only summary does not list the first failures and the count of the rest:\n%.3000s", s)
+	}
 	if !strings.Contains(s, "**100000 tests**") || !strings.Contains(s, "| unit | 100000 | 90000 | 10000 |") {
 		t.Errorf("the chosen summary lacks the counts:\n%.2000s", s)
 	}

@@ -16,9 +16,13 @@ type Detail int
 // Renderings from the most to the least detailed.
 const (
 	DetailAll          Detail = iota // everything, every test listed
-	DetailFailuresOnly               // failures (one line each), flaky tests, shards, coverage
+	DetailFailuresOnly               // failures (one line each, as many as fit), flaky tests, shards, coverage
 	DetailCountsOnly                 // counts, problems and coverage figures
 )
+
+// failuresBudget is where the failures-only rendering stops listing
+// failures: under GitHub's 1 MiB with room for flaky tests, shards and coverage.
+const failuresBudget = 800 << 10
 
 // maxDetailText bounds a failure's detail in the full summary.
 const maxDetailText = 4 << 10
@@ -76,7 +80,13 @@ func (r *Report) Markdown(d Detail) string {
 		fmt.Fprintf(&b, "### Failures (%d)\n\n", nFail)
 		if d == DetailFailuresOnly {
 			b.WriteString("| Tier | Test | Location | Message |\n|---|---|---|---|\n")
-			for _, t := range r.Failures {
+			for i, t := range r.Failures {
+				// Failures come first: list as many as leave room for the rest
+				// of the summary under the limit, then say how many are left.
+				if b.Len() > failuresBudget {
+					fmt.Fprintf(&b, "\n… and %d more failures, in the annotations, the log and the json output.\n", len(r.Failures)-i)
+					break
+				}
 				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", cell(tierLabel(t.Tier)), code(t.ID), cell(location(t)), cell(oneLine(firstNonEmpty(t.Message, t.Type, t.StatusName()), 160)))
 			}
 		} else {
