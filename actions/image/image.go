@@ -64,7 +64,7 @@ func inputs(rt *action.Runtime) (registry.Request, []registry.Option, error) {
 			if err != nil {
 				return req, nil, action.InputErrorf("tags", "%v", err)
 			}
-			if r.Tag == "" {
+			if r.Tag == "" || !strings.HasSuffix(t, ":"+r.Tag) {
 				return req, nil, action.InputErrorf("tags", "%q has no tag: give tags (1.2.3) or image references with a tag", t)
 			}
 			addImage(registry.Reference{Registry: r.Registry, Repository: r.Repository})

@@ -101,6 +101,7 @@ func TestBadInputs(t *testing.T) {
 		{"bad bare digest", map[string]string{"sources": "sha256:abc", "images": a + "/org/app"}, "sources", 2},
 		{"upper-case source", map[string]string{"sources": "ghcr.io/Org/app:1", "images": a + "/org/app"}, "sources", 2},
 		{"bad tag", map[string]string{"sources": amd, "images": a + "/org/app", "tags": "-x"}, "tags", 2},
+		{"reference without tag in tags", map[string]string{"sources": amd, "images": a + "/org/app", "tags": "ghcr.io/org/app"}, "tags", 2},
 		{"bad platform", map[string]string{"sources": amd, "images": a + "/org/app", "platforms": "linux"}, "platforms", 2},
 		{"bad auth line", map[string]string{"sources": amd, "images": a + "/org/app", "registry-auth": "ghcr.io"}, "registry-auth", 2},
 		{"username without password", map[string]string{"sources": amd, "images": a + "/org/app", "username": "ci"}, "password", 2},

@@ -97,7 +97,7 @@ func parse(s string, repoOnly bool) (Reference, error) {
 		if host != "" {
 			fixed = strings.ToLower(host) + "/" + fixed
 		}
-		return Reference{}, fmt.Errorf("image reference %q has upper-case letters in its repository %q; registries accept lower-case names only: write %q (for GitHub, lower-case the owner, e.g. with ${{ github.repository_owner }} passed through a lower-casing step)", in, repo, fixed+suffix)
+		return Reference{}, fmt.Errorf("image reference %q has upper-case letters in its repository %q; registries accept lower-case names only: write %q (on GitHub, lower-case github.repository before using it in an image name)", in, repo, fixed+suffix)
 	}
 	if host != "" {
 		in = strings.ToLower(host) + "/" + rest
