@@ -1,7 +1,6 @@
 package gitrepo
 
 import (
-	"bufio"
 	"bytes"
 	"io/fs"
 	"os"
@@ -92,20 +91,20 @@ func (r *Repo) resolveLoose(t *tagRef, buf []byte) (bool, error) {
 // readPackedTags parses packed-refs, keeping the peeled values git records
 // there (go-git ignores them).
 func (r *Repo) readPackedTags(refs map[string]tagRef) error {
-	f, err := os.Open(filepath.Join(r.commonDir, "packed-refs"))
+	data, unmap, err := mapFile(filepath.Join(r.commonDir, "packed-refs"))
 	if err != nil {
 		if os.IsNotExist(err) {
 			return nil
 		}
 		return err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	defer unmap()
 	peeledTrait := false
 	last := ""
-	for sc.Scan() {
-		line := sc.Bytes()
+	for len(data) > 0 {
+		line, rest, _ := bytes.Cut(data, []byte{'\n'})
+		data = rest
+		line = bytes.TrimSuffix(line, []byte{'\r'})
 		switch {
 		case len(line) == 0:
 		case line[0] == '#':
@@ -129,5 +128,5 @@ func (r *Repo) readPackedTags(refs map[string]tagRef) error {
 			refs[last] = tagRef{name: last, hash: plumbing.NewHash(string(hash)), known: peeledTrait}
 		}
 	}
-	return sc.Err()
+	return nil
 }

@@ -139,13 +139,14 @@ func commonDir(gitDir string) string {
 
 // openCommitGraph loads the commit-graph git may have written; nil when there
 // is none or it is unreadable (walks then read commit objects). A single
-// graph file is read into memory because lookups through pread cost a syscall
-// each, which dominates walks over 100,000 commits.
+// graph file is mapped because lookups through pread cost a syscall each,
+// which dominates walks over 100,000 commits.
 func openCommitGraph(dir string) cgformat.Index {
-	if data, err := os.ReadFile(filepath.Join(dir, "objects", "info", "commit-graph")); err == nil {
-		if idx, err := cgformat.OpenFileIndex(memReader{bytes.NewReader(data)}); err == nil {
+	if data, unmap, err := mapFile(filepath.Join(dir, "objects", "info", "commit-graph")); err == nil {
+		if idx, err := cgformat.OpenFileIndex(memReader{Reader: bytes.NewReader(data), unmap: unmap}); err == nil {
 			return idx
 		}
+		unmap()
 		return nil
 	}
 	idx, err := cgformat.OpenChainIndex(osfs.New(dir))
@@ -155,9 +156,12 @@ func openCommitGraph(dir string) cgformat.Index {
 	return idx
 }
 
-type memReader struct{ *bytes.Reader }
+type memReader struct {
+	*bytes.Reader
+	unmap func() error
+}
 
-func (memReader) Close() error { return nil }
+func (m memReader) Close() error { return m.unmap() }
 
 // Dir is the top of the working tree.
 func (r *Repo) Dir() string { return r.workDir }

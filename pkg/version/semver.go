@@ -1,7 +1,7 @@
 package version
 
 import (
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
@@ -64,11 +64,18 @@ func Releases(tags []Tag, prefix string) (releases []Release, ignored int) {
 		}
 		releases = append(releases, Release{Tag: t.Name, Commit: t.Commit, Version: v})
 	}
-	sort.SliceStable(releases, func(i, j int) bool {
-		if c := releases[i].Version.Compare(releases[j].Version); c != 0 {
-			return c > 0
+	slices.SortStableFunc(releases, func(a, b Release) int {
+		if c := b.Version.Compare(a.Version); c != 0 {
+			return c
 		}
-		return strings.HasPrefix(releases[i].Tag, prefix) && !strings.HasPrefix(releases[j].Tag, prefix)
+		ap, bp := strings.HasPrefix(a.Tag, prefix), strings.HasPrefix(b.Tag, prefix)
+		switch {
+		case ap && !bp:
+			return -1
+		case bp && !ap:
+			return 1
+		}
+		return 0
 	})
 	return releases, ignored
 }

@@ -58,7 +58,7 @@ func TestParseTag(t *testing.T) {
 func TestPreviousTag(t *testing.T) {
 	tags := []string{"v1.0.0", "v1.1.0", "v1.2.0-rc.1", "v1.2.0-rc.2", "v1.2.0", "v2.0.0", "nightly", "v1.1.1"}
 	for _, c := range []struct{ v, want string }{
-		{"1.2.0", "v1.1.1"},        // final: candidates skipped
+		{"1.2.0", "v1.1.1"},            // final: candidates skipped
 		{"v1.2.0-rc.2", "v1.2.0-rc.1"}, // candidate: the previous candidate
 		{"1.2.0-rc.1", "v1.1.1"},
 		{"1.3.0", "v1.2.0"},
@@ -281,7 +281,7 @@ func TestRender(t *testing.T) {
 		vars:       map[string]string{"version": "1.2.3", "major": "1"},
 	}
 	for tmpl, want := range map[string]string{
-		"{{branch}}-{{sha}}":                          "develop-0123456",
+		"{{branch}}-{{sha}}":                           "develop-0123456",
 		"{{ tag }}/{{base_ref}}/{{is_default_branch}}": "v1.2.3/main/true",
 		"{{date 'YYYYMMDD-HHmmss'}}":                   "20200110-152550",
 		"{{date 'YYYYMMDD-HHmmss' tz='Asia/Tokyo'}}":   "20200111-002550",
