@@ -82,7 +82,7 @@ func TestPlanMatrix(t *testing.T) {
 	if w := "[tests/test_slow.py]=30 [tests/test_models.py]=3 [tests/api/test_routes.py tests/test_db.py tests/test_security.py tests/test_smoke.py]=0"; strings.Join(got, " ") != w {
 		t.Errorf("unit shards = %s\nwant           %s", strings.Join(got, " "), w)
 	}
-	if !strings.Contains(res.Summary, "| unit | `unit` | 6 | 3 | 10 min | no | yes |") {
+	if !strings.Contains(res.Summary, "| unit | `unit` | 6 | 6 | 3 | 10 min | no | yes |") {
 		t.Errorf("summary:\n%s", res.Summary)
 	}
 

@@ -66,6 +66,7 @@ type TierPlan struct {
 	Tier
 	Requested int         `json:"requested-shards"`
 	Files     int         `json:"files"`
+	Timed     int         `json:"timed-files"` // files the timings know; the others weigh the mean
 	Jobs      []ShardPlan `json:"jobs"`
 }
 
@@ -229,7 +230,7 @@ func planTier(ctx context.Context, t Tier, files []string, o Options) (TierPlan,
 			owner[id] = s.Index
 		}
 	}
-	tp := TierPlan{Tier: t, Requested: t.Shards, Files: len(files)}
+	tp := TierPlan{Tier: t, Requested: t.Shards, Files: len(files), Timed: knownFiles}
 	tp.Shards = n
 	for _, s := range res.Shards {
 		sp := ShardPlan{Shard: s.Index + 1, PredictedSeconds: roundMillis(s.Seconds), Tests: []string{}}
