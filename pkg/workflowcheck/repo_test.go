@@ -244,3 +244,36 @@ func TestRepositoryRefsAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestRepositoryPinsAgree: one third-party action is pinned to one commit,
+// with one version comment, across every workflow and template, so an
+// update (Dependabot's or by hand) cannot leave a stale copy behind.
+func TestRepositoryPinsAgree(t *testing.T) {
+	root := repoRoot(t)
+	pin := regexp.MustCompile(`uses:\s*["']?([\w.-]+/[\w.-]+)(?:/[^@\s"']*)?@([0-9a-f]{40})["']?\s*#\s*(\S+)`)
+	seen := map[string]map[string][]string{} // action → "sha # version" → files
+	for _, f := range repoWorkflows(t, root) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(root, f)
+		for _, m := range pin.FindAllStringSubmatch(string(data), -1) {
+			if seen[m[1]] == nil {
+				seen[m[1]] = map[string][]string{}
+			}
+			key := m[2] + " # " + m[3]
+			seen[m[1]][key] = append(seen[m[1]][key], filepath.ToSlash(rel))
+		}
+	}
+	if len(seen) < 5 {
+		t.Fatalf("only %d pinned actions found: the pattern no longer matches the workflows", len(seen))
+	}
+	for action, pins := range seen {
+		if len(pins) > 1 {
+			for k, files := range pins {
+				t.Errorf("%s@%s in %s", action, k, strings.Join(files, ", "))
+			}
+		}
+	}
+}
