@@ -101,6 +101,9 @@ func inputs(rt *action.Runtime) (registry.Request, []registry.Option, error) {
 	if req.Force, err = rt.Bool("force"); err != nil {
 		return req, nil, err
 	}
+	if req.DryRun, err = rt.Bool("dry-run"); err != nil {
+		return req, nil, err
+	}
 
 	user, pass := rt.Input("username"), rt.Input("password")
 	if (user == "") != (pass == "") {
@@ -194,6 +197,9 @@ func summary(res *registry.Result, runErr error, d action.Detail) string {
 	what := "Merged into a new index"
 	if res.Promoted {
 		what = "Promoted an existing index"
+	}
+	if res.DryRun {
+		b.WriteString("**Dry run:** nothing was written; below is what a real run would do.\n\n")
 	}
 	fmt.Fprintf(&b, "%s: `%s` (%s), platforms %s.\n\n", what, res.Digest, res.MediaType, strings.Join(res.Platforms, ", "))
 	if len(res.Refs) > 0 {

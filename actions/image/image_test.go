@@ -147,3 +147,17 @@ func TestTimeout(t *testing.T) {
 		t.Errorf("latest moved to %s although the mirror never answered", got)
 	}
 }
+
+func TestDryRun(t *testing.T) {
+	a := registrytest.New(t, nil)
+	idx := registrytest.PushIndex(t, a+"/org/app", types.OCIImageIndex)
+	res := actiontest.Run(t, Action(), actiontest.Case{Inputs: map[string]string{
+		"sources": idx, "images": a + "/mirror/app", "tags": "1.0.0", "insecure-registries": a, "dry-run": "true",
+	}})
+	if res.ExitCode != 0 || !strings.Contains(res.Summary, "Dry run") || !strings.Contains(res.Outputs["json"], `"change":"created"`) {
+		t.Fatalf("exit %d, summary:\n%s\njson %s", res.ExitCode, res.Summary, res.Outputs["json"])
+	}
+	if got := registrytest.Head(t, a+"/mirror/app:1.0.0"); got != "" {
+		t.Errorf("dry run created the tag (%s)", got)
+	}
+}

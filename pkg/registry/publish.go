@@ -27,6 +27,9 @@ type Request struct {
 	Platforms []string
 	// Force lets version tags move to another digest.
 	Force bool
+	// DryRun reads everything and checks platforms and tag rules, but
+	// writes nothing; the result tells what a real run would do.
+	DryRun bool
 }
 
 // TagChange says what happened to one tag.
@@ -57,6 +60,7 @@ type Result struct {
 	MediaType string      `json:"mediaType"`
 	Platforms []string    `json:"platforms"`
 	Promoted  bool        `json:"promoted"` // an existing index was published unchanged
+	DryRun    bool        `json:"dryRun"`   // nothing was written; Tags and Refs are the plan
 	Refs      []string    `json:"refs"`     // image@digest per target repository
 	Tags      []TagResult `json:"tags"`
 	Copy      CopyStats   `json:"copy"`
@@ -198,18 +202,6 @@ func (c *Client) Publish(ctx context.Context, req Request) (*Result, error) {
 		return res, &ImmutableTagError{Conflicts: conflicts}
 	}
 
-	// The index goes everywhere, verified, before the first tag moves.
-	stats := make([]CopyStats, len(p.targets))
-	if err := c.parallel(ctx, len(p.targets), func(ctx context.Context, i int) error {
-		return c.ensureIndex(ctx, p, p.targets[i], &stats[i])
-	}); err != nil {
-		return res, err
-	}
-	for i, t := range p.targets {
-		res.Copy.add(stats[i])
-		res.Refs = append(res.Refs, t.WithDigest(p.digest).String())
-	}
-
 	type job struct {
 		t    Reference
 		tag  string
@@ -234,6 +226,29 @@ func (c *Client) Publish(ctx context.Context, req Request) (*Result, error) {
 			jobs = append(jobs, &job{t: t, tag: tag, tr: tr})
 		}
 	}
+	if req.DryRun {
+		res.DryRun = true
+		for _, t := range p.targets {
+			res.Refs = append(res.Refs, t.WithDigest(p.digest).String())
+		}
+		for _, j := range jobs {
+			res.Tags = append(res.Tags, j.tr)
+		}
+		return res, nil
+	}
+
+	// The index goes everywhere, verified, before the first tag moves.
+	stats := make([]CopyStats, len(p.targets))
+	if err := c.parallel(ctx, len(p.targets), func(ctx context.Context, i int) error {
+		return c.ensureIndex(ctx, p, p.targets[i], &stats[i])
+	}); err != nil {
+		return res, err
+	}
+	for i, t := range p.targets {
+		res.Copy.add(stats[i])
+		res.Refs = append(res.Refs, t.WithDigest(p.digest).String())
+	}
+
 	err = c.each(ctx, len(jobs), func(ctx context.Context, i int) error {
 		j := jobs[i]
 		if j.tr.Change == TagUnchanged {

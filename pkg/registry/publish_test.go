@@ -389,3 +389,39 @@ func TestPublishSpoolsLargeBlobsToFiles(t *testing.T) {
 		t.Errorf("spool files left behind: %v", left)
 	}
 }
+
+func TestPublishDryRun(t *testing.T) {
+	ctx := testContext(t)
+	a, b := testRegistry(t, nil), testRegistry(t, nil)
+	first := pushIndex(t, a+"/org/app", types.OCIImageIndex)
+	second := pushIndex(t, a+"/org/app", types.OCIImageIndex)
+	req := Request{Sources: []string{first}, Images: []string{a + "/org/app", b + "/org/app"}, Tags: []string{"1.0.0", "latest"}}
+	r1, err := New(WithInsecure(a, b)).Publish(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Sources, req.Tags, req.DryRun = []string{second}, []string{"latest", "edge"}, true
+	var counter Counter
+	plan, err := New(WithInsecure(a, b), WithCounter(&counter)).Publish(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := writes(&counter); n != 0 || !plan.DryRun {
+		t.Fatalf("dry run wrote %d times (dryRun %v)", n, plan.DryRun)
+	}
+	want := map[string]TagChange{a + "/org/app:latest": TagMoved, a + "/org/app:edge": TagCreated, b + "/org/app:latest": TagMoved, b + "/org/app:edge": TagCreated}
+	for _, tr := range plan.Tags {
+		if want[tr.Ref] != tr.Change {
+			t.Errorf("plan %s: %s, want %s", tr.Ref, tr.Change, want[tr.Ref])
+		}
+	}
+	if got := tagDigest(t, b+"/org/app:latest"); got != r1.Digest {
+		t.Errorf("dry run moved latest to %s", got)
+	}
+	// A dry run still refuses to plan a version tag move.
+	req.Tags = []string{"1.0.0"}
+	var ite *ImmutableTagError
+	if _, err := New(WithInsecure(a, b)).Publish(ctx, req); !errors.As(err, &ite) {
+		t.Errorf("dry run moving 1.0.0: %v, want ImmutableTagError", err)
+	}
+}
