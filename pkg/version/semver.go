@@ -80,17 +80,6 @@ func Releases(tags []Tag, prefix string) (releases []Release, ignored int) {
 	return releases, ignored
 }
 
-// highestStable is the highest release that is not a pre-release, nil when
-// there is none. releases must be sorted as Releases returns them.
-func highestStable(releases []Release) *Release {
-	for i := range releases {
-		if releases[i].Version.Prerelease() == "" {
-			return &releases[i]
-		}
-	}
-	return nil
-}
-
 // PreviousTag returns the release tag a changelog for version v starts from:
 // the highest release lower than v. Pre-releases are skipped when v is a
 // final release (the notes of 1.3.0 cover everything since 1.2.x, not since
