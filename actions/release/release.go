@@ -49,6 +49,9 @@ func inputs(rt *action.Runtime) (*config, error) {
 	}
 	c := &config{workspace: rt.Workspace(), token: rt.Input("github-token"), apiURL: ev.APIURL, serverURL: ev.ServerURL,
 		uploadURL: rt.Input("upload-url")}
+	if strings.Contains(c.token, "${{") {
+		c.token = "" // the action.yml default, unexpanded outside a workflow
+	}
 	o := &c.opts
 	o.Owner, o.Repo = ev.Owner(), ev.RepoName()
 	if o.Owner == "" || o.Repo == "" {
@@ -382,11 +385,17 @@ func summary(c *config, res *release.Result, runErr error, d action.Detail) stri
 	if runErr != nil {
 		fmt.Fprintf(&b, "**Failed:** %s\n\n", strings.ReplaceAll(runErr.Error(), "\n", " "))
 	}
-	verb := "Adopted the existing release"
+	verb, assets := "Adopted the existing release", "Assets: %d uploaded, %d replaced, %d already there.\n\n"
 	if res.Created {
 		verb = "Created the release"
 	}
-	fmt.Fprintf(&b, "%s. Assets: %d uploaded, %d replaced, %d already there.\n\n", verb, res.Counts["upload"], res.Counts["replace"], res.Counts["keep"])
+	if c.opts.DryRun {
+		verb, assets = "Would create the release", "Assets: %d to upload, %d to replace, %d already there.\n\n"
+		if !res.Created {
+			verb = "Would update the existing release"
+		}
+	}
+	fmt.Fprintf(&b, "%s. "+assets, verb, res.Counts["upload"], res.Counts["replace"], res.Counts["keep"])
 	if len(res.Assets) > 0 && d != action.DetailMinimal {
 		b.WriteString("| Asset | SHA-256 |\n|---|---|\n")
 		for _, a := range c.opts.Assets {

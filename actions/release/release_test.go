@@ -83,6 +83,11 @@ func TestPublishAndRerun(t *testing.T) {
 	if err := json.Unmarshal([]byte(res.Outputs["assets"]), &assets); err != nil || len(assets) != 4 || assets["SHA256SUMS"].SHA256 == "" {
 		t.Errorf("assets output %s (%v)", res.Outputs["assets"], err)
 	}
+	for name, a := range assets {
+		if !strings.HasSuffix(a.URL, "/releases/download/v1.2.3/"+name) {
+			t.Errorf("asset %s: URL %s is not the published release's", name, a.URL)
+		}
+	}
 	rels := f.Releases()
 	if len(rels) != 1 || rels[0].Draft || rels[0].Prerelease || !rels[0].Latest || len(rels[0].Assets) != 4 {
 		t.Fatalf("releases %+v", rels)

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -177,8 +179,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		var reason string
 		switch {
 		case err != nil:
-			if ctx.Err() != nil {
-				return nil, err
+			var dns *net.DNSError
+			if ctx.Err() != nil || errors.As(err, &dns) && dns.IsNotFound {
+				return nil, err // a name that does not exist will not appear
 			}
 			failures++
 			if failures > t.maxRetries {

@@ -223,6 +223,13 @@ func (p *publisher) run(ctx context.Context) (*Result, error) {
 	if rel, err = p.publish(ctx, rel); err != nil {
 		return p.result(rel, created, assets), err
 	}
+	// A draft's download URLs name "untagged-…"; report the published ones.
+	for _, a := range rel.Assets {
+		if r, ok := assets[a.GetName()]; ok && a.GetBrowserDownloadURL() != "" {
+			r.URL = a.GetBrowserDownloadURL()
+			assets[a.GetName()] = r
+		}
+	}
 	if err := p.moveTags(ctx, sha); err != nil {
 		return p.result(rel, created, assets), err
 	}
