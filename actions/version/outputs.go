@@ -86,13 +86,12 @@ func summary(res *version.Result, d action.Detail) string {
 			fmt.Fprintf(&b, "| %s | %s |\n", k, v)
 		}
 	}
-	tag := res.Tag
-	if tag != "" && res.TagExists {
-		tag += " (exists)"
-	} else if tag != "" {
-		tag += " (to create)"
+	switch {
+	case res.Tag != "" && res.TagExists:
+		row("Git tag", code(res.Tag)+" (exists)")
+	case res.Tag != "":
+		row("Git tag", code(res.Tag)+" (to create)")
 	}
-	row("Git tag", code(tag))
 	row("Previous tag", code(res.PreviousTag))
 	row("Commit", code(shortSHA(res.SHA))+" at "+res.CommitDate.UTC().Format("2006-01-02 15:04:05Z"))
 	row("Image tags", code(strings.Join(res.TagNames, "`, `")))

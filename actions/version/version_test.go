@@ -63,6 +63,13 @@ func ok(t *testing.T, res actiontest.Result) map[string]string {
 	return res.Outputs
 }
 
+// ok2 is ok returning the whole result.
+func ok2(t *testing.T, res actiontest.Result) actiontest.Result {
+	t.Helper()
+	ok(t, res)
+	return res
+}
+
 func wantOutputs(t *testing.T, got map[string]string, want map[string]string) {
 	t.Helper()
 	for k, v := range want {
@@ -489,7 +496,7 @@ func TestSummary(t *testing.T) {
 	g := history(t)
 	res := resolve(t, g, run{ref: "refs/tags/v1.2.3"})
 	ok(t, res)
-	for _, want := range []string{"### Version 1.2.3 (release)", "`v1.2.3 (exists)`", "ghcr.io/drytrix/timetracker:1.2.3"} {
+	for _, want := range []string{"### Version 1.2.3 (release)", "`v1.2.3` (exists)", "ghcr.io/drytrix/timetracker:1.2.3"} {
 		if !strings.Contains(res.Summary, want) {
 			t.Errorf("summary lacks %q:\n%s", want, res.Summary)
 		}
