@@ -86,9 +86,13 @@ func TestReportFailure(t *testing.T) {
 	if !strings.Contains(res.Summary, "## ❌ Tests failed") || !strings.Contains(res.Summary, "| unit | 1 | 1.50s | 0.75s | 2 | 1 |") {
 		t.Errorf("summary:\n%s", res.Summary)
 	}
-	var js map[string]any
-	if err := json.Unmarshal([]byte(o["json"]), &js); err != nil || js["conclusion"] != "failure" {
-		t.Errorf("json output: %v %v", err, o["json"])
+	var js struct {
+		Conclusion string
+		Failures   []struct{ ID, Result, File string }
+	}
+	if err := json.Unmarshal([]byte(o["json"]), &js); err != nil || js.Conclusion != "failure" || len(js.Failures) != 1 ||
+		js.Failures[0].Result != "failed" || js.Failures[0].ID != "tests/test_calc.py::test_bad" {
+		t.Errorf("json output: %v %+v\n%s", err, js, o["json"])
 	}
 	tm, err := shard.ReadTimingsFile(t.Context(), filepath.Join(dir, "test-results/timings.json"))
 	if err != nil {

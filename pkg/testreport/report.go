@@ -2,6 +2,7 @@ package testreport
 
 import (
 	"bufio"
+	"encoding/json"
 	"bytes"
 	"cmp"
 	"context"
@@ -89,8 +90,7 @@ type Test struct {
 	ID       string       `json:"id"`
 	File     string       `json:"file,omitempty"`
 	Line     int          `json:"line,omitempty"`
-	Status   junit.Status `json:"-"`
-	Result   string       `json:"result"` // passed, failed, error, skipped or flaky
+	Status   junit.Status `json:"-"` // in JSON as "result": passed, failed, error, skipped or flaky
 	Flaky    bool         `json:"flaky,omitempty"`
 	Seconds  float64      `json:"seconds"`
 	Attempts int          `json:"attempts"` // attempts that reported the test
@@ -107,6 +107,15 @@ func (t Test) StatusName() string {
 		return "flaky"
 	}
 	return t.Status.String()
+}
+
+// MarshalJSON adds the result as a word.
+func (t Test) MarshalJSON() ([]byte, error) {
+	type plain Test
+	return json.Marshal(struct {
+		plain
+		Result string `json:"result"`
+	}{plain(t), t.StatusName()})
 }
 
 // TierResult is one tier's totals.
@@ -190,7 +199,7 @@ func Build(ctx context.Context, files []string, o Options) (*Report, error) {
 	if o.MaxFailures == 0 {
 		o.MaxFailures = 10000
 	}
-	b := &builder{o: o, entries: map[string]*entry{}, resolved: map[string]resolution{}, fileLines: map[string]map[string]int{}}
+	b := &builder{o: o, entries: map[entryKey]*entry{}, resolved: map[string]resolution{}, fileLines: map[string]map[string]int{}}
 	r := &Report{options: o}
 	var infos []fileInfo
 	for _, f := range files {
@@ -311,7 +320,6 @@ func Build(ctx context.Context, files []string, o Options) (*Report, error) {
 	for i, e := range es {
 		r.tests[i] = e.t
 		r.tests[i].Flaky = e.t.Status == junit.StatusPassed && (e.sawFail || e.t.Flaky)
-		r.tests[i].Result = r.tests[i].StatusName()
 	}
 	for _, t := range r.tests {
 		tr := byTier[t.Tier]
@@ -428,9 +436,18 @@ type resolution struct {
 	classes string // the class path after the module ("TestUser" or "TestA::TestB")
 }
 
+// entryKey identifies a test within its tier. Both strings are already
+// held elsewhere (the tier by the file, the id by the test), so a key costs
+// no allocation of its own.
+type entryKey struct {
+	scope string // the tier; for files outside the naming, the file path
+	id    string
+	nth   int // the nth case of the same id in one file
+}
+
 type builder struct {
 	o         Options
-	entries   map[string]*entry
+	entries   map[entryKey]*entry
 	resolved  map[string]resolution
 	fileLines map[string]map[string]int // file → function name → line of its def
 }
@@ -502,13 +519,10 @@ func (b *builder) merge(fi fileInfo, c junit.Case, seen map[string]int) Test {
 	if failing(c.Status) || c.Flaky {
 		t.Message, t.Type, t.Detail = c.Message, c.Type, c.Detail
 	}
-	key := fi.tier + "\x00" + id
+	key := entryKey{scope: fi.tier, id: id, nth: n}
 	if fi.shard == 0 {
 		// A file outside the tier/shard naming merges with nothing else.
-		key = "\x01" + fi.path + "\x00" + id
-	}
-	if n > 0 {
-		key += "\x00" + strconv.Itoa(n)
+		key.scope = "\x01" + fi.path
 	}
 	e := b.entries[key]
 	if e == nil {

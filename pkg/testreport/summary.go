@@ -24,6 +24,10 @@ const (
 // failures: under GitHub's 1 MiB with room for flaky tests, shards and coverage.
 const failuresBudget = 800 << 10
 
+// renderCap stops the full rendering once it is certain not to fit
+// GitHub's 1 MiB: the caller then asks for less detail.
+const renderCap = 2 << 20
+
 // maxDetailText bounds a failure's detail in the full summary.
 const maxDetailText = 4 << 10
 
@@ -91,6 +95,10 @@ func (r *Report) Markdown(d Detail) string {
 			}
 		} else {
 			for _, t := range r.Failures {
+				if b.Len() > renderCap {
+					b.WriteString("\n… (cut)\n")
+					return b.String()
+				}
 				fmt.Fprintf(&b, "<details><summary>%s <b>%s</b> %s: %s</summary>\n\n", esc(tierLabel(t.Tier)), esc(t.ID), esc(location(t)), esc(oneLine(firstNonEmpty(t.Message, t.Type, t.StatusName()), 300)))
 				if det := strings.TrimSpace(t.Detail); det != "" {
 					if len(det) > maxDetailText {
@@ -180,6 +188,12 @@ func (r *Report) Markdown(d Detail) string {
 			}
 			fmt.Fprintf(&b, "<details><summary>%s: %d tests</summary>\n\n| Test | Result | Time |\n|---|---|---:|\n", esc(tierLabel(r.tests[start].Tier)), end-start)
 			for _, t := range r.tests[start:end] {
+				if b.Len() > renderCap {
+					// Far over GitHub's limit: this rendering will not be used,
+					// so stop spending memory on it.
+					b.WriteString("\n… (cut)\n")
+					return b.String()
+				}
 				fmt.Fprintf(&b, "| %s | %s | %s |\n", code(t.ID), statusIcon(t), formatSeconds(t.Seconds))
 			}
 			b.WriteString("\n</details>\n\n")
