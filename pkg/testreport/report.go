@@ -2,10 +2,10 @@ package testreport
 
 import (
 	"bufio"
-	"encoding/json"
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
