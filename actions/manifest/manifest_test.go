@@ -29,7 +29,9 @@ type testRegistry struct {
 	amd64Digest string
 }
 
-func newRegistry(t *testing.T) testRegistry {
+func newRegistry(t *testing.T) testRegistry { return newRegistryTB(t) }
+
+func newRegistryTB(t testing.TB) testRegistry {
 	t.Helper()
 	srv := httptest.NewServer(ggcrregistry.New(ggcrregistry.Logger(nilLogger())))
 	t.Cleanup(srv.Close)
@@ -311,5 +313,19 @@ func TestUserTemplates(t *testing.T) {
 	}
 	if !strings.Contains(res.Summary, "| `notes.txt` | not validated") {
 		t.Errorf("summary:\n%s", res.Summary)
+	}
+}
+
+// The whole action against the in-process registry: resolve, check,
+// render, validate, write.
+func BenchmarkAction(b *testing.B) {
+	reg := newRegistryTB(b)
+	dir := b.TempDir()
+	in := reg.inputs(":1.2.3")
+	for b.Loop() {
+		res := actiontest.Run(b, Action(), actiontest.Case{Dir: dir, Inputs: in})
+		if res.ExitCode != 0 {
+			b.Fatalf("exit %d\n%s", res.ExitCode, res.Stdout)
+		}
 	}
 }

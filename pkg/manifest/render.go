@@ -144,8 +144,11 @@ func Render(ctx context.Context, opts Options) ([]File, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		var b bytes.Buffer
-		if err := set.Execute(&b, out.template, data); err != nil {
+		b := &limitedBuffer{max: MaxFileSize}
+		if err := set.Execute(b, out.template, data); err != nil {
+			if errors.Is(err, errTooLarge) {
+				err = fmt.Errorf("template %s renders more than %d MiB: check its range loops", out.template, MaxFileSize>>20)
+			}
 			return nil, &TemplateError{Template: out.template, Err: err}
 		}
 		f := File{Name: out.name, Data: b.Bytes(), Template: out.template}
@@ -165,6 +168,24 @@ func Render(ctx context.Context, opts Options) ([]File, error) {
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
 	return append(files, checksums(files)), nil
+}
+
+// MaxFileSize bounds one rendered file, so that a runaway loop in a user
+// template fails instead of filling the disk.
+const MaxFileSize = 8 << 20
+
+var errTooLarge = errors.New("rendered file too large")
+
+type limitedBuffer struct {
+	bytes.Buffer
+	max int
+}
+
+func (l *limitedBuffer) Write(p []byte) (int, error) {
+	if l.Len()+len(p) > l.max {
+		return 0, errTooLarge
+	}
+	return l.Buffer.Write(p)
 }
 
 type output struct{ name, template string }

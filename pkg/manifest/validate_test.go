@@ -252,6 +252,10 @@ func TestRenderErrors(t *testing.T) {
 	if _, err := Render(ctx, opts); err == nil || !strings.Contains(err.Error(), "templates deploy: no *.tmpl files found") {
 		t.Errorf("got %v", err)
 	}
+	opts.Templates = fsWith(t, map[string]string{"big.txt.tmpl": `{{range 10000000}}0123456789{{end}}`})
+	if _, err := Render(ctx, opts); err == nil || !strings.Contains(err.Error(), "template big.txt.tmpl renders more than 8 MiB: check its range loops") {
+		t.Errorf("got %v", err)
+	}
 	var te *TemplateError
 	opts.Templates = fsWith(t, map[string]string{"SHA256SUMS.tmpl": "x"})
 	if _, err := Render(ctx, opts); !errors.As(err, &te) || !strings.Contains(err.Error(), "written by the action itself") {
