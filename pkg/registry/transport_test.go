@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -107,3 +108,20 @@ func TestRetryTransportStopsOnCancel(t *testing.T) {
 		t.Errorf("backoff ignored the context")
 	}
 }
+
+func TestRetryTransportDoesNotRetryUnknownHosts(t *testing.T) {
+	var calls atomic.Int64
+	inner := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		calls.Add(1)
+		return nil, &net.DNSError{Err: "no such host", Name: "registry.invalid", IsNotFound: true}
+	})
+	rt := &retryTransport{inner: inner, attempts: 5, backoff: time.Millisecond, maxDelay: time.Millisecond}
+	req, _ := http.NewRequest(http.MethodGet, "https://registry.invalid/v2/", nil)
+	if _, err := rt.RoundTrip(req); err == nil || calls.Load() != 1 {
+		t.Errorf("err %v after %d calls, want an error after 1", err, calls.Load())
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
