@@ -85,7 +85,11 @@ func Glob(ctx context.Context, root string, patterns []string) ([]string, error)
 		neg := strings.HasPrefix(p, "!")
 		p = strings.TrimPrefix(p, "!")
 		if filepath.IsAbs(p) {
-			rel, err := filepath.Rel(root, p)
+			absRoot, err := filepath.Abs(root)
+			if err != nil {
+				return nil, fmt.Errorf("workspace %s: %w", root, err)
+			}
+			rel, err := filepath.Rel(absRoot, p)
 			if err != nil || strings.HasPrefix(rel, "..") {
 				return nil, fmt.Errorf("glob pattern %q is outside the workspace %s", p, root)
 			}

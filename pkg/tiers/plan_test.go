@@ -231,3 +231,39 @@ func TestShellQuote(t *testing.T) {
 		t.Errorf("ShellQuote = %s, want %s", got, want)
 	}
 }
+
+func TestTierPathsAndAbsoluteGlobs(t *testing.T) {
+	abs, err := filepath.Abs("testdata/tree")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := []Tier{
+		{Name: "api", Marker: "", Timeout: 5, Shards: 1, Paths: []string{filepath.Join(abs, "tests/api") + "/**/test_*.py"}},
+		{Name: "rest", Marker: "not api", Timeout: 5, Shards: 2, Paths: []string{"tests/**/test_*.py", "!tests/api/**"}},
+	}
+	p, err := Make(context.Background(), ts, Options{Root: abs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Tiers[0].Jobs[0].Tests; !reflect.DeepEqual(got, []string{"tests/api/test_timer.py"}) {
+		t.Errorf("api tier runs %q", got)
+	}
+	var rest []string
+	for _, j := range p.Tiers[1].Jobs {
+		rest = append(rest, j.Tests...)
+	}
+	if !reflect.DeepEqual(rest, []string{"tests/test_models.py", "tests/test_routes.py"}) {
+		t.Errorf("rest tier runs %q", rest)
+	}
+	args, err := p.Args("api", 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ShellQuote(args); got != "--junitxml=test-results/junit-api-1.xml tests/api/test_timer.py" {
+		t.Errorf("an empty marker selects everything: no -m, got %s", got)
+	}
+	outside := []Tier{{Name: "x", Timeout: 5, Shards: 1, Paths: []string{filepath.Join(abs, "tests/test_models.py")}}}
+	if _, err := Make(context.Background(), outside, Options{Root: "testdata/tree/tests/api"}); err == nil || !strings.Contains(err.Error(), "is outside the workspace") {
+		t.Errorf("an absolute glob outside the root: %v", err)
+	}
+}
