@@ -4,7 +4,6 @@ import (
 	"context"
 	_ "embed"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -204,8 +203,8 @@ func history(ctx context.Context, rt *action.Runtime, gh *action.Event, repo *gi
 		}
 	}
 	if token == "" {
-		return nil, fmt.Errorf("the checkout is shallow, so tags and history are missing: "+
-			"set `fetch-depth: 0` on actions/checkout, or pass `github-token` to read them from the API (%w)", gitrepo.ErrShallow)
+		return nil, errors.New("the checkout is shallow, so tags and history are missing: " +
+			"set `fetch-depth: 0` on actions/checkout, or pass `github-token` to read them from the GitHub API")
 	}
 	owner, name, ok := strings.Cut(ev.Repository, "/")
 	if !ok {

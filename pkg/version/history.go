@@ -26,28 +26,34 @@ type History interface {
 	CommitTime(ctx context.Context, rev string) (time.Time, error)
 }
 
-// GitHistory reads History from a local clone.
-func GitHistory(r *gitrepo.Repo) History { return gitHistory{r} }
+// GitHistory reads History from a local clone. It lists the tags once.
+func GitHistory(r *gitrepo.Repo) History { return &gitHistory{r: r} }
 
-type gitHistory struct{ r *gitrepo.Repo }
+type gitHistory struct {
+	r    *gitrepo.Repo
+	tags []Tag
+}
 
-func (g gitHistory) Tags(ctx context.Context) ([]Tag, error) {
+func (g *gitHistory) Tags(ctx context.Context) ([]Tag, error) {
+	if g.tags != nil {
+		return g.tags, nil
+	}
 	tags, err := g.r.Tags(ctx, gitrepo.PeelOnly())
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Tag, len(tags))
+	g.tags = make([]Tag, len(tags))
 	for i, t := range tags {
-		out[i] = Tag{Name: t.Name, Commit: t.Commit}
+		g.tags[i] = Tag{Name: t.Name, Commit: t.Commit}
 	}
-	return out, nil
+	return g.tags, nil
 }
 
-func (g gitHistory) CountCommits(ctx context.Context, from, to string) (int, error) {
+func (g *gitHistory) CountCommits(ctx context.Context, from, to string) (int, error) {
 	return g.r.CountCommits(ctx, from, to)
 }
 
-func (g gitHistory) Messages(ctx context.Context, from, to string) ([]string, error) {
+func (g *gitHistory) Messages(ctx context.Context, from, to string) ([]string, error) {
 	commits, err := g.r.CommitsBetween(ctx, from, to)
 	if err != nil {
 		return nil, err
@@ -59,10 +65,10 @@ func (g gitHistory) Messages(ctx context.Context, from, to string) ([]string, er
 	return out, nil
 }
 
-func (g gitHistory) IsAncestor(ctx context.Context, a, b string) (bool, error) {
+func (g *gitHistory) IsAncestor(ctx context.Context, a, b string) (bool, error) {
 	return g.r.IsAncestor(ctx, a, b)
 }
 
-func (g gitHistory) CommitTime(ctx context.Context, rev string) (time.Time, error) {
+func (g *gitHistory) CommitTime(ctx context.Context, rev string) (time.Time, error) {
 	return g.r.CommitTime(ctx, rev)
 }
