@@ -301,17 +301,30 @@ func (c *reqCtx) noContent() {
 }
 
 type apiError struct {
-	Message string         `json:"message"`
-	Errors  []github.Error `json:"errors,omitempty"`
-	DocURL  string         `json:"documentation_url,omitempty"`
-	Status  string         `json:"status,omitempty"`
+	Message string       `json:"message"`
+	Errors  []fieldError `json:"errors,omitempty"`
+	DocURL  string       `json:"documentation_url,omitempty"`
+	Status  string       `json:"status,omitempty"`
+}
+
+// fieldError is one entry of a 422's errors list. GitHub leaves out the keys
+// it has nothing for (go-github's Error type would write "message":"").
+type fieldError struct {
+	Resource string `json:"resource,omitempty"`
+	Code     string `json:"code,omitempty"`
+	Field    string `json:"field,omitempty"`
+	Message  string `json:"message,omitempty"`
 }
 
 func (c *reqCtx) fail(status int, message, doc string, errs ...github.Error) {
 	if doc == "" {
 		doc = "https://docs.github.com/rest"
 	}
-	c.json(status, apiError{Message: message, Errors: errs, DocURL: doc, Status: strconv.Itoa(status)})
+	out := apiError{Message: message, DocURL: doc, Status: strconv.Itoa(status)}
+	for _, e := range errs {
+		out.Errors = append(out.Errors, fieldError{Resource: e.Resource, Code: e.Code, Field: e.Field, Message: e.Message})
+	}
+	c.json(status, out)
 }
 
 func (c *reqCtx) notFound() { c.fail(http.StatusNotFound, "Not Found", "") }

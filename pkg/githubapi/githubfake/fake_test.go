@@ -2,6 +2,8 @@ package githubfake_test
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -192,5 +194,61 @@ func TestBadToken(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 401 {
 		t.Fatalf("status %d, want 401", resp.StatusCode)
+	}
+}
+
+func TestValidationBodyShape(t *testing.T) {
+	f := githubfake.Start(t, githubfake.Options{})
+	post := func(body string) (int, string) {
+		resp, err := http.Post(f.APIURL()+"/repos/org/timetracker/releases", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, strings.TrimSpace(string(b))
+	}
+	if code, _ := post(`{"tag_name":"v1.0.0"}`); code != 201 {
+		t.Fatalf("create: %d", code)
+	}
+	code, body := post(`{"tag_name":"v1.0.0"}`)
+	want := `{"message":"Validation Failed","errors":[{"resource":"Release","code":"already_exists","field":"tag_name"}],"documentation_url":"https://docs.github.com/rest/releases/releases#create-a-release","status":"422"}`
+	if code != 422 || body != want {
+		t.Errorf("got %d %s\nwant 422 %s", code, body, want)
+	}
+}
+
+func TestCommitsPaginateAndCompareCaps(t *testing.T) {
+	ctx := context.Background()
+	f := githubfake.Start(t, githubfake.Options{})
+	base := f.Head()
+	f.SetRef("refs/tags/v0.1.0", base)
+	for i := 0; i < 260; i++ {
+		f.Commit("main", fmt.Sprintf("chore: step %d", i), githubfake.Person{Name: "Bot", Email: "bot@example.com"})
+	}
+	c := client(t, f)
+	var all []*github.RepositoryCommit
+	opt := &github.CommitsListOptions{ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		page, resp, err := c.Repositories.ListCommits(ctx, "org", "timetracker", opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, page...)
+		if resp.NextPage == 0 {
+			break
+		}
+		opt.Page = resp.NextPage
+	}
+	if len(all) != 261 || all[len(all)-1].GetSHA() != base {
+		t.Errorf("paged %d commits, want 261 ending at the root", len(all))
+	}
+	cmp, _, err := c.Repositories.CompareCommits(ctx, "org", "timetracker", "v0.1.0", "main", nil)
+	if err != nil || cmp.GetTotalCommits() != 260 || len(cmp.Commits) != 250 {
+		t.Errorf("compare: total %d, listed %d (%v); want 260 and GitHub's cap of 250", cmp.GetTotalCommits(), len(cmp.Commits), err)
+	}
+	notes, _, err := c.Repositories.GenerateReleaseNotes(ctx, "org", "timetracker", &github.GenerateNotesOptions{TagName: "v0.2.0", PreviousTagName: github.String("v0.1.0")})
+	if err != nil || !strings.Contains(notes.Body, "chore: step 259") || strings.Contains(notes.Body, "Initial commit") || notes.Name != "v0.2.0" {
+		t.Errorf("notes: %v %v", notes, err)
 	}
 }
