@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"sort"
 	"strings"
 	"sync"
@@ -484,8 +483,9 @@ func (c *Client) planTags(ctx context.Context, p *plan) error {
 			// One HEAD is cheaper than a list and a HEAD, so a single tag skips this.
 			exists, err = hc.listTags(ctx, t.Repository)
 			var se *StatusError
-			if errors.As(err, &se) && (se.StatusCode == http.StatusUnauthorized || se.StatusCode == http.StatusForbidden) {
-				// Some registries deny listing to pushers; ask tag by tag instead.
+			if errors.As(err, &se) && se.StatusCode >= 400 && se.StatusCode < 500 {
+				// Some registries deny listing to pushers or reject the page
+				// size; the list is an optimisation, so ask tag by tag instead.
 				c.o.logf("listing the tags of %s was refused (%d): checking each tag", t.Name(), se.StatusCode)
 				exists, err = nil, nil
 			}
