@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"sort"
@@ -146,7 +147,7 @@ func Render(ctx context.Context, opts Options) ([]File, error) {
 		}
 		b := &limitedBuffer{max: MaxFileSize}
 		if err := set.Execute(b, out.template, data); err != nil {
-			if errors.Is(err, errTooLarge) {
+			if b.overflow {
 				err = fmt.Errorf("template %s renders more than %d MiB: check its range loops", out.template, MaxFileSize>>20)
 			}
 			return nil, &TemplateError{Template: out.template, Err: err}
@@ -174,16 +175,16 @@ func Render(ctx context.Context, opts Options) ([]File, error) {
 // template fails instead of filling the disk.
 const MaxFileSize = 8 << 20
 
-var errTooLarge = errors.New("rendered file too large")
-
 type limitedBuffer struct {
 	bytes.Buffer
-	max int
+	max      int
+	overflow bool
 }
 
 func (l *limitedBuffer) Write(p []byte) (int, error) {
 	if l.Len()+len(p) > l.max {
-		return 0, errTooLarge
+		l.overflow = true
+		return 0, io.ErrShortWrite
 	}
 	return l.Buffer.Write(p)
 }
