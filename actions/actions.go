@@ -8,6 +8,7 @@ import (
 	"github.com/org/timetracker-ci/actions/image"
 	"github.com/org/timetracker-ci/actions/localtest"
 	"github.com/org/timetracker-ci/actions/manifest"
+	"github.com/org/timetracker-ci/actions/pipeline"
 	"github.com/org/timetracker-ci/actions/release"
 	testplan "github.com/org/timetracker-ci/actions/test-plan"
 	testreport "github.com/org/timetracker-ci/actions/test-report"
@@ -29,7 +30,7 @@ func All() []*action.Action {
 
 // Commands returns the local subcommands that are not GitHub actions.
 func Commands() []*action.Command {
-	return []*action.Command{fakegithub.Command(), localtest.Command()}
+	return []*action.Command{fakegithub.Command(), localtest.Command(), pipeline.Command()}
 }
 
 // Program is the whole binary.

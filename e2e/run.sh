@@ -200,14 +200,15 @@ run_act() {
   local label=$1 wf=$2 event=$3 eventfile=$4 status=0 start
   local -a repos
   mapfile -t repos < <(local_repos "$(dirname "$wf")") || die "stand-ins missing"
-  rm -rf "$work/artifacts" && mkdir -p "$work/artifacts"
+  rm -rf "$work/artifacts" && mkdir -p "$work/artifacts" "$work/act-cache" "$work/container-tmp"
   start=$(date +%s.%N)
   (
     cd "$app_src"
     act "$event" -W "$wf" -e "$eventfile" \
       -P ubuntu-latest=-self-hosted -P ubuntu-24.04-arm=-self-hosted \
       --pull=false --rebuild=false --no-skip-checkout --no-cache-server \
-      --container-options "--network host" --defaultbranch main \
+      --container-options "--network host -v $work/act-cache:$work/act-cache -v $work/container-tmp:/tmp" \
+      --defaultbranch main \
       --action-cache-path "$work/act-cache" \
       "${repos[@]}" \
       --env GITHUB_API_URL="$api" --env GITHUB_SERVER_URL="$fake_root" \
@@ -230,7 +231,7 @@ run_act() {
 report_jobs() {
   local label=$1 start=$2
   awk -v start="$start" -v label="$label" '
-    match($0, /^[0-9.]+ \[[^]]+\]/) {
+    match($0, /^[0-9.]+ \[[^]]+\/[^]]+\]/) {
       t = $1; job = substr($0, length($1) + 2); job = substr(job, 2, index(job, "]") - 2)
       if (!(job in first)) { first[job] = t; order[n++] = job }
       last[job] = t

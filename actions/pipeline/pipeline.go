@@ -1,0 +1,633 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
+
+	"github.com/org/timetracker-ci/actions/image"
+	"github.com/org/timetracker-ci/actions/manifest"
+	"github.com/org/timetracker-ci/actions/release"
+	testplan "github.com/org/timetracker-ci/actions/test-plan"
+	testreport "github.com/org/timetracker-ci/actions/test-report"
+	"github.com/org/timetracker-ci/actions/version"
+	"github.com/org/timetracker-ci/pkg/action"
+	"github.com/org/timetracker-ci/pkg/coverage"
+	report "github.com/org/timetracker-ci/pkg/testreport"
+	"github.com/org/timetracker-ci/pkg/tiers"
+)
+
+// Name is the subcommand.
+const Name = "pipeline"
+
+// Command returns the pipeline subcommand.
+func Command() *action.Command {
+	return &action.Command{
+		Name:    Name,
+		Summary: "run the whole pipeline locally: version, test tiers, image, manifests, release (dry run)",
+		Run:     Run,
+	}
+}
+
+// Options are the command's flags.
+type Options struct {
+	Dir       string   // the application folder
+	Out       string   // where manifests, release files and logs go
+	Registry  string   // host[:port]; empty starts an in-process registry
+	Image     string   // image name without registry; default local/<folder name>
+	Platforms []string // platforms of the image
+	Tiers     []string // tiers to run; empty runs every defined tier
+	Python    string   // the interpreter with pytest; empty finds one
+}
+
+// ParseArgs reads the command line.
+func ParseArgs(args []string, stderr io.Writer) (Options, error) {
+	var o Options
+	var platforms, tierList string
+	fs := flag.NewFlagSet(Name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.Dir, "dir", "examples/timetracker", "the application folder (pytest.ini, tests/)")
+	fs.StringVar(&o.Out, "out", "dist", "folder for the manifests, the release files and the logs")
+	fs.StringVar(&o.Registry, "registry", "", "registry host[:port] reached over plain HTTP; empty: an in-process registry")
+	fs.StringVar(&o.Image, "image", "", "image name without registry (default local/<folder name>)")
+	fs.StringVar(&platforms, "platforms", "linux/amd64,linux/arm64", "platforms of the image, comma-separated")
+	fs.StringVar(&tierList, "tier", "", "tiers to run, comma-separated (default: every tier)")
+	fs.StringVar(&o.Python, "python", "", "python interpreter with pytest (default: the first of $PYTHON, python3, /usr/bin/python3 that has it)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: timetracker-ci pipeline [--dir examples/timetracker] [--out dist] [flags]\n\n"+
+			"Runs version, the test tiers (pytest), the image (pushed to an in-process registry unless --registry),\n"+
+			"the deployment manifests and the release in dry-run, and prints a summary.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return o, err
+		}
+		return o, action.UsageErrorf("pipeline: %v (see timetracker-ci pipeline --help)", err)
+	}
+	if fs.NArg() > 0 {
+		return o, action.UsageErrorf("pipeline takes only flags, not %q (see timetracker-ci pipeline --help)", fs.Arg(0))
+	}
+	o.Platforms = splitList(platforms)
+	o.Tiers = splitList(tierList)
+	if len(o.Platforms) == 0 {
+		return o, action.UsageErrorf("pipeline: --platforms is empty: give at least one, e.g. linux/amd64")
+	}
+	return o, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' }) {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Run is the command.
+func Run(ctx context.Context, env action.Env, args []string) error {
+	o, err := ParseArgs(args, env.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	res, err := Execute(ctx, env, o)
+	if res != nil {
+		fmt.Fprint(env.Stdout, res.Summary())
+	}
+	return err
+}
+
+// TierResult is one tier's outcome.
+type TierResult struct {
+	Name                                   string
+	Total, Passed, Failed, Errors, Skipped int
+	Coverage                               *float64
+	Seconds                                float64
+}
+
+// Step is one stage with its wall time.
+type Step struct {
+	Name    string
+	Seconds float64
+	Err     error
+}
+
+// Result is everything the summary shows.
+type Result struct {
+	Dir, Out              string
+	Version, Kind, GitTag string
+	Tags                  []string
+	Repository            string
+	Tiers                 []TierResult
+	Coverage              *float64
+	TestConclusion        string
+	Digest, Ref           string
+	Platforms             []string
+	Files                 []string
+	Steps                 []Step
+	Logs                  string
+}
+
+// pipeline carries one run's state.
+type pipeline struct {
+	o       Options
+	env     action.Env // the caller's, for progress lines
+	inner   action.Env // what the composed actions see
+	ws      string     // the workspace: the working directory
+	dir     string     // the application folder, absolute
+	out     string     // the output folder, absolute
+	logs    string
+	res     *Result
+	started time.Time
+}
+
+// Execute runs the pipeline and returns what it did, also on failure.
+func Execute(ctx context.Context, env action.Env, o Options) (*Result, error) {
+	ws := env.Dir
+	if ws == "" {
+		var err error
+		if ws, err = os.Getwd(); err != nil {
+			return nil, fmt.Errorf("working directory: %w", err)
+		}
+	}
+	p := &pipeline{o: o, env: env, ws: ws, started: time.Now()}
+	p.dir = absUnder(ws, o.Dir)
+	p.out = absUnder(ws, o.Out)
+	if st, err := os.Stat(p.dir); err != nil || !st.IsDir() {
+		return nil, action.UsageErrorf("pipeline: --dir %s is not a folder: give the application folder (the one with pytest.ini and tests/)", o.Dir)
+	}
+	p.logs = filepath.Join(p.out, "logs")
+	if err := os.MkdirAll(filepath.Join(p.out, "tmp"), 0o755); err != nil {
+		return nil, fmt.Errorf("creating the output folder: %w", err)
+	}
+	if err := os.MkdirAll(p.logs, 0o755); err != nil {
+		return nil, fmt.Errorf("creating the output folder: %w", err)
+	}
+	p.res = &Result{Dir: o.Dir, Out: o.Out, Platforms: o.Platforms, Logs: p.show(p.logs)}
+	p.inner = p.innerEnv()
+
+	// Later steps need earlier outputs: stop at the first failure.
+	var v map[string]string
+	steps := []struct {
+		name string
+		fn   func(context.Context) error
+	}{
+		{"version", func(ctx context.Context) (err error) { v, err = p.version(ctx); return err }},
+		{"tests", func(ctx context.Context) error { return p.tests(ctx) }},
+		{"image", func(ctx context.Context) error { return p.image(ctx, v) }},
+		{"manifest", func(ctx context.Context) error { return p.manifest(ctx, v) }},
+		{"release", func(ctx context.Context) error { return p.release(ctx, v) }},
+	}
+	for i, s := range steps {
+		fmt.Fprintf(env.Stderr, "[%d/%d] %s\n", i+1, len(steps), s.name)
+		start := time.Now()
+		err := s.fn(ctx)
+		p.res.Steps = append(p.res.Steps, Step{Name: s.name, Seconds: time.Since(start).Seconds(), Err: err})
+		if err != nil {
+			return p.res, fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	return p.res, nil
+}
+
+func absUnder(ws, p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(ws, p)
+}
+
+// rel is p relative to the workspace, as the actions' path inputs want it.
+func (p *pipeline) rel(abs string) string {
+	r, err := filepath.Rel(p.ws, abs)
+	if err != nil {
+		return abs
+	}
+	return filepath.ToSlash(r)
+}
+
+// show is how a path is printed: relative to the working directory when
+// it is inside it, absolute otherwise.
+func (p *pipeline) show(abs string) string {
+	if r := p.rel(abs); !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return abs
+}
+
+// innerEnv is the environment of the composed actions: local mode whatever
+// the caller's environment says about GitHub, the workspace and a temp
+// folder under the output folder, and their logs in a file per step.
+func (p *pipeline) innerEnv() action.Env {
+	inner := p.env
+	inner.Dir = p.ws
+	get := p.env.Getenv
+	inner.Getenv = func(k string) string {
+		switch k {
+		case "GITHUB_ACTIONS", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_ENV", "GITHUB_STATE", "GITHUB_PATH", "GITHUB_EVENT_PATH", "GITHUB_RUN_ATTEMPT", "GITHUB_EVENT_NAME", "GITHUB_REF", "GITHUB_SHA":
+			return ""
+		case "GITHUB_WORKSPACE":
+			return p.ws
+		case "RUNNER_TEMP":
+			return filepath.Join(p.out, "tmp")
+		case "GITHUB_REPOSITORY":
+			if r := get(k); r != "" {
+				return r
+			}
+			return p.imageRepo() // the release's repository in the dry run
+		}
+		return get(k)
+	}
+	inner.LookupEnv = func(k string) (string, bool) {
+		v := inner.Getenv(k)
+		return v, v != ""
+	}
+	return inner
+}
+
+// invoke runs one action with its log in logs/<name>.log.
+func (p *pipeline) invoke(ctx context.Context, logName string, a *action.Action, inputs map[string]string) (map[string]string, error) {
+	f, err := os.OpenFile(filepath.Join(p.logs, logName+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("log file: %w", err)
+	}
+	defer f.Close()
+	env := p.inner
+	env.Stdout, env.Stderr = f, f
+	out, err := action.Invoke(ctx, a, env, inputs)
+	if err != nil {
+		return out, fmt.Errorf("%w (log: %s)", err, p.show(f.Name()))
+	}
+	return out, nil
+}
+
+// progress prints a line every few seconds while fn runs longer than a
+// second, so a long step never looks stuck.
+func (p *pipeline) progress(label string, fn func() error) error {
+	done := make(chan struct{})
+	start := time.Now()
+	go func() {
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				fmt.Fprintf(p.env.Stderr, "      %s … %ds\n", label, int(time.Since(start).Seconds()))
+			}
+		}
+	}()
+	err := fn()
+	close(done)
+	return err
+}
+
+func (p *pipeline) imageRepo() string {
+	if p.o.Image != "" {
+		return strings.ToLower(p.o.Image)
+	}
+	return "local/" + strings.ToLower(filepath.Base(p.dir))
+}
+
+func (p *pipeline) version(ctx context.Context) (map[string]string, error) {
+	out, err := p.invoke(ctx, "version", version.Action(), map[string]string{
+		"path":   p.rel(p.dir),
+		"images": "registry.invalid/" + p.imageRepo(), // the real registry is known only later
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.res.Version, p.res.Kind, p.res.GitTag = out["version"], out["kind"], out["tag"]
+	p.res.Tags = splitList(out["tag-names"])
+	fmt.Fprintf(p.env.Stderr, "      %s (%s), tags %s\n", p.res.Version, p.res.Kind, strings.Join(p.res.Tags, ", "))
+	return out, nil
+}
+
+// python finds an interpreter that has pytest.
+func (p *pipeline) python(ctx context.Context) (string, error) {
+	cands := []string{p.o.Python}
+	if p.o.Python == "" {
+		cands = []string{p.env.Getenv("PYTHON"), "python3", "/usr/bin/python3"}
+	}
+	for _, c := range cands {
+		if c == "" {
+			continue
+		}
+		if exec.CommandContext(ctx, c, "-c", "import pytest, pytest_cov").Run() == nil {
+			return c, nil
+		}
+	}
+	return "", errors.New("no python3 with pytest and pytest-cov found: install them (Debian: apt-get install -y python3-pytest python3-pytest-cov python3-pytest-xdist, plus the app's own packages, e.g. python3-flask python3-flask-sqlalchemy python3-flask-migrate; or pip install pytest pytest-cov pytest-xdist), or point --python at an interpreter that has them")
+}
+
+func (p *pipeline) tests(ctx context.Context) error {
+	py, err := p.python(ctx)
+	if err != nil {
+		return err
+	}
+	planOut, err := p.invoke(ctx, "test-plan", testplan.Action(), map[string]string{
+		"select": strings.Join(p.o.Tiers, ","), "shards": "1", "working-directory": p.rel(p.dir),
+	})
+	if err != nil {
+		return err
+	}
+	plan, err := testplan.DecodePlan(planOut["plan"])
+	if err != nil {
+		return err
+	}
+	// Results of an earlier run must not stand in for a tier that writes none.
+	for _, tp := range plan.Tiers {
+		for _, kind := range []string{"junit", "coverage"} {
+			old, _ := filepath.Glob(filepath.Join(p.dir, filepath.FromSlash(plan.ResultsDir), kind+"-"+tp.Name+"-*.xml"))
+			for _, f := range old {
+				if err := os.Remove(f); err != nil {
+					return fmt.Errorf("clearing old results: %w", err)
+				}
+			}
+		}
+	}
+	logf, err := os.Create(filepath.Join(p.logs, "pytest.log"))
+	if err != nil {
+		return fmt.Errorf("log file: %w", err)
+	}
+	defer logf.Close()
+	for _, tp := range plan.Tiers {
+		args, err := plan.Args(tp.Name, 1, 1)
+		if err != nil {
+			return err
+		}
+		argv := append([]string{py, "-m", "pytest", "-p", "no:cacheprovider", "-q"}, args...)
+		fmt.Fprintf(logf, "== tier %s: %s\n", tp.Name, tiers.ShellQuote(argv))
+		start := time.Now()
+		var code int
+		err = p.progress("pytest "+tp.Name, func() error {
+			cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+			cmd.Dir = p.dir
+			cmd.Stdout, cmd.Stderr = logf, logf
+			runErr := cmd.Run()
+			var exit *exec.ExitError
+			if errors.As(runErr, &exit) {
+				code = exit.ExitCode()
+				return nil
+			}
+			return runErr
+		})
+		if err != nil {
+			return fmt.Errorf("running pytest for tier %s: %w", tp.Name, err)
+		}
+		// pytest exits 1 on failures and 5 when nothing was selected: the
+		// report decides what that means.
+		fmt.Fprintf(p.env.Stderr, "      %-12s pytest exit %d in %.1fs\n", tp.Name, code, time.Since(start).Seconds())
+	}
+	planJSON, err := json.Marshal(plan)
+	if err != nil {
+		return err
+	}
+	var junitGlobs, covGlobs []string
+	for _, tp := range plan.Tiers {
+		junitGlobs = append(junitGlobs, filepath.ToSlash(filepath.Join(plan.ResultsDir, "junit-"+tp.Name+"-*.xml")))
+		covGlobs = append(covGlobs, filepath.ToSlash(filepath.Join(plan.ResultsDir, "coverage-"+tp.Name+"-*.xml")))
+	}
+	out, runErr := p.invoke(ctx, "test-report", testreport.Action(), map[string]string{
+		"files": strings.Join(junitGlobs, "\n"), "coverage": strings.Join(covGlobs, "\n"),
+		"plan": string(planJSON), "working-directory": p.rel(p.dir),
+		"timings-file": filepath.ToSlash(filepath.Join(plan.ResultsDir, "timings.json")),
+	})
+	if out["json"] != "" {
+		var r report.Report
+		if err := json.Unmarshal([]byte(out["json"]), &r); err == nil {
+			p.res.Coverage, p.res.TestConclusion = r.Coverage, r.Conclusion
+			for _, t := range r.Tiers {
+				tr := TierResult{Name: t.Name, Total: t.Counts.Total, Passed: t.Counts.Passed, Failed: t.Counts.Failed, Errors: t.Counts.Errors, Skipped: t.Counts.Skipped, Seconds: t.Counts.Seconds}
+				tr.Coverage = p.tierCoverage(ctx, plan.ResultsDir, t.Name)
+				p.res.Tiers = append(p.res.Tiers, tr)
+			}
+			for _, f := range r.Failures {
+				fmt.Fprintf(p.env.Stderr, "      FAILED %s %s: %s\n", f.Tier, f.ID, firstLine(f.Message))
+			}
+		}
+	}
+	if runErr != nil {
+		return fmt.Errorf("the tests failed; pytest's output is in %s: %w", p.show(logf.Name()), runErr)
+	}
+	return nil
+}
+
+// tierCoverage reads the tier's own Cobertura report, if it wrote one.
+func (p *pipeline) tierCoverage(ctx context.Context, resultsDir, tier string) *float64 {
+	matches, _ := filepath.Glob(filepath.Join(p.dir, filepath.FromSlash(resultsDir), "coverage-"+tier+"-*.xml"))
+	var reps []*coverage.Report
+	for _, m := range matches {
+		r, err := coverage.ParseFile(ctx, m)
+		if err == nil {
+			reps = append(reps, r)
+		}
+	}
+	if len(reps) == 0 {
+		return nil
+	}
+	pc := coverage.Merge(reps...).Percent()
+	return &pc
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func (p *pipeline) image(ctx context.Context, v map[string]string) error {
+	host := p.o.Registry
+	if host == "" {
+		// The in-process registry lives as long as the command: it shows the
+		// publishing path, nothing is kept.
+		srv := httptest.NewServer(ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))))
+		go func() { <-ctx.Done(); srv.Close() }()
+		host = strings.TrimPrefix(srv.URL, "http://")
+	}
+	repo := host + "/" + p.imageRepo()
+	p.res.Repository = repo
+	created, err := time.Parse(time.RFC3339, v["commit-date"])
+	if err != nil {
+		created = time.Unix(0, 0).UTC() // reproducible even without a commit date
+	}
+	labels := map[string]string{}
+	for _, l := range splitLines(v["labels"]) {
+		if k, val, ok := strings.Cut(l, "="); ok {
+			labels[k] = val
+		}
+	}
+	layer, n, err := appLayer(p.dir, created)
+	if err != nil {
+		return err
+	}
+	var sources []string
+	err = p.progress("pushing", func() error {
+		var err error
+		sources, err = pushPlatforms(ctx, repo, layer, p.o.Platforms, labels, created, true)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(p.env.Stderr, "      %d files, %d platform images pushed to %s by digest\n", n, len(sources), repo)
+	out, err := p.invoke(ctx, "image", image.Action(), map[string]string{
+		"sources": strings.Join(sources, "\n"), "images": repo, "tags": strings.Join(p.res.Tags, "\n"),
+		"platforms": strings.Join(p.o.Platforms, ","), "insecure-registries": host,
+	})
+	if err != nil {
+		return err
+	}
+	p.res.Digest = out["digest"]
+	p.res.Ref = repo + "@" + out["digest"]
+	return nil
+}
+
+func splitLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func (p *pipeline) manifest(ctx context.Context, v map[string]string) error {
+	tag := ""
+	if len(p.res.Tags) > 0 {
+		tag = p.res.Tags[0]
+	}
+	host, _, _ := strings.Cut(p.res.Repository, "/")
+	revision := v["revision"]
+	for _, l := range splitLines(v["labels"]) {
+		if k, val, ok := strings.Cut(l, "="); ok && k == "org.opencontainers.image.revision" {
+			revision = val
+		}
+	}
+	out, err := p.invoke(ctx, "manifest", manifest.Action(), map[string]string{
+		"image": p.res.Ref, "tag": tag, "version": p.res.Version, "revision": revision,
+		"build-time": v["commit-date"], "output-dir": p.rel(filepath.Join(p.out, "deploy")),
+		"platforms": strings.Join(p.o.Platforms, ","), "insecure-registries": host,
+	})
+	if err != nil {
+		return err
+	}
+	var files []string
+	if err := json.Unmarshal([]byte(out["files"]), &files); err != nil {
+		return fmt.Errorf("manifest files output %q: %w", out["files"], err)
+	}
+	for _, f := range files {
+		p.res.Files = append(p.res.Files, p.show(absUnder(p.ws, f)))
+	}
+	return nil
+}
+
+func (p *pipeline) release(ctx context.Context, v map[string]string) error {
+	tag := p.res.GitTag
+	if tag == "" {
+		tag = "v" + p.res.Version // development builds have no git tag; the dry run shows the release they would make
+	}
+	dir := filepath.Join(p.out, "release")
+	// The release writes its own SHA256SUMS over every asset.
+	var assets []string
+	for _, f := range p.res.Files {
+		if filepath.Base(f) != "SHA256SUMS" {
+			assets = append(assets, f)
+		}
+	}
+	_, err := p.invoke(ctx, "release", release.Action(), map[string]string{
+		"tag": tag, "dry-run": "true", "output-dir": p.rel(dir),
+		"assets": strings.Join(assets, "\n"), "github-token": "",
+		"previous-tag": v["previous-tag"],
+	})
+	if err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("reading the dry-run folder: %w", err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			p.res.Files = append(p.res.Files, p.show(filepath.Join(dir, e.Name())))
+		}
+	}
+	return nil
+}
+
+// Summary is the one-screen report.
+func (r *Result) Summary() string {
+	var b strings.Builder
+	b.WriteString("\ntimetracker-ci pipeline: " + r.Dir + "\n\n")
+	if r.Version != "" {
+		fmt.Fprintf(&b, "version   %s (%s)", r.Version, r.Kind)
+		if r.GitTag != "" {
+			fmt.Fprintf(&b, ", git tag %s", r.GitTag)
+		}
+		b.WriteString("\n")
+		fmt.Fprintf(&b, "tags      %s\n", strings.Join(r.Tags, ", "))
+	}
+	if len(r.Tiers) > 0 {
+		b.WriteString("\ntests     tier          tests  passed  failed  errors  skipped  coverage    time\n")
+		var tot TierResult
+		for _, t := range r.Tiers {
+			fmt.Fprintf(&b, "          %-12s %6d  %6d  %6d  %6d  %7d  %8s  %5.1fs\n", t.Name, t.Total, t.Passed, t.Failed, t.Errors, t.Skipped, pct(t.Coverage), t.Seconds)
+			tot.Total += t.Total
+			tot.Passed += t.Passed
+			tot.Failed += t.Failed
+			tot.Errors += t.Errors
+			tot.Skipped += t.Skipped
+			tot.Seconds += t.Seconds
+		}
+		fmt.Fprintf(&b, "          %-12s %6d  %6d  %6d  %6d  %7d  %8s  %5.1fs\n", "all", tot.Total, tot.Passed, tot.Failed, tot.Errors, tot.Skipped, pct(r.Coverage), tot.Seconds)
+	}
+	if r.Digest != "" {
+		fmt.Fprintf(&b, "\nimage     %s\ndigest    %s (%s)\n", r.Repository, r.Digest, strings.Join(r.Platforms, ", "))
+	}
+	if len(r.Files) > 0 {
+		b.WriteString("\nfiles\n")
+		for _, f := range r.Files {
+			fmt.Fprintf(&b, "          %s\n", f)
+		}
+	}
+	b.WriteString("\nsteps    ")
+	var total float64
+	for _, s := range r.Steps {
+		mark := ""
+		if s.Err != nil {
+			mark = " FAILED"
+		}
+		fmt.Fprintf(&b, " %s %.1fs%s,", s.Name, s.Seconds, mark)
+		total += s.Seconds
+	}
+	fmt.Fprintf(&b, " total %.1fs (logs in %s)\n", total, r.Logs)
+	return b.String()
+}
+
+func pct(p *float64) string {
+	if p == nil {
+		return "-"
+	}
+	return strconv.FormatFloat(*p, 'f', 1, 64) + "%"
+}

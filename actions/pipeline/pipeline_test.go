@@ -1,0 +1,223 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/org/timetracker-ci/pkg/action"
+)
+
+func TestParseArgs(t *testing.T) {
+	o, err := ParseArgs(nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Dir != "examples/timetracker" || o.Out != "dist" || o.Registry != "" || strings.Join(o.Platforms, ",") != "linux/amd64,linux/arm64" || len(o.Tiers) != 0 {
+		t.Errorf("defaults = %+v", o)
+	}
+	o, err = ParseArgs([]string{"--dir", "app", "--out=x", "--tier", "unit, smoke", "--platforms", "linux/arm64"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Dir != "app" || o.Out != "x" || strings.Join(o.Tiers, ",") != "unit,smoke" || strings.Join(o.Platforms, ",") != "linux/arm64" {
+		t.Errorf("parsed = %+v", o)
+	}
+	for _, bad := range [][]string{{"--nope"}, {"extra"}, {"--platforms", " , "}} {
+		if _, err := ParseArgs(bad, io.Discard); !action.IsInputError(err) {
+			t.Errorf("ParseArgs(%q) = %v, want a usage error", bad, err)
+		}
+	}
+	if _, err := ParseArgs([]string{"--help"}, io.Discard); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("--help = %v, want flag.ErrHelp", err)
+	}
+}
+
+func TestAppLayerIsReproducibleAndSkipsLeftovers(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "app.py"), "print('hi')\n")
+	write(t, filepath.Join(dir, "pkg", "mod.py"), "X = 1\n")
+	mtime := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	l1, n1, err := appLayer(dir, mtime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Leftovers of a test run must not change the image.
+	write(t, filepath.Join(dir, ".coverage"), "data")
+	write(t, filepath.Join(dir, "test-results", "junit-unit-1-1.xml"), "<testsuite/>")
+	write(t, filepath.Join(dir, "pkg", "__pycache__", "mod.cpython-311.pyc"), "bytecode")
+	l2, n2, err := appLayer(dir, mtime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d1, _ := l1.Digest()
+	d2, _ := l2.Digest()
+	if d1 != d2 || n1 != 2 || n2 != 2 {
+		t.Errorf("digests %s (%d files) and %s (%d files), want equal with 2 files", d1, n1, d2, n2)
+	}
+	write(t, filepath.Join(dir, "app.py"), "print('changed')\n")
+	l3, _, err := appLayer(dir, mtime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d3, _ := l3.Digest(); d3 == d1 {
+		t.Error("a changed source file kept the same layer digest")
+	}
+	img, err := platformImage(l1, "linux/arm64/v8", map[string]string{"org.opencontainers.image.version": "1.2.3"}, mtime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.OS != "linux" || cfg.Architecture != "arm64" || cfg.Variant != "v8" || cfg.Config.Labels["org.opencontainers.image.version"] != "1.2.3" || !cfg.Created.Time.Equal(mtime) {
+		t.Errorf("config = %+v", cfg)
+	}
+	if _, err := platformImage(l1, "linux", nil, mtime); err == nil {
+		t.Error("platform without an architecture was accepted")
+	}
+}
+
+func TestMissingPytestSaysHowToInstall(t *testing.T) {
+	root := fixtureRepo(t)
+	var stdout, stderr bytes.Buffer
+	env := testEnv(root, &stdout, &stderr)
+	res, err := Execute(context.Background(), env, Options{Dir: "app", Out: "dist", Platforms: []string{"linux/amd64"}, Python: filepath.Join(root, "no-such-python")})
+	if err == nil || !strings.Contains(err.Error(), "apt-get install -y python3-pytest") {
+		t.Fatalf("err = %v, want the install hint", err)
+	}
+	if res == nil || len(res.Steps) != 2 || res.Steps[0].Err != nil || res.Steps[1].Name != "tests" || res.Steps[1].Err == nil {
+		t.Errorf("steps = %+v, want version ok and tests failed", res)
+	}
+}
+
+func TestPipelineOnAnApp(t *testing.T) {
+	py := pythonWithPytest(t)
+	root := fixtureRepo(t)
+	var stdout, stderr bytes.Buffer
+	env := testEnv(root, &stdout, &stderr)
+	err := Run(context.Background(), env, []string{"--dir", "app", "--out", "dist", "--python", py})
+	if err != nil {
+		t.Fatalf("pipeline: %v\nstderr:\n%s\nstdout:\n%s", err, stderr.String(), stdout.String())
+	}
+	sum := stdout.String()
+	for _, want := range []string{"version   0.1.0 (release), git tag v0.1.0", "tags      0.1.0, 0.1, latest, stable", "digest    sha256:", "(linux/amd64, linux/arm64)", "dist/release/release.md", "dist/deploy/k8s-deployment.yml"} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("summary lacks %q:\n%s", want, sum)
+		}
+	}
+	// One test per tier, two unit tests; every tier passes.
+	wantTiers := map[string]string{"smoke": "1       1", "unit": "2       2", "integration": "1       1", "security": "1       1", "database": "1       1", "all": "6       6"}
+	for tier, counts := range wantTiers {
+		found := false
+		for _, l := range strings.Split(sum, "\n") {
+			f := strings.Fields(l)
+			if len(f) > 2 && f[0] == tier && strings.Join(f[1:3], "       ") == counts {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("summary has no %s row with %s tests passed:\n%s", tier, counts, sum)
+		}
+	}
+	digest := ""
+	for _, l := range strings.Split(sum, "\n") {
+		if strings.HasPrefix(l, "digest    ") {
+			digest = strings.Fields(l)[1]
+		}
+	}
+	k8s, err := os.ReadFile(filepath.Join(root, "dist", "deploy", "k8s-deployment.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if digest == "" || !strings.Contains(string(k8s), "@"+digest) {
+		t.Errorf("k8s-deployment.yml does not pin %q:\n%s", digest, k8s)
+	}
+	rel, err := os.ReadFile(filepath.Join(root, "dist", "release", "plan.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(rel), "k8s-deployment.yml") || !strings.Contains(string(rel), "v0.1.0") {
+		t.Errorf("release plan:\n%s", rel)
+	}
+	if !strings.Contains(stderr.String(), "[5/5] release") {
+		t.Errorf("progress lines missing:\n%s", stderr.String())
+	}
+}
+
+func TestFailingTestStopsThePipeline(t *testing.T) {
+	py := pythonWithPytest(t)
+	root := fixtureRepo(t)
+	write(t, filepath.Join(root, "app", "tests", "test_broken.py"), "import pytest\n\n\n@pytest.mark.unit\ndef test_broken():\n    assert 1 + 1 == 3\n")
+	var stdout, stderr bytes.Buffer
+	env := testEnv(root, &stdout, &stderr)
+	res, err := Execute(context.Background(), env, Options{Dir: "app", Out: "dist", Platforms: []string{"linux/amd64"}, Python: py})
+	if err == nil || !strings.Contains(err.Error(), "tests failed") {
+		t.Fatalf("err = %v, want the tests to fail", err)
+	}
+	if !strings.Contains(stderr.String(), "test_broken") {
+		t.Errorf("the failing test is not named:\n%s", stderr.String())
+	}
+	if res.Digest != "" || len(res.Files) != 0 {
+		t.Errorf("something was published after failing tests: %+v", res)
+	}
+	if _, err := os.Stat(filepath.Join(root, "dist", "release")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("dist/release exists after failing tests (%v)", err)
+	}
+}
+
+// fixtureRepo copies testdata/app into a new git repository (the version
+// action reads git) and returns its root.
+func fixtureRepo(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed (apt-get install -y git)")
+	}
+	root := t.TempDir()
+	if err := os.CopyFS(filepath.Join(root, "app"), os.DirFS("testdata/app")); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "feat: calc"}} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	return root
+}
+
+func pythonWithPytest(t *testing.T) string {
+	t.Helper()
+	for _, py := range []string{os.Getenv("PYTHON"), "python3", "/usr/bin/python3"} {
+		if py != "" && exec.Command(py, "-c", "import pytest, pytest_cov").Run() == nil {
+			return py
+		}
+	}
+	t.Skip("no python3 with pytest and pytest-cov (apt-get install -y python3-pytest python3-pytest-cov)")
+	return ""
+}
+
+func testEnv(dir string, stdout, stderr io.Writer) action.Env {
+	vars := map[string]string{"HOME": os.Getenv("HOME"), "PATH": os.Getenv("PATH")}
+	return action.Env{Getenv: func(k string) string { return vars[k] }, Stdout: stdout, Stderr: stderr, Dir: dir}
+}
+
+func write(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
