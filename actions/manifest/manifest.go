@@ -207,10 +207,12 @@ func parseTime(v string) (string, error) {
 }
 
 // resolve asks the registry for the digest (of a tag) and the platforms. An
-// image given by digest with no platforms to check needs no registry.
+// image given by digest alone, with no platforms to check, needs no
+// registry; a tag is always checked, since the files name it beside the
+// digest.
 func resolve(ctx context.Context, rt *action.Runtime, c *config) (manifest.Image, error) {
 	img := manifest.Image{Name: c.name, Tag: c.tag, Digest: c.digest}
-	if c.digest != "" && len(c.platforms) == 0 && rt.Input("tag") == "" {
+	if c.digest != "" && len(c.platforms) == 0 && c.tag == "" {
 		return img, nil
 	}
 	lookup := c.name + "@" + c.digest

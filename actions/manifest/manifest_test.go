@@ -184,6 +184,11 @@ func TestTagMustPointAtDigest(t *testing.T) {
 	if res.ExitCode != 1 || !strings.Contains(res.Stdout+res.Stderr, "points to "+reg.indexDigest+", not to "+reg.amd64Digest) {
 		t.Fatalf("exit %d\n%s\n%s", res.ExitCode, res.Stdout, res.Stderr)
 	}
+	// The tag inside the reference is checked too, even with no platforms to check.
+	res = actiontest.Run(t, Action(), actiontest.Case{Inputs: reg.inputs(":1.2.3@"+reg.amd64Digest, "platforms", "")})
+	if res.ExitCode != 1 || !strings.Contains(res.Stdout+res.Stderr, "points to "+reg.indexDigest+", not to "+reg.amd64Digest) {
+		t.Fatalf("exit %d\n%s\n%s", res.ExitCode, res.Stdout, res.Stderr)
+	}
 	res = actiontest.Run(t, Action(), actiontest.Case{Inputs: reg.inputs("@"+reg.indexDigest, "tag", "1.2.3")})
 	if res.ExitCode != 0 {
 		t.Fatalf("exit %d\n%s", res.ExitCode, res.Stdout)
