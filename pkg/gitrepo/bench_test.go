@@ -166,3 +166,24 @@ func TestManyTagsMatchGit(t *testing.T) {
 	}
 	check("packed")
 }
+
+// BenchmarkMergeBase: the fork point 500 commits back, as for a long-lived
+// pull request's diff coverage.
+func BenchmarkMergeBase(b *testing.B) {
+	dir := benchRepo(b)
+	r, err := gitrepo.Open(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	ctx := context.Background()
+	base, err := r.Resolve(ctx, "HEAD~500")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if mb, err := r.MergeBase(ctx, base, "HEAD"); err != nil || mb != base {
+			b.Fatalf("MergeBase = %s, %v; want %s", mb, err, base)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	fdiff "github.com/go-git/go-git/v5/plumbing/format/diff"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
@@ -23,7 +24,11 @@ func (r *Repo) ChangedLines(ctx context.Context, base, head string) (map[string]
 	if err != nil {
 		return nil, err
 	}
-	baseCommit, err := r.commit(baseHash)
+	mb, err := r.MergeBase(ctx, baseHash.String(), headHash.String())
+	if err != nil {
+		return nil, err
+	}
+	baseCommit, err := r.commit(plumbing.NewHash(mb))
 	if err != nil {
 		return nil, err
 	}
@@ -31,19 +36,9 @@ func (r *Repo) ChangedLines(ctx context.Context, base, head string) (map[string]
 	if err != nil {
 		return nil, err
 	}
-	bases, err := baseCommit.MergeBase(headCommit)
+	fromTree, err := baseCommit.Tree()
 	if err != nil {
-		return nil, r.missing(base, err)
-	}
-	if len(bases) == 0 {
-		if r.Shallow() {
-			return nil, fmt.Errorf("no common ancestor of %q and %q: %w", base, head, ErrShallow)
-		}
-		return nil, fmt.Errorf("%q and %q share no history: compare against a branch of the same repository", base, head)
-	}
-	fromTree, err := bases[0].Tree()
-	if err != nil {
-		return nil, r.missing(bases[0].Hash.String(), err)
+		return nil, r.missing(mb, err)
 	}
 	toTree, err := headCommit.Tree()
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -401,5 +402,48 @@ func TestWalkWithEqualCommitTimes(t *testing.T) {
 	n, err = r.CountCommits(ctx, "topic", "HEAD")
 	if err != nil || n != 5 {
 		t.Errorf("CountCommits(topic, HEAD) = %d, %v; want 5 (three, the merge, after)", n, err)
+	}
+}
+
+func TestMergeBaseMatchesGit(t *testing.T) {
+	ctx := context.Background()
+	g, _ := tagFixture(t)
+	g.Git("checkout", "-q", "-b", "late", "v1.1.0")
+	g.Commit("late branch")
+	g.Git("checkout", "-q", "main")
+	g.Commit("main after")
+	// A criss-cross: two branches merging each other.
+	g.Git("checkout", "-q", "-b", "x")
+	g.Commit("x1")
+	g.Git("checkout", "-q", "-b", "y", "main")
+	g.Commit("y1")
+	g.Git("merge", "-q", "--no-ff", "-m", "y merges x", "x")
+	g.Git("checkout", "-q", "x")
+	g.Git("merge", "-q", "--no-ff", "-m", "x merges y1", "y~1")
+	g.Commit("x2")
+	r := open(t, g.Dir)
+	for _, c := range [][2]string{
+		{"main", "side"}, {"side", "main"}, {"late", "main"}, {"v1.0.0", "main"}, {"main", "v1.0.0"},
+		{"main", "main"}, {"x", "y"}, {"dev-build", "late"},
+	} {
+		got, err := r.MergeBase(ctx, c[0], c[1])
+		if err != nil {
+			t.Errorf("MergeBase(%s, %s): %v", c[0], c[1], err)
+			continue
+		}
+		all := strings.Fields(g.Git("merge-base", "--all", c[0], c[1]))
+		found := false
+		for _, h := range all {
+			found = found || h == got
+		}
+		if !found {
+			t.Errorf("MergeBase(%s, %s) = %s, git merge-base --all says %v", c[0], c[1], got, all)
+		}
+	}
+	// Unrelated histories share nothing.
+	g.Git("checkout", "-q", "--orphan", "lonely")
+	g.Commit("lonely root")
+	if _, err := open(t, g.Dir).MergeBase(ctx, "lonely", "main"); err == nil || !strings.Contains(err.Error(), "share no history") {
+		t.Errorf("unrelated: err = %v", err)
 	}
 }

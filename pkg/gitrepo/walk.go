@@ -194,3 +194,119 @@ func markUninteresting(seen map[plumbing.Hash]*walkNode, w *walkNode) int {
 	}
 	return flipped
 }
+
+// MergeBase returns the best common ancestor of a and b (git merge-base),
+// walking only as far back as the fork point; when several are equally good
+// it returns the newest. An error wrapping ErrShallow means the fork point
+// lies beyond a shallow clone's history.
+func (r *Repo) MergeBase(ctx context.Context, a, b string) (string, error) {
+	ah, err := r.resolve(ctx, a)
+	if err != nil {
+		return "", err
+	}
+	bh, err := r.resolve(ctx, b)
+	if err != nil {
+		return "", err
+	}
+	h, err := r.mergeBase(ctx, ah, bh)
+	if err != nil {
+		return "", err
+	}
+	if h.IsZero() {
+		if r.Shallow() {
+			return "", fmt.Errorf("no common ancestor of %q and %q in the fetched history: %w", a, b, ErrShallow)
+		}
+		return "", fmt.Errorf("%q and %q share no history: compare against a branch of the same repository", a, b)
+	}
+	return h.String(), nil
+}
+
+// Paint flags share walkNode.flags with flagQueued, so they start above it.
+const (
+	paintA = flagQueued << (iota + 1)
+	paintB
+	paintStale
+)
+
+// mergeBase paints down from both commits, newest first, as git does: a
+// commit reached from both sides is a common ancestor and everything below
+// it is stale; the walk ends when only stale commits remain queued.
+func (r *Repo) mergeBase(ctx context.Context, a, b plumbing.Hash) (plumbing.Hash, error) {
+	if a == b {
+		return a, nil
+	}
+	seen := map[plumbing.Hash]*walkNode{}
+	q := &walkQueue{}
+	live := 0 // queued commits that are not stale
+	push := func(h plumbing.Hash, flags int) error {
+		if w, ok := seen[h]; ok {
+			if w.flags&flags == flags {
+				return nil
+			}
+			wasLive := w.flags&paintStale == 0
+			w.flags |= flags
+			if w.flags&flagQueued != 0 {
+				if wasLive && w.flags&paintStale != 0 {
+					live--
+				}
+				return nil
+			}
+			w.flags |= flagQueued
+			if w.flags&paintStale == 0 {
+				live++
+			}
+			heap.Push(q, w)
+			return nil
+		}
+		ci, gen, err := r.node(h)
+		if err != nil {
+			if r.Shallow() {
+				return nil // beyond the boundary: no answer from here
+			}
+			return r.missing(h.String(), err)
+		}
+		w := &walkNode{hash: h, parents: ci.parents, flags: flags | flagQueued, gen: gen, time: ci.time}
+		seen[h] = w
+		if flags&paintStale == 0 {
+			live++
+		}
+		heap.Push(q, w)
+		return nil
+	}
+	if err := push(a, paintA); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if err := push(b, paintB); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	var best *walkNode
+	for steps := 0; q.Len() > 0 && live > 0; steps++ {
+		if steps%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return plumbing.ZeroHash, err
+			}
+		}
+		w := heap.Pop(q).(*walkNode)
+		w.flags &^= flagQueued
+		if w.flags&paintStale == 0 {
+			live--
+		}
+		flags := w.flags & (paintA | paintB | paintStale)
+		if flags&(paintA|paintB) == paintA|paintB && flags&paintStale == 0 {
+			if best == nil {
+				best = w
+			}
+			flags |= paintStale
+			w.flags |= paintStale
+		}
+		for _, p := range w.parents {
+			if err := push(p, flags); err != nil {
+				return plumbing.ZeroHash, err
+			}
+		}
+	}
+	if best == nil {
+		return plumbing.ZeroHash, nil
+	}
+	return best.hash, nil
+}
