@@ -339,3 +339,18 @@ func TestStatsMerge(t *testing.T) {
 		t.Errorf("%+v, want %+v", a, want)
 	}
 }
+
+// A long tag arriving one byte per read is parsed in linear time (the tag
+// is re-parsed only each time its bytes double); a quadratic scanner
+// would not finish this test.
+func TestLongTagSmallReads(t *testing.T) {
+	g := &generated{head: "<testsuite><testcase name=\"", tail: "\"/></testsuite>", n: 2 << 20, fill: 'n'}
+	var cases []Case
+	st, err := parse(newScannerSize(context.Background(), iotest.OneByteReader(g), 16), func(c Case) error {
+		cases = append(cases, c)
+		return nil
+	})
+	if err != nil || st.Tests != 1 || len(cases[0].Name) != 2<<20 {
+		t.Fatalf("stats %+v, err %v", st, err)
+	}
+}

@@ -141,6 +141,19 @@ func (s *scanner) more() bool {
 	}
 }
 
+// moreTag reads until the unfinished tag at s.pos has twice the bytes it
+// had (or the input ends), so that re-parsing a long tag read in small
+// pieces stays linear.
+func (s *scanner) moreTag() bool {
+	want := min(2*(s.end-s.pos), MaxTagSize) + 1
+	if !s.more() {
+		return false
+	}
+	for s.end-s.pos < want && s.more() {
+	}
+	return true
+}
+
 // need makes n bytes available from s.pos if the input has them.
 func (s *scanner) need(n int) bool {
 	for s.end-s.pos < n {
@@ -383,7 +396,7 @@ func (s *scanner) scanEndTag() (tokKind, error) {
 		if s.end-s.pos > MaxTagSize {
 			return tokEOF, s.errorf(s.pos, "an end tag is longer than %d bytes; the report is corrupt", MaxTagSize)
 		}
-		if !s.more() {
+		if !s.moreTag() {
 			return tokEOF, s.errorf(s.pos, "unexpected end of file in an end tag; the report was cut short, check that the test run finished writing it")
 		}
 	}
@@ -404,7 +417,7 @@ func (s *scanner) scanStartTag() (tokKind, error) {
 		if s.end-s.pos > MaxTagSize {
 			return tokEOF, s.errorf(s.pos, "a tag is longer than %d bytes (an attribute value this large is not a test report); the report is refused", MaxTagSize)
 		}
-		if !s.more() {
+		if !s.moreTag() {
 			return tokEOF, s.errorf(s.pos, "unexpected end of file in a tag; the report was cut short, check that the test run finished writing it")
 		}
 	}
