@@ -426,7 +426,10 @@ func (hc *hostClient) listTags(ctx context.Context, repo string) (map[string]boo
 	next := hc.url(repo, "tags/list?n=1000")
 	for pages := 0; next != "" && pages < 1000; pages++ {
 		resp, err := hc.do(ctx, http.MethodGet, next, nil, nil, http.StatusOK)
-		if isNotFound(err) {
+		var se *StatusError
+		if errors.As(err, &se) && se.StatusCode == http.StatusNotFound && se.Code == "NAME_UNKNOWN" {
+			// The repository does not exist yet. A bare 404 could also mean
+			// "no tags/list here", which must not pass for "no tags".
 			return tags, nil
 		}
 		if err != nil {

@@ -9,12 +9,12 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
-// quirky is a registry that refuses tags/list and sends no
+// quirky is a registry without tags/list (a bare 404) that sends no
 // Docker-Content-Digest header on HEAD, as some registries do.
 func quirky(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/tags/list") {
-			http.Error(w, `{"errors":[{"code":"DENIED"}]}`, http.StatusForbidden)
+			http.NotFound(w, r)
 			return
 		}
 		if r.Method == http.MethodHead {
