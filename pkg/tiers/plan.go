@@ -390,12 +390,12 @@ func ResultOf(name string) (kind, tier string, shardNo, attempt int, ok bool) {
 		return "", "", 0, 0, false
 	}
 	shardNo, err := strconv.Atoi(m[3])
-	if err != nil {
-		return "", "", 0, 0, false
+	if err != nil || shardNo < 1 {
+		return "", "", 0, 0, false // shards and attempts count from 1
 	}
 	attempt = 1
 	if m[4] != "" {
-		if attempt, err = strconv.Atoi(m[4]); err != nil {
+		if attempt, err = strconv.Atoi(m[4]); err != nil || attempt < 1 {
 			return "", "", 0, 0, false
 		}
 	}
