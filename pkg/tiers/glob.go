@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -42,31 +43,45 @@ func MatchGlob(pattern, name string) bool {
 	return matchSegs(strings.Split(pattern, "/"), strings.Split(name, "/"))
 }
 
+// matchSegs matches pattern segments against name segments. Memoised on
+// (pattern, name) positions, so patterns with many ** stay linear-ish
+// instead of backtracking exponentially.
 func matchSegs(ps, ns []string) bool {
-	for len(ps) > 0 {
-		if ps[0] == "**" {
-			for len(ps) > 1 && ps[1] == "**" {
-				ps = ps[1:]
-			}
-			if len(ps) == 1 {
-				return true
-			}
-			for i := 0; i <= len(ns); i++ {
-				if matchSegs(ps[1:], ns[i:]) {
-					return true
-				}
-			}
+	if !slices.Contains(ps, "**") {
+		if len(ps) != len(ns) {
 			return false
 		}
-		if len(ns) == 0 {
-			return false
+		for i := range ps {
+			if ok, err := path.Match(ps[i], ns[i]); err != nil || !ok {
+				return false
+			}
 		}
-		if ok, err := path.Match(ps[0], ns[0]); err != nil || !ok {
-			return false
-		}
-		ps, ns = ps[1:], ns[1:]
+		return true
 	}
-	return len(ns) == 0
+	memo := make(map[[2]int]bool)
+	var match func(i, j int) bool
+	match = func(i, j int) bool {
+		key := [2]int{i, j}
+		if v, ok := memo[key]; ok {
+			return v
+		}
+		var res bool
+		switch {
+		case i == len(ps):
+			res = j == len(ns)
+		case ps[i] == "**":
+			// ** matches zero or more segments.
+			res = match(i+1, j) || (j < len(ns) && match(i, j+1))
+		case j == len(ns):
+			res = false
+		default:
+			ok, err := path.Match(ps[i], ns[j])
+			res = err == nil && ok && match(i+1, j+1)
+		}
+		memo[key] = res
+		return res
+	}
+	return match(0, 0)
 }
 
 // Glob returns the files under root matching any pattern and no
