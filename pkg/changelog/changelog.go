@@ -46,6 +46,7 @@ type item struct {
 	Entry
 	sha    string
 	author Person
+	text   string // the rendered line, made once: Markdown may render many times
 }
 
 // Changelog is the grouped content, ready to render.
@@ -146,6 +147,7 @@ func Build(commits []Commit, o Options) *Changelog {
 				it.author = tip.Author
 			}
 		}
+		it.text = cl.line(it)
 		items = append(items, it)
 		g := groupOf(e)
 		cl.groups[g] = append(cl.groups[g], it)
@@ -363,7 +365,8 @@ func (cl *Changelog) render(keep int, withContributors bool) string {
 				fmt.Fprintf(&b, "\n### %s\n\n", groupTitles[g])
 				headed = true
 			}
-			b.WriteString(cl.line(it) + "\n")
+			b.WriteString(it.text)
+			b.WriteByte('\n')
 			n++
 		}
 	}
