@@ -176,6 +176,10 @@ func (c *Client) copyBlob(ctx context.Context, srcHC *hostClient, src Reference,
 	}
 	st.uploaded.Add(1)
 	st.bytes.Add(b.Size)
+	if b.Size >= 1<<20 {
+		// Big layers take a while; say which are done.
+		c.o.logf("uploaded %s (%.1f MiB) to %s", b.Digest, float64(b.Size)/(1<<20), t.Name())
+	}
 	return nil
 }
 
