@@ -70,18 +70,10 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		written = append(written, rel)
 		rt.Logf("wrote %s (%s, sha256 %s)", rel, f.Kind, f.SHA256()[:12])
 	}
-	var deployment string
-	for _, f := range files {
-		if f.Name == manifest.DeploymentJSON {
-			deployment = strings.TrimSpace(string(f.Data))
-		}
-	}
-	if deployment == "" { // deployment.json not selected: the output still describes the deployment
-		d, err := manifest.DeploymentOf(opts)
-		if err != nil {
-			return err
-		}
-		deployment = d
+	// The same content as deployment.json, also when that file is not selected.
+	deployment, err := manifest.DeploymentOf(opts)
+	if err != nil {
+		return err
 	}
 	rt.SetSummary(func(d action.Detail) string { return summary(d, img, c, files) })
 	for _, set := range []error{
