@@ -510,3 +510,28 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(m.Run())
 }
+
+func TestScheduleMatchEdgePEP440Rules(t *testing.T) {
+	g := history(t)
+	head := g.Head()
+	rules := "type=schedule,pattern=nightly-{{commit_date 'YYYYMMDD'}}\ntype=edge\ntype=match,pattern=v(\\d+)\\.(\\d+),group=2,prefix=minor-\ntype=pep440,pattern={{major}}.{{minor}}"
+	// A scheduled run on the default branch: a development build.
+	out := ok(t, resolve(t, g, run{event: "schedule", ref: "refs/heads/main", inputs: map[string]string{"tags": rules}}))
+	wantOutputs(t, out, map[string]string{"tag-names": "nightly-20240102\nedge", "kind": "development", "latest": "false"})
+	// Without rules a schedule builds nightly plus the development tags.
+	out = ok(t, resolve(t, g, run{event: "schedule", ref: "refs/heads/main"}))
+	wantOutputs(t, out, map[string]string{"tag-names": "nightly\nmain\ndev-20240102-030705\ndev-" + head[:7]})
+	// On the tag: match (priority 800) then pep440 (900 first).
+	out = ok(t, resolve(t, g, run{ref: "refs/tags/v1.2.3", inputs: map[string]string{"tags": rules, "flavor": "suffix=-py"}}))
+	wantOutputs(t, out, map[string]string{"tag-names": "1.2-py\nminor-2-py\nlatest", "latest": "true"})
+	// An explicit value feeds semver rules off a tag too, and latest=false wins.
+	out = ok(t, resolve(t, g, run{ref: "refs/heads/develop", inputs: map[string]string{
+		"tags": "type=semver,pattern={{major}}.{{minor}},value=v3.4.5", "flavor": "latest=false",
+	}}))
+	wantOutputs(t, out, map[string]string{"tag-names": "3.4", "latest": "false"})
+	// Pre-release values only ever give the full version.
+	out = ok(t, resolve(t, g, run{ref: "refs/heads/develop", inputs: map[string]string{
+		"tags": "type=semver,pattern={{major}}.{{minor}},value=v3.4.5-rc.1\ntype=pep440,pattern={{major}},value=3.4.5rc1",
+	}}))
+	wantOutputs(t, out, map[string]string{"tag-names": "3.4.5-rc.1\n3.4.5rc1", "latest": "false"})
+}
