@@ -256,8 +256,14 @@ var fullSHA = regexp.MustCompile(`^[0-9a-f]{40}$`)
 // target when it does not exist yet.
 func (p *publisher) ensureTag(ctx context.Context) (string, error) {
 	sha, err := p.refSHA(ctx, "tags/"+p.o.Tag)
-	if err != nil || sha != "" {
-		return sha, err
+	if err != nil {
+		return "", err
+	}
+	if sha != "" {
+		if fullSHA.MatchString(p.o.Target) && p.o.Target != sha {
+			p.o.Logf("note: tag %s already exists at %s; releasing that commit, not the target %s", p.o.Tag, sha[:7], p.o.Target[:7])
+		}
+		return sha, nil
 	}
 	target := p.o.Target
 	if target == "" {
