@@ -96,3 +96,30 @@ func BenchmarkParseCobertura(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMerge: 16 shards' Go profiles of the same 200 files merged, as
+// the report merges shards and tiers.
+func BenchmarkMerge(b *testing.B) {
+	var shards []*Report
+	for s := range 16 {
+		var buf bytes.Buffer
+		buf.WriteString("mode: count\n")
+		for f := range 200 {
+			for i := range 100 {
+				fmt.Fprintf(&buf, "example.com/app/pkg%d/file.go:%d.2,%d.16 2 %d\n", f, 10+i*3, 11+i*3, (i+s)%3)
+			}
+		}
+		r, err := ParseGoProfile(context.Background(), &buf)
+		if err != nil {
+			b.Fatal(err)
+		}
+		shards = append(shards, r)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		m := Merge(shards...)
+		if m.Statements() != 200*100*2 {
+			b.Fatal(m.Statements())
+		}
+	}
+}
