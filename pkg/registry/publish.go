@@ -127,6 +127,7 @@ type plan struct {
 	mediaType string
 	children  []child
 	promoted  bool
+	sources   []Reference // where children are read from
 	targets   []Reference
 	tags      []string
 	current   map[string]map[string]string // target name -> tag -> current digest
@@ -293,9 +294,9 @@ func (p *plan) scopes(registry string) []string {
 			add(pushScope(t.Repository))
 		}
 	}
-	for _, ch := range p.children {
-		if ch.src.Registry == registry && !seen[pushScope(ch.src.Repository)] {
-			add(pullScope(ch.src.Repository))
+	for _, src := range p.sources {
+		if src.Registry == registry && !seen[pushScope(src.Repository)] {
+			add(pullScope(src.Repository))
 		}
 	}
 	return out
@@ -349,9 +350,7 @@ func (c *Client) prepare(ctx context.Context, req Request) (*plan, error) {
 		srcs = append(srcs, r)
 	}
 	// Scopes are known from the names alone; ask for them all at once.
-	for _, r := range srcs {
-		p.children = append(p.children, child{src: r})
-	}
+	p.sources = srcs
 	fetchedAll := make([]*fetched, len(srcs))
 	err := c.parallel(ctx, len(srcs), func(ctx context.Context, i int) error {
 		hc, err := c.host(ctx, srcs[i].Registry, p.scopes(srcs[i].Registry))
@@ -365,7 +364,6 @@ func (c *Client) prepare(ctx context.Context, req Request) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.children = nil
 
 	if len(fetchedAll) == 1 && isIndexType(fetchedAll[0].mediaType) {
 		f := fetchedAll[0]
