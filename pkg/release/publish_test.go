@@ -177,6 +177,7 @@ func TestPublishSurvivesFaults(t *testing.T) {
 				t.Fatalf("%d injected faults never fired: the test did not test them", n)
 			}
 			e.check(t)
+			t.Logf("%d requests", len(e.fake.Requests()))
 		})
 	}
 }
@@ -327,6 +328,7 @@ func TestRerunAfterCrashMidUpload(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.check(t)
+	t.Logf("re-run after the crash: %d requests (%d uploads)", len(e.fake.Requests()), e.fake.Count("POST", "/assets"))
 	if res.Counts["keep"] != 2 || res.Counts["upload"] != 3 || res.Created {
 		t.Errorf("re-run: %v created=%v", res.Counts, res.Created)
 	}
