@@ -238,7 +238,7 @@ func TestRacingPublishers(t *testing.T) {
 		if round%2 == 0 {
 			// Hold the creates until all three publishers have sent one: each
 			// looked before any draft existed, the worst interleaving.
-			e.fake.Inject(githubfake.Fault{Kind: githubfake.Hold, Method: "POST", Path: "/releases$", Times: 3})
+			e.fake.Inject(githubfake.Fault{Kind: githubfake.Hold, Delay: time.Minute, Method: "POST", Path: "/releases$", Times: 3})
 		}
 		var wg sync.WaitGroup
 		errs := make([]error, 3)
@@ -278,8 +278,9 @@ func TestRacingPublishers(t *testing.T) {
 
 func TestCreateRefusedBecauseTheWinnerPublished(t *testing.T) {
 	e := newEnv(t, githubfake.Options{})
-	// A's create is held long enough for B to do the whole release.
-	e.fake.Inject(githubfake.Fault{Kind: githubfake.Delay, Delay: 2 * time.Second, Method: "POST", Path: "/releases$"})
+	// A's create is held until B has done the whole release.
+	gate := make(chan struct{})
+	e.fake.Inject(githubfake.Fault{Kind: githubfake.Delay, Delay: time.Minute, Until: gate, Method: "POST", Path: "/releases$"})
 	done := make(chan error)
 	var resA *Result
 	go func() {
@@ -291,6 +292,7 @@ func TestCreateRefusedBecauseTheWinnerPublished(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	resB, err := Publish(context.Background(), e.client(t), e.options(t))
+	close(gate)
 	if err != nil {
 		t.Fatal(err)
 	}

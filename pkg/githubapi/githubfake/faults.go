@@ -27,8 +27,8 @@ const (
 	// StarterAsset, on an upload, leaves an asset of that name in state
 	// "starter" and answers 502, as GitHub does when an upload breaks.
 	StarterAsset
-	// Delay holds the request for Delay before serving it normally (other
-	// requests proceed meanwhile).
+	// Delay holds the request for Delay, or until Until is closed, before
+	// serving it normally (other requests proceed meanwhile).
 	Delay
 	// Hold keeps matching requests waiting until Times of them have arrived
 	// (or Delay, default 5s, has passed), then serves them all: a barrier
@@ -63,11 +63,12 @@ func (k FaultKind) String() string {
 type Fault struct {
 	Kind       FaultKind
 	Status     int
-	RetryAfter int           // seconds; 0 leaves the header out
-	Delay      time.Duration // for Delay
-	Method     string        // "" matches any
-	Path       string        // substring of the path after the API or uploads prefix ("" matches any; a final "$" anchors it at the end)
-	Upload     bool          // only requests on the uploads path
+	RetryAfter int             // seconds; 0 leaves the header out
+	Delay      time.Duration   // for Delay and Hold
+	Until      <-chan struct{} // for Delay: closing it ends the wait early
+	Method     string          // "" matches any
+	Path       string          // substring of the path after the API or uploads prefix ("" matches any; a final "$" anchors it at the end)
+	Upload     bool            // only requests on the uploads path
 	Skip       int
 	Times      int
 

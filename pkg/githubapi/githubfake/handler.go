@@ -80,7 +80,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		case Delay:
 			s.mu.Unlock()
-			time.Sleep(f.Delay)
+			select {
+			case <-time.After(f.Delay):
+			case <-f.Until:
+			}
 			s.mu.Lock()
 		case Hold:
 			wait := f.Delay
