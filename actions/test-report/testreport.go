@@ -114,15 +114,18 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		}
 	}
 	if baseRef != "" && o.Coverage != nil {
-		if repoErr != nil {
-			return fmt.Errorf("diff coverage against %s: %w", baseRef, repoErr)
+		changed, err := map[string][]int(nil), repoErr
+		if err == nil {
+			changed, err = repo.ChangedLines(ctx, baseRef, "HEAD")
 		}
-		changed, err := repo.ChangedLines(ctx, baseRef, "HEAD")
 		if err != nil {
-			if errors.Is(err, gitrepo.ErrShallow) || diffMin > 0 {
-				return fmt.Errorf("diff coverage against base-ref %s: %w", baseRef, err)
+			// Never "no changes": a gate fails on it, and without a gate it
+			// is a warning saying what to fetch. The test verdict still comes.
+			err = fmt.Errorf("changed lines since %s: %w", baseRef, err)
+			o.DiffCoverageErr = err
+			if diffMin == 0 {
+				rt.Annotate(action.Annotation{Level: action.LevelWarning, Title: "No diff coverage", Message: err.Error(), Rank: 5})
 			}
-			rt.Logf("no diff coverage: %v", err)
 		} else {
 			o.ChangedLines = changed
 			if o.ChangedLines == nil {

@@ -210,9 +210,14 @@ func TestDiffCoverage(t *testing.T) {
 	clone := filepath.Join(t.TempDir(), "clone")
 	git(t, dir, "clone", "-q", "--depth", "1", "file://"+dir, clone)
 	write(t, clone, map[string]string{"test-results/junit-unit-2.xml": `<testsuite><testcase classname="c" name="t"/></testsuite>`, "test-results/coverage-unit-1.xml": cobertura})
+	res = actiontest.Run(t, Action(), actiontest.Case{Dir: clone, Inputs: map[string]string{"base-ref": base, "diff-coverage-threshold": "10"}})
+	if res.ExitCode != 1 || !strings.Contains(annotations(res), "fetch-depth: 0") || res.Outputs["total"] != "1" || res.Outputs["diff-coverage"] != "" {
+		t.Errorf("shallow with a gate: exit %d %v %v", res.ExitCode, res.Annotations, res.Outputs)
+	}
+	// Without a gate the tests still pass, with a warning saying what to fetch.
 	res = actiontest.Run(t, Action(), actiontest.Case{Dir: clone, Inputs: map[string]string{"base-ref": base}})
-	if res.ExitCode != 1 || !strings.Contains(annotations(res), "fetch-depth: 0") {
-		t.Errorf("shallow: exit %d %v", res.ExitCode, res.Annotations)
+	if res.ExitCode != 0 || !strings.Contains(annotations(res), "::warning title=No diff coverage::changed lines since "+base) || !strings.Contains(annotations(res), "fetch-depth: 0") {
+		t.Errorf("shallow without a gate: exit %d %v", res.ExitCode, res.Annotations)
 	}
 }
 

@@ -21,6 +21,9 @@ func (b *builder) coverage(r *Report) {
 	if o.CoverageThreshold > 0 && pct+1e-9 < o.CoverageThreshold {
 		r.Problems = append(r.Problems, fmt.Sprintf("coverage %.2f%% is below coverage-threshold %.2f%%", pct, o.CoverageThreshold))
 	}
+	if o.DiffCoverageErr != nil && o.DiffCoverageThreshold > 0 {
+		r.Problems = append(r.Problems, fmt.Sprintf("diff coverage could not be measured for diff-coverage-threshold %.2f%%: %v", o.DiffCoverageThreshold, o.DiffCoverageErr))
+	}
 	if o.ChangedLines == nil {
 		return
 	}

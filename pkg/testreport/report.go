@@ -44,6 +44,7 @@ type Options struct {
 	CoverageThreshold     float64          // percent; 0 disables
 	ChangedLines          map[string][]int // lines changed since the base (diff coverage); nil disables
 	DiffCoverageThreshold float64          // percent; 0 disables
+	DiffCoverageErr       error            // why changed lines could not be read (shallow clone...): fails a diff gate
 
 	MaxFailures int // failures kept with their messages; the rest are counted (default 10000)
 
