@@ -67,6 +67,11 @@ func printOutputs(w io.Writer, pairs []kv) error {
 	var b strings.Builder
 	for _, p := range pairs {
 		if strings.ContainsAny(p.value, "\r\n") {
+			// A person reads these: a plain EOF unless the value has such a line.
+			if !strings.Contains("\n"+p.value+"\n", "\nEOF\n") {
+				b.WriteString(p.key + "<<EOF\n" + p.value + "\nEOF\n")
+				continue
+			}
 			s, err := formatFileCommand(p.key, p.value)
 			if err != nil {
 				return err
