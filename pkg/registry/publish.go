@@ -171,7 +171,18 @@ func (p *plan) manifest(digest string, read func() ([]byte, error)) ([]byte, err
 // digest, and only then moves the tags. Running it again with the same
 // request writes nothing.
 func (c *Client) Publish(ctx context.Context, req Request) (*Result, error) {
-	p, err := c.prepare(ctx, req)
+	p, err := parseRequest(req)
+	if err != nil {
+		return nil, err
+	}
+	// Reading the sources and the targets' tags are independent reads:
+	// doing them together takes two round trips off the critical path.
+	err = c.parallel(ctx, 2, func(ctx context.Context, i int) error {
+		if i == 0 {
+			return c.build(ctx, p)
+		}
+		return c.planTags(ctx, p)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -186,9 +197,6 @@ func (c *Client) Publish(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 
-	if err := c.planTags(ctx, p); err != nil {
-		return nil, err
-	}
 	var conflicts []TagConflict
 	for _, t := range p.targets {
 		for _, tag := range p.tags {
@@ -302,8 +310,8 @@ func (p *plan) scopes(registry string) []string {
 	return out
 }
 
-// prepare parses the request, reads the sources and builds the index.
-func (c *Client) prepare(ctx context.Context, req Request) (*plan, error) {
+// parseRequest checks the request and names everything; no I/O.
+func parseRequest(req Request) (*plan, error) {
 	if len(req.Images) == 0 {
 		return nil, errors.New("no target image given: list at least one repository in images, e.g. ghcr.io/org/app")
 	}
@@ -351,6 +359,12 @@ func (c *Client) prepare(ctx context.Context, req Request) (*plan, error) {
 	}
 	// Scopes are known from the names alone; ask for them all at once.
 	p.sources = srcs
+	return p, nil
+}
+
+// build reads the sources and builds the index (or takes the one index).
+func (c *Client) build(ctx context.Context, p *plan) error {
+	srcs := p.sources
 	fetchedAll := make([]*fetched, len(srcs))
 	err := c.parallel(ctx, len(srcs), func(ctx context.Context, i int) error {
 		hc, err := c.host(ctx, srcs[i].Registry, p.scopes(srcs[i].Registry))
@@ -362,7 +376,7 @@ func (c *Client) prepare(ctx context.Context, req Request) (*plan, error) {
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 
 	if len(fetchedAll) == 1 && isIndexType(fetchedAll[0].mediaType) {
@@ -372,7 +386,7 @@ func (c *Client) prepare(ctx context.Context, req Request) (*plan, error) {
 		for _, d := range f.doc.Manifests {
 			p.children = append(p.children, child{desc: d, src: f.ref})
 		}
-		return p, nil
+		return nil
 	}
 
 	byPlatform := map[string]child{}
@@ -393,7 +407,7 @@ func (c *Client) prepare(ctx context.Context, req Request) (*plan, error) {
 			key := ch.desc.Platform.normalize()
 			if prev, ok := byPlatform[key]; ok {
 				if prev.desc.Digest != ch.desc.Digest {
-					return nil, fmt.Errorf("sources %s and %s both provide %s: give one image per platform", prev.src, ch.src, key)
+					return fmt.Errorf("sources %s and %s both provide %s: give one image per platform", prev.src, ch.src, key)
 				}
 				continue
 			}
@@ -427,10 +441,10 @@ func (c *Client) prepare(ctx context.Context, req Request) (*plan, error) {
 	}
 	raw, err := json.Marshal(idx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	p.index, p.digest = raw, digestOf(raw)
-	return p, nil
+	return nil
 }
 
 func checkPlatforms(required []string, children []child) error {
