@@ -2,6 +2,7 @@ package release
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -211,5 +212,42 @@ func TestPreviousTagIsTheResolvers(t *testing.T) {
 		if got := previousTag(tag, tags); got != want {
 			t.Errorf("previousTag(%s) = %q, want %q", tag, got, want)
 		}
+	}
+}
+
+func TestMoveTagsAndRollingInputs(t *testing.T) {
+	f := githubfake.Start(t, githubfake.Options{Token: "t0ken"})
+	dir := workspace(t)
+	res := actiontest.Run(t, Action(), caseFor(f, dir, map[string]string{"move-tags": "major, minor", "changelog": "none", "assets": ""}))
+	if res.ExitCode != 0 {
+		t.Fatalf("exit %d\n%s", res.ExitCode, res.Stdout)
+	}
+	for _, tag := range []string{"refs/tags/v1", "refs/tags/v1.2"} {
+		if sha, _ := f.Ref(tag); sha != f.Head() {
+			t.Errorf("%s at %q, want %s", tag, sha, f.Head())
+		}
+	}
+	// Development prereleases: prerelease: auto marks them, rolling keeps two.
+	for i := 1; i <= 3; i++ {
+		tag := fmt.Sprintf("v1.3.0-dev.%d", i)
+		res := actiontest.Run(t, Action(), caseFor(f, dir, map[string]string{"tag": tag, "rolling": "2", "changelog": "none", "assets": ""}))
+		if res.ExitCode != 0 {
+			t.Fatalf("%s: exit %d\n%s", tag, res.ExitCode, res.Stdout)
+		}
+	}
+	var dev []string
+	for _, r := range f.Releases() {
+		if len(r.Assets) != 0 {
+			t.Errorf("%s: %d assets, want none (no files, so no SHA256SUMS either)", r.Tag, len(r.Assets))
+		}
+		if strings.Contains(r.Tag, "-dev.") {
+			dev = append(dev, r.Tag)
+			if !r.Prerelease || r.Latest {
+				t.Errorf("%s: prerelease=%v latest=%v", r.Tag, r.Prerelease, r.Latest)
+			}
+		}
+	}
+	if strings.Join(dev, ",") != "v1.3.0-dev.2,v1.3.0-dev.3" {
+		t.Errorf("development releases kept: %v", dev)
 	}
 }

@@ -147,7 +147,7 @@ func newPublisher(c *github.Client, o Options) (*publisher, error) {
 	if (o.Checksums || o.DryRun) && o.WorkDir == "" {
 		return nil, errors.New("release: no work folder for SHA256SUMS and the dry-run files")
 	}
-	if o.Checksums {
+	if o.Checksums && len(o.Assets) > 0 { // an empty SHA256SUMS would only puzzle people
 		if err := os.MkdirAll(o.WorkDir, 0o755); err != nil {
 			return nil, fmt.Errorf("release: %w", err)
 		}
