@@ -3,14 +3,16 @@
 # (about 200 MB, pytest-like, with failures and skips): prints the parse
 # throughput (MB/s) and the peak RSS of the parsing process.
 # Targets: at least 150 MB/s, at most 64 MiB peak RSS.
-# Usage: scripts/bench-junit.sh [test-cases]   (needs GNU time: apt-get install time)
+# Usage: scripts/bench-junit.sh [test-cases [fail-every]]   (needs GNU time: apt-get install time)
+#   scripts/bench-junit.sh 1000000 1   # every case fails: the held-failure bounds
 set -eu
 n=${1:-1000000}
+fail_every=${2:-97}
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/benchcmd" ./pkg/junit/internal/benchcmd
-"$tmp/benchcmd" -generate "$n" "$tmp/report.xml"
+"$tmp/benchcmd" -generate "$n" -fail-every "$fail_every" "$tmp/report.xml"
 if [ ! -x /usr/bin/time ]; then
 	echo "bench-junit: /usr/bin/time (GNU time) is missing: apt-get install -y time" >&2
 	exit 1

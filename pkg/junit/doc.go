@@ -55,7 +55,9 @@
 //     cases are held for a rerun until it passes or the file ends, so
 //     memory grows with the failures of the file only. Once the held
 //     failures' messages and details pass 16 MiB, those of further failing
-//     cases are cut to 1 KiB.
+//     cases are cut to 1 KiB; past 16384 held failures the oldest is
+//     delivered as failed, and a rerun coming later still is a case of its
+//     own (a failure is never hidden).
 //
 // # Robustness
 //

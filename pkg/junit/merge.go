@@ -1,10 +1,6 @@
 package junit
 
-import (
-	"cmp"
-	"slices"
-	"unicode/utf8"
-)
+import "unicode/utf8"
 
 // The merger turns <testcase> elements into cases. A <testcase> is taken
 // as a rerun of an earlier one only when that one has the same key and its
@@ -58,21 +54,30 @@ type held struct {
 	lastPassed                bool
 	kept                      [3]kept
 	size                      int // bytes charged to merger.held
+	key                       string
+	done                      bool // delivered (order still points to it)
 }
 
 // heldBudget bounds the message and detail bytes of the failing cases held
 // for reruns. Past it, newly held cases keep heldSmall bytes of each: a
 // report where 100,000 tests fail with long tracebacks still parses in
 // bounded memory, and the first failures keep their full detail.
+//
+// maxHeld bounds how many failing cases are held: past it the oldest is
+// delivered as failed. A rerun of it that comes even later is then a case
+// of its own (one failure and one pass: a failure is never hidden).
 const (
 	heldBudget = 16 << 20
 	heldSmall  = 1 << 10
+	maxHeld    = 1 << 14
 )
 
 type merger struct {
-	open map[string]*held // failing cases by key, until the file ends or a rerun passes
-	seq  int
-	held int // bytes of messages and details in open
+	open  map[string]*held // failing cases by key, until the file ends or a rerun passes
+	order []*held          // held cases, oldest first (done ones skipped)
+	head  int              // order[:head] is delivered
+	seq   int
+	held  int // bytes of messages and details in open
 }
 
 // charge counts a newly held case against the budget, cutting its texts
@@ -119,8 +124,7 @@ func (m *merger) add(k []byte, nameLen int, e *execution, x *run, emit func(Case
 			h.addRun(x)
 			if h.lastPassed {
 				// Failed, then passed: flaky, and final.
-				delete(m.open, string(k))
-				m.held -= h.size
+				m.release(h)
 				return emit(h.final())
 			}
 			return nil
@@ -138,8 +142,38 @@ func (m *merger) add(k []byte, nameLen int, e *execution, x *run, emit func(Case
 	h.c.Name = key[len(key)-nameLen:]
 	hp := new(held)
 	*hp = h
+	hp.key = key
 	m.charge(hp)
 	m.open[key] = hp
+	m.order = append(m.order, hp)
+	if len(m.open) > maxHeld {
+		return m.deliverOldest(emit)
+	}
+	return nil
+}
+
+// release forgets a held case about to be delivered.
+func (m *merger) release(h *held) {
+	delete(m.open, h.key)
+	m.held -= h.size
+	h.done = true
+}
+
+// deliverOldest delivers the oldest held case, still failing.
+func (m *merger) deliverOldest(emit func(Case) error) error {
+	for m.head < len(m.order) {
+		h := m.order[m.head]
+		m.order[m.head] = nil
+		m.head++
+		if m.head > len(m.order)/2 && m.head > 1024 {
+			m.order = append(m.order[:0], m.order[m.head:]...)
+			m.head = 0
+		}
+		if !h.done {
+			m.release(h)
+			return emit(h.final())
+		}
+	}
 	return nil
 }
 
@@ -178,18 +212,12 @@ func (h *held) addRun(x *run) {
 // flush delivers the cases still failing at the end of the file, in the
 // order they were first seen.
 func (m *merger) flush(emit func(Case) error) error {
-	rest := make([]*held, 0, len(m.open))
-	for _, h := range m.open {
-		rest = append(rest, h)
-	}
-	slices.SortFunc(rest, func(a, b *held) int { return cmp.Compare(a.seq, b.seq) })
-	clear(m.open)
-	m.held = 0
-	for _, h := range rest {
-		if err := emit(h.final()); err != nil {
+	for len(m.open) > 0 {
+		if err := m.deliverOldest(emit); err != nil {
 			return err
 		}
 	}
+	m.order, m.head, m.held = m.order[:0], 0, 0
 	return nil
 }
 

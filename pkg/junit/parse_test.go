@@ -354,3 +354,26 @@ func TestLongTagSmallReads(t *testing.T) {
 		t.Fatalf("stats %+v, err %v", st, err)
 	}
 }
+
+// Past maxHeld failing cases the oldest is delivered as failed; its late
+// rerun is a case of its own, a recent failure's rerun still merges.
+func TestMaxHeld(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("<testsuite>")
+	n := maxHeld + 10
+	for i := range n {
+		fmt.Fprintf(&b, `<testcase classname="c" name="t%d"><failure/></testcase>`, i)
+	}
+	fmt.Fprintf(&b, `<testcase classname="c" name="t0"/><testcase classname="c" name="t%d"/></testsuite>`, n-1)
+	cases, st, err := parseString(t, b.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Stats{Suites: 1, Tests: n + 1, Passed: 2, Failed: n - 1, Flaky: 1, Runs: n + 2}
+	if st != want {
+		t.Errorf("stats %+v, want %+v", st, want)
+	}
+	if cases[0].Name != "t0" || cases[0].Status != StatusFailed {
+		t.Errorf("first delivered %+v, want t0 failed", cases[0])
+	}
+}

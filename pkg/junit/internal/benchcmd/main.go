@@ -14,6 +14,7 @@ import (
 
 func main() {
 	gen := flag.Int("generate", 0, "write a report with this many test cases to the file, then exit")
+	failEvery := flag.Int("fail-every", 97, "with -generate: every n-th test case fails (1: all)")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: benchcmd [-generate N] FILE")
@@ -25,7 +26,7 @@ func main() {
 		if err != nil {
 			fail(err)
 		}
-		if _, err := junitgen.Generate(f, *gen); err != nil {
+		if _, err := junitgen.GenerateFailing(f, *gen, max(*failEvery, 1)); err != nil {
 			fail(err)
 		}
 		if err := f.Close(); err != nil {
