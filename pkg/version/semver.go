@@ -52,7 +52,7 @@ func ParseVersion(s, prefix string) (*semver.Version, bool) {
 }
 
 // Releases picks the release tags out of a tag list, highest version first
-// (ties, e.g. v1.2.3 and 1.2.3, keep the tag with the prefix first). It also
+// (on ties, e.g. v1.2.3 and 1.2.3, the tag with the prefix first). It also
 // returns how many tags were not releases.
 func Releases(tags []Tag, prefix string) (releases []Release, ignored int) {
 	releases = make([]Release, 0, len(tags))
@@ -64,7 +64,9 @@ func Releases(tags []Tag, prefix string) (releases []Release, ignored int) {
 		}
 		releases = append(releases, Release{Tag: t.Name, Commit: t.Commit, Version: v})
 	}
-	slices.SortStableFunc(releases, func(a, b Release) int {
+	// A total order (version, then prefixed first, then name), so the
+	// faster unstable sort gives one answer.
+	slices.SortFunc(releases, func(a, b Release) int {
 		if c := b.Version.Compare(a.Version); c != 0 {
 			return c
 		}
@@ -75,7 +77,7 @@ func Releases(tags []Tag, prefix string) (releases []Release, ignored int) {
 		case bp && !ap:
 			return 1
 		}
-		return 0
+		return strings.Compare(a.Tag, b.Tag)
 	})
 	return releases, ignored
 }
