@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/google/go-github/v60/github"
 	"github.com/org/timetracker-ci/pkg/githubapi"
 	"github.com/org/timetracker-ci/pkg/githubapi/githubfake"
@@ -250,5 +253,39 @@ func TestCommitsPaginateAndCompareCaps(t *testing.T) {
 	notes, _, err := c.Repositories.GenerateReleaseNotes(ctx, "org", "timetracker", &github.GenerateNotesOptions{TagName: "v0.2.0", PreviousTagName: github.String("v0.1.0")})
 	if err != nil || !strings.Contains(notes.Body, "chore: step 259") || strings.Contains(notes.Body, "Initial commit") || notes.Name != "v0.2.0" {
 		t.Errorf("notes: %v %v", notes, err)
+	}
+}
+
+func TestImportGit(t *testing.T) {
+	dir := t.TempDir()
+	repo, err := git.PlainInit(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wt, _ := repo.Worktree()
+	when := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	var last plumbing.Hash
+	for i, msg := range []string{"feat: one", "fix: two", "feat: three"} {
+		sig := &object.Signature{Name: "Ada", Email: "7+ada@users.noreply.github.com", When: when.Add(time.Duration(i) * time.Hour)}
+		if last, err = wt.Commit(msg, &git.CommitOptions{Author: sig, Committer: sig, AllowEmptyCommits: true}); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			if _, err := repo.CreateTag("v1.0.0", last, &git.CreateTagOptions{Tagger: sig, Message: "annotated"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	f := githubfake.Start(t, githubfake.Options{})
+	if err := f.ImportGit(dir); err != nil {
+		t.Fatal(err)
+	}
+	if f.Head() != last.String() {
+		t.Fatalf("default branch at %s, want the checkout's HEAD %s", f.Head(), last)
+	}
+	c := client(t, f)
+	cmp, _, err := c.Repositories.CompareCommits(context.Background(), "org", "timetracker", "v1.0.0", last.String(), nil)
+	if err != nil || cmp.GetAheadBy() != 2 || cmp.Commits[0].GetCommit().GetMessage() != "fix: two" || cmp.Commits[1].GetAuthor().GetLogin() != "ada" {
+		t.Fatalf("compare over imported history: %+v %v", cmp, err)
 	}
 }
