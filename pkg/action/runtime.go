@@ -60,6 +60,7 @@ type Runtime struct {
 	local  bool
 
 	mu          sync.Mutex
+	logMu       sync.Mutex // serialises log lines written from several goroutines
 	outputs     []kv
 	envs        []kv // GITHUB_ENV
 	states      []kv // GITHUB_STATE
@@ -134,7 +135,13 @@ func (rt *Runtime) SetSummary(render func(d Detail) string) {
 // Logf writes a log line. Lines that would start a workflow command are
 // defused, so text from commits or test output cannot issue commands.
 func (rt *Runtime) Logf(format string, args ...any) {
-	fmt.Fprintln(rt.env.Stdout, defuse(fmt.Sprintf(format, args...)))
+	rt.println(defuse(fmt.Sprintf(format, args...)))
+}
+
+func (rt *Runtime) println(line string) {
+	rt.logMu.Lock()
+	defer rt.logMu.Unlock()
+	fmt.Fprintln(rt.env.Stdout, line)
 }
 
 // Debugf writes a debug line (shown when step debugging is on).
@@ -142,20 +149,22 @@ func (rt *Runtime) Debugf(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	if rt.local {
 		if rt.env.Getenv("RUNNER_DEBUG") == "1" {
+			rt.logMu.Lock()
 			fmt.Fprintln(rt.env.Stderr, "debug: "+msg)
+			rt.logMu.Unlock()
 		}
 		return
 	}
-	fmt.Fprintln(rt.env.Stdout, "::debug::"+escapeData(msg))
+	rt.println("::debug::" + escapeData(msg))
 }
 
 // Group wraps long work in a collapsible log group.
 func (rt *Runtime) Group(name string, fn func() error) error {
 	if rt.local {
-		fmt.Fprintf(rt.env.Stdout, "== %s\n", name)
+		rt.println("== " + name)
 	} else {
-		fmt.Fprintf(rt.env.Stdout, "::group::%s\n", escapeData(name))
-		defer fmt.Fprintln(rt.env.Stdout, "::endgroup::")
+		rt.println("::group::" + escapeData(name))
+		defer rt.println("::endgroup::")
 	}
 	return fn()
 }
@@ -164,7 +173,7 @@ func (rt *Runtime) Group(name string, fn func() error) error {
 func (rt *Runtime) Mask(secret string) {
 	for _, line := range strings.Split(secret, "\n") {
 		if line = strings.TrimSpace(line); line != "" && !rt.local {
-			fmt.Fprintln(rt.env.Stdout, "::add-mask::"+escapeData(line))
+			rt.println("::add-mask::" + escapeData(line))
 		}
 	}
 }

@@ -279,3 +279,26 @@ func TestSetEnvUsesFileCommands(t *testing.T) {
 		t.Fatalf("exit %d env %q", res.ExitCode, res.Env)
 	}
 }
+
+func TestLogfFromManyGoroutines(t *testing.T) {
+	var s seen
+	res := actiontest.Run(t, testAction(&s, func(rt *action.Runtime) error {
+		done := make(chan struct{})
+		for i := 0; i < 8; i++ {
+			go func() {
+				for j := 0; j < 50; j++ {
+					rt.Logf("line %d", j)
+					rt.Debugf("debug %d", j)
+				}
+				done <- struct{}{}
+			}()
+		}
+		for i := 0; i < 8; i++ {
+			<-done
+		}
+		return nil
+	}), actiontest.Case{Inputs: map[string]string{"name": "n"}})
+	if res.ExitCode != 0 || strings.Count(res.Stdout, "line ") != 400 {
+		t.Fatalf("exit %d, %d lines", res.ExitCode, strings.Count(res.Stdout, "line "))
+	}
+}
