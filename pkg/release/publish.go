@@ -316,8 +316,9 @@ func (p *publisher) refSHA(ctx context.Context, ref string) (string, error) {
 	return sha, nil
 }
 
-// releasesForTag lists every release (drafts included) for the tag, lowest id first.
-func (p *publisher) releasesForTag(ctx context.Context) ([]*github.RepositoryRelease, error) {
+// listReleases pages through every release, drafts included, keeping those
+// keep accepts.
+func (p *publisher) listReleases(ctx context.Context, keep func(*github.RepositoryRelease) bool) ([]*github.RepositoryRelease, error) {
 	var out []*github.RepositoryRelease
 	opt := &github.ListOptions{PerPage: 100}
 	for {
@@ -326,17 +327,22 @@ func (p *publisher) releasesForTag(ctx context.Context) ([]*github.RepositoryRel
 			return nil, fmt.Errorf("listing releases: %w", err)
 		}
 		for _, r := range page {
-			if r.GetTagName() == p.o.Tag {
+			if keep(r) {
 				out = append(out, r)
 			}
 		}
 		if resp.NextPage == 0 {
-			break
+			return out, nil
 		}
 		opt.Page = resp.NextPage
 	}
+}
+
+// releasesForTag lists every release (drafts included) for the tag, lowest id first.
+func (p *publisher) releasesForTag(ctx context.Context) ([]*github.RepositoryRelease, error) {
+	out, err := p.listReleases(ctx, func(r *github.RepositoryRelease) bool { return r.GetTagName() == p.o.Tag })
 	sort.Slice(out, func(i, j int) bool { return out[i].GetID() < out[j].GetID() })
-	return out, nil
+	return out, err
 }
 
 // winner is the release every run agrees on: the published one, else the
@@ -559,22 +565,11 @@ func (p *publisher) roll(ctx context.Context, keepID int64) error {
 	if p.o.Rolling <= 0 || !IsDevelopment(p.o.Tag) {
 		return nil
 	}
-	var dev []*github.RepositoryRelease
-	opt := &github.ListOptions{PerPage: 100}
-	for {
-		page, resp, err := p.c.Repositories.ListReleases(ctx, p.o.Owner, p.o.Repo, opt)
-		if err != nil {
-			return fmt.Errorf("listing releases to roll: %w", err)
-		}
-		for _, r := range page {
-			if r.GetPrerelease() && !r.GetDraft() && IsDevelopment(r.GetTagName()) && r.GetID() != keepID && r.GetTagName() != p.o.Tag {
-				dev = append(dev, r)
-			}
-		}
-		if resp.NextPage == 0 {
-			break
-		}
-		opt.Page = resp.NextPage
+	dev, err := p.listReleases(ctx, func(r *github.RepositoryRelease) bool {
+		return r.GetPrerelease() && !r.GetDraft() && IsDevelopment(r.GetTagName()) && r.GetID() != keepID && r.GetTagName() != p.o.Tag
+	})
+	if err != nil {
+		return err
 	}
 	sort.Slice(dev, func(i, j int) bool { // newest first
 		ti, tj := dev[i].GetCreatedAt().Time, dev[j].GetCreatedAt().Time
