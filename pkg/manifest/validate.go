@@ -13,7 +13,11 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	"gopkg.in/yaml.v3"
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -157,11 +161,38 @@ func stripComments(s string) string {
 }
 
 type workload struct {
-	doc    k8sDoc
-	kind   string
-	name   string
-	labels map[string]string
-	pod    *corev1.PodSpec
+	doc      k8sDoc
+	kind     string
+	name     string
+	selector *metav1.LabelSelector
+	template *corev1.PodTemplateSpec
+}
+
+// knownKinds are the apiVersion/kind pairs the validator decodes.
+var knownKinds = map[string]func() any{
+	"apps/v1 Deployment":                     func() any { return &appsv1.Deployment{} },
+	"apps/v1 StatefulSet":                    func() any { return &appsv1.StatefulSet{} },
+	"apps/v1 DaemonSet":                      func() any { return &appsv1.DaemonSet{} },
+	"batch/v1 Job":                           func() any { return &batchv1.Job{} },
+	"batch/v1 CronJob":                       func() any { return &batchv1.CronJob{} },
+	"v1 Service":                             func() any { return &corev1.Service{} },
+	"v1 ConfigMap":                           func() any { return &corev1.ConfigMap{} },
+	"v1 Secret":                              func() any { return &corev1.Secret{} },
+	"v1 ServiceAccount":                      func() any { return &corev1.ServiceAccount{} },
+	"v1 PersistentVolumeClaim":               func() any { return &corev1.PersistentVolumeClaim{} },
+	"v1 Namespace":                           func() any { return &corev1.Namespace{} },
+	"networking.k8s.io/v1 Ingress":           func() any { return &networkingv1.Ingress{} },
+	"policy/v1 PodDisruptionBudget":          func() any { return &policyv1.PodDisruptionBudget{} },
+	"autoscaling/v2 HorizontalPodAutoscaler": func() any { return &autoscalingv2.HorizontalPodAutoscaler{} },
+}
+
+const knownKindsList = "apps/v1 Deployment, StatefulSet, DaemonSet; batch/v1 Job, CronJob; v1 Service, ConfigMap, Secret, ServiceAccount, PersistentVolumeClaim, Namespace; networking.k8s.io/v1 Ingress; policy/v1 PodDisruptionBudget; autoscaling/v2 HorizontalPodAutoscaler"
+
+// k8sFile is what one file declares, for the checks across documents.
+type k8sFile struct {
+	workloads []workload
+	services  map[string]*corev1.Service
+	later     []func() error // checks that need every document
 }
 
 // ValidateKubernetes decodes every document strictly (unknown or duplicate
@@ -169,120 +200,108 @@ type workload struct {
 // then checks what the API server would only find at apply time or later:
 // workload selectors match their pod template labels, probes use declared
 // container ports, every image is pinned by digest (img's repository to
-// img's digest), Services select a workload in the file and target one of
-// its ports, secret references name a key.
+// img's digest), secret references name a key; and, across the file,
+// Services select a workload and target one of its ports, Ingress backends
+// name a Service port, PodDisruptionBudgets select a workload and
+// HorizontalPodAutoscalers scale one. The checks across documents apply
+// only when the file declares what they look for (a file of Services alone
+// may serve workloads declared elsewhere).
 func ValidateKubernetes(data []byte, img Image) error {
 	docs := splitDocuments(data)
 	if len(docs) == 0 {
 		return fmt.Errorf("kubernetes: no documents")
 	}
-	var workloads []workload
-	var services []struct {
-		doc k8sDoc
-		svc *corev1.Service
-	}
+	f := &k8sFile{services: map[string]*corev1.Service{}}
 	for _, d := range docs {
-		var tm metav1.TypeMeta
-		if err := sigsyaml.Unmarshal(d.data, &tm); err != nil {
-			return fmt.Errorf("kubernetes %s: %w", d.where(), err)
-		}
-		gvk := tm.APIVersion + " " + tm.Kind
-		var obj any
-		switch gvk {
-		case "apps/v1 Deployment":
-			obj = &appsv1.Deployment{}
-		case "apps/v1 StatefulSet":
-			obj = &appsv1.StatefulSet{}
-		case "apps/v1 DaemonSet":
-			obj = &appsv1.DaemonSet{}
-		case "v1 Service":
-			obj = &corev1.Service{}
-		case "v1 ConfigMap":
-			obj = &corev1.ConfigMap{}
-		case "v1 Secret":
-			obj = &corev1.Secret{}
-		case "v1 ServiceAccount":
-			obj = &corev1.ServiceAccount{}
-		case "v1 PersistentVolumeClaim":
-			obj = &corev1.PersistentVolumeClaim{}
-		case "v1 Namespace":
-			obj = &corev1.Namespace{}
-		default:
-			return fmt.Errorf("kubernetes %s: apiVersion %q kind %q is not one the validator knows (apps/v1 Deployment, StatefulSet, DaemonSet; v1 Service, ConfigMap, Secret, ServiceAccount, PersistentVolumeClaim, Namespace)", d.where(), tm.APIVersion, tm.Kind)
-		}
-		if err := sigsyaml.UnmarshalStrict(d.data, obj); err != nil {
-			return fmt.Errorf("kubernetes %s: %s: %w", d.where(), tm.Kind, err)
-		}
-		var meta *metav1.ObjectMeta
-		var w *workload
-		switch o := obj.(type) {
-		case *appsv1.Deployment:
-			meta = &o.ObjectMeta
-			w = &workload{kind: tm.Kind, pod: &o.Spec.Template.Spec, labels: o.Spec.Template.Labels}
-			if err := checkSelector(o.Spec.Selector, o.Spec.Template.Labels); err != nil {
-				return fmt.Errorf("kubernetes %s: Deployment %s: %w", d.where(), o.Name, err)
-			}
-		case *appsv1.StatefulSet:
-			meta = &o.ObjectMeta
-			w = &workload{kind: tm.Kind, pod: &o.Spec.Template.Spec, labels: o.Spec.Template.Labels}
-			if err := checkSelector(o.Spec.Selector, o.Spec.Template.Labels); err != nil {
-				return fmt.Errorf("kubernetes %s: StatefulSet %s: %w", d.where(), o.Name, err)
-			}
-		case *appsv1.DaemonSet:
-			meta = &o.ObjectMeta
-			w = &workload{kind: tm.Kind, pod: &o.Spec.Template.Spec, labels: o.Spec.Template.Labels}
-			if err := checkSelector(o.Spec.Selector, o.Spec.Template.Labels); err != nil {
-				return fmt.Errorf("kubernetes %s: DaemonSet %s: %w", d.where(), o.Name, err)
-			}
-		case *corev1.Service:
-			meta = &o.ObjectMeta
-			services = append(services, struct {
-				doc k8sDoc
-				svc *corev1.Service
-			}{d, o})
-		case *corev1.ConfigMap:
-			meta = &o.ObjectMeta
-		case *corev1.Secret:
-			meta = &o.ObjectMeta
-		case *corev1.ServiceAccount:
-			meta = &o.ObjectMeta
-		case *corev1.PersistentVolumeClaim:
-			meta = &o.ObjectMeta
-		case *corev1.Namespace:
-			meta = &o.ObjectMeta
-		}
-		if err := checkMeta(meta); err != nil {
-			return fmt.Errorf("kubernetes %s: %s: %w", d.where(), tm.Kind, err)
-		}
-		if w != nil {
-			w.doc, w.name = d, meta.Name
-			if err := checkPod(w.pod, img); err != nil {
-				return fmt.Errorf("kubernetes %s: %s %s: %w", d.where(), w.kind, w.name, err)
-			}
-			workloads = append(workloads, *w)
+		if err := f.add(d, img); err != nil {
+			return err
 		}
 	}
-	for _, s := range services {
-		if err := checkService(s.svc, workloads); err != nil {
-			return fmt.Errorf("kubernetes %s: Service %s: %w", s.doc.where(), s.svc.Name, err)
+	for _, check := range f.later {
+		if err := check(); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-func checkMeta(m *metav1.ObjectMeta) error {
-	if m.Name == "" {
+func (f *k8sFile) add(d k8sDoc, img Image) error {
+	var tm metav1.TypeMeta
+	if err := sigsyaml.Unmarshal(d.data, &tm); err != nil {
+		return fmt.Errorf("kubernetes %s: %w", d.where(), err)
+	}
+	mk, ok := knownKinds[tm.APIVersion+" "+tm.Kind]
+	if !ok {
+		return fmt.Errorf("kubernetes %s: apiVersion %q kind %q is not one the validator knows (%s)", d.where(), tm.APIVersion, tm.Kind, knownKindsList)
+	}
+	obj := mk()
+	if err := sigsyaml.UnmarshalStrict(d.data, obj); err != nil {
+		return fmt.Errorf("kubernetes %s: %s: %w", d.where(), tm.Kind, err)
+	}
+	meta := obj.(metav1.Object)
+	wrap := func(err error) error {
+		if err == nil {
+			return nil
+		}
+		return fmt.Errorf("kubernetes %s: %s %s: %w", d.where(), tm.Kind, meta.GetName(), err)
+	}
+	if err := checkMeta(meta); err != nil {
+		return fmt.Errorf("kubernetes %s: %s: %w", d.where(), tm.Kind, err)
+	}
+	var w *workload
+	switch o := obj.(type) {
+	case *appsv1.Deployment:
+		w = &workload{selector: o.Spec.Selector, template: &o.Spec.Template}
+	case *appsv1.StatefulSet:
+		w = &workload{selector: o.Spec.Selector, template: &o.Spec.Template}
+	case *appsv1.DaemonSet:
+		w = &workload{selector: o.Spec.Selector, template: &o.Spec.Template}
+	case *batchv1.Job:
+		// A Job's selector is generated by the API server unless set.
+		if err := checkPod(&o.Spec.Template.Spec, img); err != nil {
+			return wrap(err)
+		}
+	case *batchv1.CronJob:
+		if err := checkPod(&o.Spec.JobTemplate.Spec.Template.Spec, img); err != nil {
+			return wrap(err)
+		}
+	case *corev1.Service:
+		f.services[o.Name] = o
+		f.later = append(f.later, func() error { return wrap(checkService(o, f.workloads)) })
+	case *networkingv1.Ingress:
+		f.later = append(f.later, func() error { return wrap(checkIngress(o, f.services)) })
+	case *policyv1.PodDisruptionBudget:
+		f.later = append(f.later, func() error { return wrap(checkPDB(o, f.workloads)) })
+	case *autoscalingv2.HorizontalPodAutoscaler:
+		f.later = append(f.later, func() error { return wrap(checkHPA(o, f.workloads)) })
+	}
+	if w != nil {
+		w.doc, w.kind, w.name = d, tm.Kind, meta.GetName()
+		if err := checkSelector(w.selector, w.template.Labels); err != nil {
+			return wrap(err)
+		}
+		if err := checkPod(&w.template.Spec, img); err != nil {
+			return wrap(err)
+		}
+		f.workloads = append(f.workloads, *w)
+	}
+	return nil
+}
+
+func checkMeta(m metav1.Object) error {
+	name, ns := m.GetName(), m.GetNamespace()
+	if name == "" {
 		return fmt.Errorf("metadata.name is missing")
 	}
-	if errs := validation.IsDNS1123Subdomain(m.Name); len(errs) > 0 {
-		return fmt.Errorf("metadata.name %q: %s", m.Name, strings.Join(errs, "; "))
+	if errs := validation.IsDNS1123Subdomain(name); len(errs) > 0 {
+		return fmt.Errorf("metadata.name %q: %s", name, strings.Join(errs, "; "))
 	}
-	if m.Namespace != "" {
-		if errs := validation.IsDNS1123Label(m.Namespace); len(errs) > 0 {
-			return fmt.Errorf("metadata.namespace %q: %s", m.Namespace, strings.Join(errs, "; "))
+	if ns != "" {
+		if errs := validation.IsDNS1123Label(ns); len(errs) > 0 {
+			return fmt.Errorf("metadata.namespace %q: %s", ns, strings.Join(errs, "; "))
 		}
 	}
-	return checkLabels("metadata.labels", m.Labels)
+	return checkLabels("metadata.labels", m.GetLabels())
 }
 
 func checkLabels(field string, l map[string]string) error {
@@ -400,7 +419,7 @@ func checkService(svc *corev1.Service, ws []workload) error {
 	}
 	sel := labels.SelectorFromSet(svc.Spec.Selector)
 	for _, w := range ws {
-		if !sel.Matches(labels.Set(w.labels)) {
+		if !sel.Matches(labels.Set(w.template.Labels)) {
 			continue
 		}
 		for _, sp := range svc.Spec.Ports {
@@ -409,7 +428,7 @@ func checkService(svc *corev1.Service, ws []workload) error {
 				target = intstr.FromInt32(sp.Port)
 			}
 			ok := false
-			for _, c := range w.pod.Containers {
+			for _, c := range w.template.Spec.Containers {
 				if portExists(target, c) == nil {
 					ok = true
 					break
@@ -429,4 +448,75 @@ func portName(sp corev1.ServicePort) string {
 		return sp.Name
 	}
 	return fmt.Sprint(sp.Port)
+}
+
+func checkIngress(ing *networkingv1.Ingress, services map[string]*corev1.Service) error {
+	if len(services) == 0 {
+		return nil // the Services are declared elsewhere
+	}
+	backends := []*networkingv1.IngressBackend{ing.Spec.DefaultBackend}
+	for _, r := range ing.Spec.Rules {
+		if r.HTTP == nil {
+			continue
+		}
+		for i := range r.HTTP.Paths {
+			backends = append(backends, &r.HTTP.Paths[i].Backend)
+		}
+	}
+	for _, b := range backends {
+		if b == nil || b.Service == nil {
+			continue
+		}
+		svc, ok := services[b.Service.Name]
+		if !ok {
+			return fmt.Errorf("backend Service %q is not declared in this file", b.Service.Name)
+		}
+		found := false
+		for _, p := range svc.Spec.Ports {
+			if (b.Service.Port.Name != "" && p.Name == b.Service.Port.Name) || (b.Service.Port.Name == "" && p.Port == b.Service.Port.Number) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			want := b.Service.Port.Name
+			if want == "" {
+				want = fmt.Sprint(b.Service.Port.Number)
+			}
+			return fmt.Errorf("backend port %s is not a port of Service %s", want, svc.Name)
+		}
+	}
+	return nil
+}
+
+func checkPDB(pdb *policyv1.PodDisruptionBudget, ws []workload) error {
+	if pdb.Spec.Selector == nil {
+		return fmt.Errorf("spec.selector is missing: the budget would protect no pods")
+	}
+	if len(ws) == 0 {
+		return nil
+	}
+	sel, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
+	if err != nil {
+		return fmt.Errorf("spec.selector: %w", err)
+	}
+	for _, w := range ws {
+		if sel.Matches(labels.Set(w.template.Labels)) {
+			return nil
+		}
+	}
+	return fmt.Errorf("spec.selector %q matches no workload in this file: the budget would protect nothing", sel.String())
+}
+
+func checkHPA(h *autoscalingv2.HorizontalPodAutoscaler, ws []workload) error {
+	ref := h.Spec.ScaleTargetRef
+	if len(ws) == 0 {
+		return nil
+	}
+	for _, w := range ws {
+		if w.kind == ref.Kind && w.name == ref.Name {
+			return nil
+		}
+	}
+	return fmt.Errorf("scaleTargetRef %s %s is not declared in this file: it would scale nothing", ref.Kind, ref.Name)
 }

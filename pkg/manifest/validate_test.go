@@ -262,3 +262,81 @@ func TestRenderErrors(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+const moreKinds = goodDeployment + `---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: api
+spec:
+  rules:
+    - host: api.example.com
+      http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend:
+              service: {name: api, port: {number: 80}}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: api
+spec:
+  minAvailable: 1
+  selector: {matchLabels: {app: api}}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: api
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+  minReplicas: 2
+  maxReplicas: 5
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: cleanup
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+            - name: cleanup
+              image: ghcr.io/org/timetracker@` + testDigest + `
+              command: [flask, cleanup]
+`
+
+func TestValidateMoreKinds(t *testing.T) {
+	if err := ValidateKubernetes([]byte(moreKinds), testImage); err != nil {
+		t.Fatalf("good manifest rejected: %v", err)
+	}
+	cases := []struct{ name, from, to, want string }{
+		{"ingress service", "service: {name: api,", "service: {name: web,", `Ingress api: backend Service "web" is not declared in this file`},
+		{"ingress port", "port: {number: 80}", "port: {name: https}", "Ingress api: backend port https is not a port of Service api"},
+		{"ingress field", "pathType: Prefix", "pathType: Prefix\n            weight: 1", `unknown field "weight"`},
+		{"pdb", "selector: {matchLabels: {app: api}}\n---\napiVersion: autoscaling", "selector: {matchLabels: {app: web}}\n---\napiVersion: autoscaling", `PodDisruptionBudget api: spec.selector "app=web" matches no workload in this file`},
+		{"hpa", "kind: Deployment, name: api}", "kind: Deployment, name: web}", "HorizontalPodAutoscaler api: scaleTargetRef Deployment web is not declared in this file"},
+		{"cronjob image", "@" + testDigest + "\n              command", ":1.2.3\n              command", "CronJob cleanup: container cleanup: image ghcr.io/org/timetracker:1.2.3 is not pinned by digest"},
+	}
+	for _, c := range cases {
+		in := strings.Replace(moreKinds, c.from, c.to, 1)
+		if in == moreKinds {
+			t.Fatalf("%s: replacement did not apply", c.name)
+		}
+		err := ValidateKubernetes([]byte(in), testImage)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v\nwant %q", c.name, err, c.want)
+		}
+	}
+	// Cross-document checks apply only when the file declares their targets.
+	alone := "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: a}\nspec:\n  defaultBackend: {service: {name: elsewhere, port: {number: 80}}}\n"
+	if err := ValidateKubernetes([]byte(alone), testImage); err != nil {
+		t.Errorf("an Ingress for Services declared elsewhere: %v", err)
+	}
+}
