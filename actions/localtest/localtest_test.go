@@ -13,7 +13,10 @@ import (
 	"strings"
 	"testing"
 
+	testplan "github.com/org/timetracker-ci/actions/test-plan"
+	testreport "github.com/org/timetracker-ci/actions/test-report"
 	"github.com/org/timetracker-ci/pkg/action"
+	"github.com/org/timetracker-ci/pkg/action/actiontest"
 	"github.com/org/timetracker-ci/pkg/shard"
 )
 
@@ -254,5 +257,45 @@ func TestExampleAppForReal(t *testing.T) {
 	}
 	if !strings.Contains(out, "\nsuccess\n") || !regexp.MustCompile(`coverage \d+\.\d+%`).MatchString(out) {
 		t.Errorf("no success with coverage:\n%s", out)
+	}
+}
+
+// TestFlakyAcrossAttemptsForReal: a shard re-run as attempt 2 (as GitHub's
+// "re-run failed jobs" does) passes a test that failed in attempt 1. The
+// planned file names keep both attempts; the report counts the test once,
+// as flaky, and passes unless fail-on-flaky. (Debian's pytest 7 writes no
+// <rerun> elements for pytest-rerunfailures, so attempts are the real path.)
+func TestFlakyAcrossAttemptsForReal(t *testing.T) {
+	py := pytest(t)
+	dir := suite(t)
+	flaky := "import os\n\nimport pytest\n\n\n@pytest.mark.unit\ndef test_first_run_fails():\n" +
+		"    if not os.path.exists(\"ran-once\"):\n        open(\"ran-once\", \"w\").close()\n        assert False, \"first run fails\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "tests/test_flaky.py"), []byte(flaky), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plan := actiontest.Run(t, testplan.Action(), actiontest.Case{Dir: dir, Inputs: map[string]string{"select": "unit"}})
+	if plan.ExitCode != 0 {
+		t.Fatalf("plan: %v", plan.Annotations)
+	}
+	for attempt := 1; attempt <= 2; attempt++ {
+		job := actiontest.Run(t, testplan.Action(), actiontest.Case{Dir: dir, Env: map[string]string{"GITHUB_RUN_ATTEMPT": strconv.Itoa(attempt)},
+			Inputs: map[string]string{"plan": plan.Outputs["plan"], "tier": "unit", "shard": "1"}})
+		cmd := exec.Command("sh", "-c", py+" -q "+job.Outputs["args"])
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if (attempt == 1) != (err != nil) {
+			t.Fatalf("attempt %d: pytest %v\n%s", attempt, err, out)
+		}
+	}
+	res := actiontest.Run(t, testreport.Action(), actiontest.Case{Dir: dir, Inputs: map[string]string{"plan": plan.Outputs["plan"]}})
+	if res.ExitCode != 0 || res.Outputs["flaky"] != "1" || res.Outputs["failed"] != "0" || res.Outputs["total"] != "10" {
+		t.Fatalf("report: exit %d %v %v", res.ExitCode, res.Outputs, res.Annotations)
+	}
+	if !strings.Contains(res.Summary, "| unit | `tests/test_flaky.py::test_first_run_fails` | 2 | AssertionError: first run fails") {
+		t.Errorf("summary lacks the flaky test:\n%s", res.Summary)
+	}
+	res = actiontest.Run(t, testreport.Action(), actiontest.Case{Dir: dir, Inputs: map[string]string{"plan": plan.Outputs["plan"], "fail-on-flaky": "true"}})
+	if res.ExitCode != 1 || res.Outputs["conclusion"] != "failure" {
+		t.Errorf("fail-on-flaky: exit %d %v", res.ExitCode, res.Outputs)
 	}
 }
