@@ -156,9 +156,8 @@ func Resolve(ctx context.Context, ev Event, h History, o Options) (*Result, erro
 		o.Now = time.Now()
 	}
 	r := &resolver{ev: ev, o: o, h: h, res: &Result{SHA: ev.SHA}}
-	r.branch, _ = strings.CutPrefix(ev.Ref, "refs/heads/")
-	if !strings.HasPrefix(ev.Ref, "refs/heads/") {
-		r.branch = ""
+	if b, ok := strings.CutPrefix(ev.Ref, "refs/heads/"); ok {
+		r.branch = b
 	}
 	if t, ok := strings.CutPrefix(ev.Ref, "refs/tags/"); ok {
 		r.tagName = t
