@@ -309,16 +309,23 @@ func Build(ctx context.Context, files []string, o Options) (*Report, error) {
 	for i, n := range order {
 		tierRank[n] = i
 	}
-	// Sorting pointers: a Test is large, and swapping them dominated.
-	es := make([]*entry, 0, len(b.entries))
-	for _, e := range b.entries {
-		es = append(es, e)
+	// Sort small records, not Tests (large to swap) or pointers (a cache
+	// miss per comparison).
+	type sortKey struct {
+		rank int
+		id   string
+		e    *entry
 	}
-	slices.SortFunc(es, func(a, b *entry) int {
-		return cmp.Or(cmp.Compare(tierRank[a.t.Tier], tierRank[b.t.Tier]), strings.Compare(a.t.ID, b.t.ID))
+	es := make([]sortKey, 0, len(b.entries))
+	for _, e := range b.entries {
+		es = append(es, sortKey{tierRank[e.t.Tier], e.t.ID, e})
+	}
+	slices.SortFunc(es, func(a, b sortKey) int {
+		return cmp.Or(cmp.Compare(a.rank, b.rank), strings.Compare(a.id, b.id))
 	})
 	r.tests = make([]Test, len(es))
-	for i, e := range es {
+	for i, k := range es {
+		e := k.e
 		r.tests[i] = e.t
 		r.tests[i].Flaky = e.t.Status == junit.StatusPassed && (e.sawFail || e.t.Flaky)
 	}
