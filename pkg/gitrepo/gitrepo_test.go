@@ -447,3 +447,26 @@ func TestMergeBaseMatchesGit(t *testing.T) {
 		t.Errorf("unrelated: err = %v", err)
 	}
 }
+
+// A linked worktree keeps its HEAD apart and shares refs and objects with
+// the main repository through its commondir.
+func TestLinkedWorktree(t *testing.T) {
+	ctx := context.Background()
+	g, want := tagFixture(t)
+	wt := filepath.Join(t.TempDir(), "wt")
+	g.Git("worktree", "add", "-q", "-b", "wt-branch", wt, "v1.1.0")
+	r := open(t, wt)
+	h, err := r.Head(ctx)
+	if err != nil || h.Branch != "wt-branch" || h.Hash != want["v1.1.0"] {
+		t.Errorf("Head in worktree = %+v, %v; want wt-branch at v1.1.0", h, err)
+	}
+	tags, err := r.Tags(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTags(t, tags, want)
+	n, err := r.CountCommits(ctx, "v1.0.0", "HEAD")
+	if err != nil || n != 1 {
+		t.Errorf("CountCommits in worktree = %d, %v; want 1", n, err)
+	}
+}

@@ -32,7 +32,8 @@ type tagsOptions struct{ peelOnly bool }
 
 // PeelOnly makes Tags fill only Name, Commit, Object and Annotated, leaving
 // Time and Message empty: tags that packed-refs already peeled then cost no
-// object read, which matters with thousands of tags.
+// object read, which matters with thousands of tags. (The price: a packed
+// lightweight tag naming a tree or blob is listed with that hash as Commit.)
 func PeelOnly() TagsOption { return func(o *tagsOptions) { o.peelOnly = true } }
 
 // Tags lists every tag that names a commit, sorted by name. Tags naming trees
