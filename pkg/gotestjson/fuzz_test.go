@@ -3,6 +3,7 @@ package gotestjson
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -73,4 +74,33 @@ func BenchmarkParse(b *testing.B) {
 			b.Fatal(st, err)
 		}
 	}
+}
+
+// FuzzDecodeEvent: whenever the small decoder accepts a line, encoding/json
+// accepts it too and decodes the same event.
+func FuzzDecodeEvent(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.json")
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, line := range bytes.Split(b, []byte("\n")) {
+			f.Add(line)
+		}
+	}
+	f.Add([]byte(`{"Action":"output","Test":"T\u00e9\t\"x\"","Output":"\u001b[31mred\\n","Elapsed":1.5e-3}`))
+	f.Add([]byte(`{"action":"pass","Elapsed":null,"Extra":[1,{"a":2}]}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		var fast, ref event
+		if !fastDecode(line, &fast) {
+			return
+		}
+		if err := json.Unmarshal(line, &ref); err != nil {
+			t.Fatalf("small decoder accepted %q, encoding/json: %v", line, err)
+		}
+		if fast != ref {
+			t.Fatalf("%q:\nsmall decoder %+v\nencoding/json %+v", line, fast, ref)
+		}
+	})
 }

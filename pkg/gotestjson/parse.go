@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -172,7 +171,7 @@ func (p *parser) line(b []byte) error {
 		return nil
 	}
 	var e event
-	if err := json.Unmarshal(b, &e); err != nil {
+	if err := decodeEvent(b, &e); err != nil {
 		if !p.sawJSON {
 			return &junit.SyntaxError{Line: p.lineNo, Msg: fmt.Sprintf("not go test -json output (%v); produce it with go test -json", err)}
 		}
