@@ -2,66 +2,24 @@ package gitrepo_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/org/timetracker-ci/pkg/gitrepo"
+	"github.com/org/timetracker-ci/pkg/gitrepo/gitrepotest"
 )
 
 // benchRepo returns a repository to benchmark on: $GITREPO_BENCH_DIR when set
 // (scripts/bench-version.sh builds one with 100,000 commits and 10,000 tags),
-// else a generated one with 20,000 commits and 2,000 tags, the newest tag 5
-// commits behind HEAD.
+// else a generated one with 20,000 commits and 2,000 tags.
 func benchRepo(b *testing.B) string {
 	b.Helper()
 	if dir := os.Getenv("GITREPO_BENCH_DIR"); dir != "" {
 		return dir
 	}
-	return generatedRepo(b, 20000, 10)
-}
-
-// generatedRepo builds a linear history of `commits` commits with a release
-// tag every `every` commits (alternately annotated and lightweight), the
-// newest 5 commits behind HEAD, with git fast-import.
-func generatedRepo(b testing.TB, commits, every int) string {
-	b.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		b.Skip("git is not installed: needed to build the repository")
-	}
-	dir := b.TempDir()
-	run := func(stdin string, args ...string) {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Stdin = strings.NewReader(stdin)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	run("", "init", "-q", "-b", "main")
-	var s strings.Builder
-	n := 0
-	for i := 1; i <= commits; i++ {
-		msg := fmt.Sprintf("fix: change %d", i)
-		fmt.Fprintf(&s, "commit refs/heads/main\nmark :%d\ncommitter B <b@example.com> %d +0000\ndata %d\n%s\n", i, 1600000000+i*60, len(msg), msg)
-		if i > 1 {
-			fmt.Fprintf(&s, "from :%d\n", i-1)
-		}
-		if (i+5)%every == 0 {
-			n++
-			v := fmt.Sprintf("v%d.%d.%d", n/100, n/10%10, n%10)
-			if n%2 == 0 {
-				fmt.Fprintf(&s, "tag %s\nfrom :%d\ntagger B <b@example.com> %d +0000\ndata 7\nrelease\n", v, i, 1600000000+i*60)
-			} else {
-				fmt.Fprintf(&s, "reset refs/tags/%s\nfrom :%d\n\n", v, i)
-			}
-		}
-	}
-	run(s.String(), "fast-import", "--quiet")
-	run("", "checkout", "-q", "main")
-	return dir
+	return gitrepotest.Generate(b, 20000, 10)
 }
 
 func BenchmarkOpen(b *testing.B) {
@@ -118,7 +76,7 @@ func BenchmarkCountCommitsSinceTag(b *testing.B) {
 
 // Parallel peeling over loose and packed refs agrees with git itself.
 func TestManyTagsMatchGit(t *testing.T) {
-	dir := generatedRepo(t, 3000, 2) // 1,500 tags: several workers
+	dir := gitrepotest.Generate(t, 3000, 2) // 1,500 tags: several workers
 	check := func(layout string) {
 		cmd := exec.Command("git", "for-each-ref", "--format=%(refname:short) %(objectname) %(*objectname)", "refs/tags")
 		cmd.Dir = dir

@@ -115,3 +115,46 @@ func (r *Repo) Clone(depth int, extra ...string) *Repo {
 	r.Git(args...)
 	return &Repo{t: r.t, Dir: dir, clock: r.clock}
 }
+
+// Generate builds, with git fast-import, a linear history of `commits`
+// commits on main (messages "fix: change N", one a minute from 2020-09-13)
+// with a release tag every `every` commits, the newest 5 commits behind HEAD:
+// v0.0.1, v0.0.2, ... alternately lightweight and annotated, as loose refs.
+// It returns the repository's directory.
+func Generate(t testing.TB, commits, every int) string {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed (apt-get install -y git): needed to build test repositories")
+	}
+	dir := t.TempDir()
+	var s strings.Builder
+	n := 0
+	for i := 1; i <= commits; i++ {
+		msg := fmt.Sprintf("fix: change %d", i)
+		fmt.Fprintf(&s, "commit refs/heads/main\nmark :%d\ncommitter B <b@example.com> %d +0000\ndata %d\n%s\n", i, 1600000000+i*60, len(msg), msg)
+		if i > 1 {
+			fmt.Fprintf(&s, "from :%d\n", i-1)
+		}
+		if (i+5)%every == 0 {
+			n++
+			v := fmt.Sprintf("v%d.%d.%d", n/100, n/10%10, n%10)
+			if n%2 == 0 {
+				fmt.Fprintf(&s, "tag %s\nfrom :%d\ntagger B <b@example.com> %d +0000\ndata 7\nrelease\n", v, i, 1600000000+i*60)
+			} else {
+				fmt.Fprintf(&s, "reset refs/tags/%s\nfrom :%d\n\n", v, i)
+			}
+		}
+	}
+	for _, c := range []struct {
+		stdin string
+		args  []string
+	}{{"", []string{"init", "-q", "-b", "main"}}, {s.String(), []string{"fast-import", "--quiet"}}, {"", []string{"checkout", "-q", "main"}}} {
+		cmd := exec.Command("git", c.args...)
+		cmd.Dir = dir
+		cmd.Stdin = strings.NewReader(c.stdin)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", c.args, err, out)
+		}
+	}
+	return dir
+}
