@@ -394,7 +394,7 @@ func (s *scanner) scanEndTag() (tokKind, error) {
 			return tokEnd, nil
 		}
 		if s.end-s.pos > MaxTagSize {
-			return tokEOF, s.errorf(s.pos, "an end tag is longer than %d bytes; the report is corrupt", MaxTagSize)
+			return tokEOF, s.errorf(s.pos, "an end tag is longer than %d MiB; the report is corrupt", MaxTagSize>>20)
 		}
 		if !s.moreTag() {
 			return tokEOF, s.errorf(s.pos, "unexpected end of file in an end tag; the report was cut short, check that the test run finished writing it")
@@ -415,7 +415,7 @@ func (s *scanner) scanStartTag() (tokKind, error) {
 			return tokStart, nil
 		}
 		if s.end-s.pos > MaxTagSize {
-			return tokEOF, s.errorf(s.pos, "a tag is longer than %d bytes (an attribute value this large is not a test report); the report is refused", MaxTagSize)
+			return tokEOF, s.errorf(s.pos, "a tag is longer than %d MiB (an attribute value this large is not a test report); the report is refused", MaxTagSize>>20)
 		}
 		if !s.moreTag() {
 			return tokEOF, s.errorf(s.pos, "unexpected end of file in a tag; the report was cut short, check that the test run finished writing it")
