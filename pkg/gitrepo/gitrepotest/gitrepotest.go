@@ -1,6 +1,3 @@
-// Package gitrepotest builds real git repositories for tests, with the git
-// binary, deterministic dates and identities. Tests using it skip when git is
-// not installed.
 package gitrepotest
 
 import (
