@@ -295,6 +295,12 @@ func Build(ctx context.Context, files []string, o Options) (*Report, error) {
 	for name := range tierFiles {
 		addTier(name, false)
 	}
+	// Without a plan, the built-in tiers in their usual order, then others
+	// by name, then files of no tier.
+	builtin := map[string]int{}
+	for i, t := range tiers.Defaults() {
+		builtin[t.Name] = i + 1
+	}
 	slices.SortFunc(others, func(a, b string) int {
 		if (a == "") != (b == "") {
 			if a == "" {
@@ -302,7 +308,14 @@ func Build(ctx context.Context, files []string, o Options) (*Report, error) {
 			}
 			return -1
 		}
-		return strings.Compare(a, b)
+		ra, rb := builtin[a], builtin[b]
+		if ra == 0 {
+			ra = len(builtin) + 1
+		}
+		if rb == 0 {
+			rb = len(builtin) + 1
+		}
+		return cmp.Or(cmp.Compare(ra, rb), strings.Compare(a, b))
 	})
 	order = append(order, others...)
 	tierRank := map[string]int{}
