@@ -15,7 +15,10 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 // TestGolden parses every testdata/*.xml report and compares the cases and
 // totals, as JSON, with testdata/<name>.golden (go test -update rewrites
-// them).
+// them). testdata/pytest-xunit1.xml and pytest-xunit2.xml were written by
+// pytest 7.2 (junit_family xunit1 and the default xunit2) with
+// pytest-rerunfailures, only the machine's paths replaced; the other files
+// are written by hand after the tools' formats.
 func TestGolden(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.xml")
 	if len(files) == 0 {

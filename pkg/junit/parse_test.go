@@ -377,3 +377,17 @@ func TestMaxHeld(t *testing.T) {
 		t.Errorf("first delivered %+v, want t0 failed", cases[0])
 	}
 }
+
+// Real pytest reports: our counts equal the totals pytest wrote on its
+// <testsuite> (tests=9 errors=1 failures=2 skipped=2).
+func TestRealPytest(t *testing.T) {
+	for _, f := range []string{"testdata/pytest-xunit1.xml", "testdata/pytest-xunit2.xml"} {
+		_, st, err := collect(t, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Tests != 9 || st.Errors != 1 || st.Failed != 2 || st.Skipped != 2 || st.Passed != 4 {
+			t.Errorf("%s: %+v", f, st)
+		}
+	}
+}
