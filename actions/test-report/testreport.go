@@ -81,6 +81,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	attempt, _ := strconv.Atoi(rt.Getenv("GITHUB_RUN_ATTEMPT"))
 	o := report.Options{Root: root, Attempt: attempt, Plan: plan, MinTests: minTests, FailOnFlaky: failOnFlaky,
 		GoTestJSON: gotestjson.Parse, CoverageThreshold: covMin, DiffCoverageThreshold: diffMin}
+	o.SourceURL = sourceURL(rt, root)
 
 	// Coverage, with paths as git prints them (relative to the repository).
 	repo, repoErr := gitrepo.Open(root)
@@ -186,6 +187,20 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		return errors.New("test report: " + strings.Join(append(why, r.Problems...), "; "))
 	}
 	return nil
+}
+
+// sourceURL is where failure locations link to: the commit's files on
+// GitHub, under the working directory. Empty outside GitHub Actions.
+func sourceURL(rt *action.Runtime, root string) string {
+	server, repo, sha := rt.Getenv("GITHUB_SERVER_URL"), rt.Getenv("GITHUB_REPOSITORY"), rt.Getenv("GITHUB_SHA")
+	if server == "" || repo == "" || sha == "" {
+		return ""
+	}
+	u := strings.TrimSuffix(server, "/") + "/" + repo + "/blob/" + sha + "/"
+	if rel, err := filepath.Rel(rt.Workspace(), root); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
+		u += filepath.ToSlash(rel) + "/"
+	}
+	return u
 }
 
 func percent(name, v string) (float64, error) {

@@ -63,7 +63,8 @@ tests/test_calc.py:9: AssertionError</failure></testcase>
 
 func TestReportFailure(t *testing.T) {
 	dir := workspace(t)
-	res := actiontest.Run(t, Action(), actiontest.Case{Dir: dir, Inputs: map[string]string{"plan": plan, "coverage-threshold": "70"}})
+	res := actiontest.Run(t, Action(), actiontest.Case{Dir: dir, Inputs: map[string]string{"plan": plan, "coverage-threshold": "70"},
+		Env: map[string]string{"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "org/app", "GITHUB_SHA": "abc123"}})
 	if res.ExitCode != 1 {
 		t.Fatalf("exit %d, want 1 (a test failed): %s %v", res.ExitCode, res.Stderr, res.Annotations)
 	}
@@ -82,6 +83,9 @@ func TestReportFailure(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no failure annotation at tests/test_calc.py:9 in %q", res.Annotations)
+	}
+	if !strings.Contains(res.Summary, `<a href="https://github.com/org/app/blob/abc123/tests/test_calc.py#L9">tests/test_calc.py:9</a>`) {
+		t.Errorf("no link to the failing line in the summary:\n%s", res.Summary)
 	}
 	if !strings.Contains(res.Summary, "## ❌ Tests failed") || !strings.Contains(res.Summary, "| unit | 1 | 1.50s | 0.75s | 2 | 1 |") {
 		t.Errorf("summary:\n%s", res.Summary)

@@ -48,6 +48,10 @@ type Options struct {
 
 	MaxFailures int // failures kept with their messages; the rest are counted (default 10000)
 
+	// SourceURL, when set, links failure locations in the summary: the
+	// file's path is appended ("https://github.com/o/r/blob/<sha>/dir/").
+	SourceURL string
+
 	// CoverageErrors are coverage files that could not be read (from
 	// CoverageFiles): reported like unreadable result files, and failing.
 	CoverageErrors []FileError

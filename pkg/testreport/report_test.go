@@ -276,3 +276,14 @@ func TestTimingsRecordFilesThatRanNothing(t *testing.T) {
 		t.Errorf("timings = %v, want %v", got, want)
 	}
 }
+
+func TestSummaryLinksLocations(t *testing.T) {
+	r, err := Build(context.Background(), wsFiles(t), Options{Root: "testdata/ws", SourceURL: "https://github.com/o/r/blob/s/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "| unit | `tests/test_models.py::TestProject::test_rename` | [tests/test_models.py:12](https://github.com/o/r/blob/s/tests/test_models.py#L12) |"
+	if s := r.Markdown(DetailFailuresOnly); !strings.Contains(s, want) {
+		t.Errorf("failures-only summary lacks %q:\n%s", want, s)
+	}
+}

@@ -2,6 +2,7 @@ package testreport
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -91,7 +92,7 @@ func (r *Report) Markdown(d Detail) string {
 					fmt.Fprintf(&b, "\n… and %d more failures, in the annotations, the log and the json output.\n", len(r.Failures)-i)
 					break
 				}
-				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", cell(tierLabel(t.Tier)), code(t.ID), cell(location(t)), cell(oneLine(firstNonEmpty(t.Message, t.Type, t.StatusName()), 160)))
+				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", cell(tierLabel(t.Tier)), code(t.ID), r.link(t), cell(oneLine(firstNonEmpty(t.Message, t.Type, t.StatusName()), 160)))
 			}
 		} else {
 			for _, t := range r.Failures {
@@ -99,7 +100,7 @@ func (r *Report) Markdown(d Detail) string {
 					b.WriteString("\n… (cut)\n")
 					return b.String()
 				}
-				fmt.Fprintf(&b, "<details><summary>%s <b>%s</b> %s: %s</summary>\n\n", esc(tierLabel(t.Tier)), esc(t.ID), esc(location(t)), esc(oneLine(firstNonEmpty(t.Message, t.Type, t.StatusName()), 300)))
+				fmt.Fprintf(&b, "<details><summary>%s <b>%s</b> %s: %s</summary>\n\n", esc(tierLabel(t.Tier)), esc(t.ID), r.htmlLink(t), esc(oneLine(firstNonEmpty(t.Message, t.Type, t.StatusName()), 300)))
 				if det := strings.TrimSpace(t.Detail); det != "" {
 					if len(det) > maxDetailText {
 						det = det[:maxDetailText] + "\n… (cut)"
@@ -225,6 +226,37 @@ func location(t Test) string {
 		return t.File + ":" + strconv.Itoa(t.Line)
 	}
 	return t.File
+}
+
+// link is a failure's location as a Markdown link to the source when the
+// report knows where the source is, else as text.
+func (r *Report) link(t Test) string {
+	loc := cell(location(t))
+	if u := r.sourceLink(t); u != "" {
+		return "[" + loc + "](" + u + ")"
+	}
+	return loc
+}
+
+// htmlLink is link inside HTML (a <summary> does not render Markdown).
+func (r *Report) htmlLink(t Test) string {
+	loc := esc(location(t))
+	if u := r.sourceLink(t); u != "" {
+		return `<a href="` + esc(u) + `">` + loc + `</a>`
+	}
+	return loc
+}
+
+func (r *Report) sourceLink(t Test) string {
+	base := r.options.SourceURL
+	if base == "" || t.File == "" || strings.HasPrefix(t.File, "/") || strings.HasPrefix(t.File, "..") {
+		return ""
+	}
+	u := strings.TrimSuffix(base, "/") + "/" + (&url.URL{Path: t.File}).EscapedPath()
+	if t.Line > 0 {
+		u += "#L" + strconv.Itoa(t.Line)
+	}
+	return u
 }
 
 func firstNonEmpty(ss ...string) string {
