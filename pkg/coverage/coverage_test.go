@@ -3,6 +3,7 @@ package coverage
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -227,5 +228,42 @@ func TestCorpus(t *testing.T) {
 	}
 	if blocks != 240 || math.Abs(r.Percent()-94.017) > 0.01 {
 		t.Errorf("ok.profile: %d blocks, %.3f%%; want 240 blocks, 94.02%%", blocks, r.Percent())
+	}
+}
+
+// testdata/coverpkg.out was written by go test -covermode=count
+// -coverpkg=./... -coverprofile over a two-package module, so every block
+// is recorded twice; go tool cover -func printed "total: 92.3%".
+func TestRealGoProfileCoverpkg(t *testing.T) {
+	r := mustFile(t, "testdata/coverpkg.out")
+	if r.Statements() != 13 || r.Covered() != 12 || fmt.Sprintf("%.1f", r.Percent()) != "92.3" {
+		t.Errorf("%d/%d = %.1f%%, go tool cover says 92.3%% of 13 statements", r.Covered(), r.Statements(), r.Percent())
+	}
+	n := r.Normalize(Paths{Module: "example.com/shop"})
+	// Remove's body ran in api's test only: 0 + 1 once merged.
+	if h, ok := n.Line("store/store.go", 24); !ok || h != 1 {
+		t.Errorf("store.go:24 = %d, %v; want 1", h, ok)
+	}
+	// Order's error return ran in neither test.
+	if h, ok := n.Line("api/api.go", 11); !ok || h != 0 {
+		t.Errorf("api.go:11 = %d, %v; want 0", h, ok)
+	}
+}
+
+// testdata/pytest-cov.xml was written by pytest-cov (coverage.py 6.5) with
+// branch coverage; its terminal report said 11 statements, 4 missed, 8
+// branches of which 1 partial (5 covered). Only the path was replaced.
+func TestRealPytestCov(t *testing.T) {
+	r := mustFile(t, "testdata/pytest-cov.xml")
+	n := r.Normalize(Paths{Root: "/home/runner/work/shop/shop"})
+	f := n.File("app/billing.py")
+	if f == nil || f.Statements != 11 || f.Covered != 7 || f.Branches != 8 || f.BranchesCovered != 5 {
+		t.Fatalf("app/billing.py = %+v (files %v)", f, n.Files())
+	}
+	if _, ok := n.Line("app/billing.py", 12); !ok {
+		t.Error("line 12 (raise) should be a statement")
+	}
+	if h, _ := n.Line("app/billing.py", 12); h != 0 {
+		t.Errorf("line 12 ran %d times, want 0", h)
 	}
 }
