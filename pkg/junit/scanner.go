@@ -125,9 +125,12 @@ func (s *scanner) more() bool {
 		copy(nb, s.buf[:s.end])
 		s.buf = nb
 	}
-	for {
+	for tries := 0; ; tries++ {
 		n, err := s.r.Read(s.buf[s.end:])
 		s.end += n
+		if err == nil && n == 0 && tries >= 100 {
+			err = io.ErrNoProgress // as bufio does, for a broken reader
+		}
 		if err != nil {
 			s.eof = true
 			if !errors.Is(err, io.EOF) {
