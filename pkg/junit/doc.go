@@ -23,9 +23,9 @@
 //     error > failure > skipped (EnricoMi's multiresult file; upstream
 //     reports a negative pass count there). Several <failure> elements are
 //     one failure.
-//   - status="disabled" (googletest) and <disabled/> count as skipped, even
-//     when the test case also holds a <failure> (mikepenz): the test did not
-//     run.
+//   - status="disabled", googletest's status="notrun" and
+//     result="suppressed", and <disabled/> count as skipped, even when the
+//     test case also holds a <failure> (mikepenz): the test did not run.
 //   - Errors are their own status and are not counted as failures (dorny
 //     counts errors as failed; translate with failed+errors).
 //   - Within one file, a <testcase> with the same suite, classname, file

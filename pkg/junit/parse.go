@@ -245,10 +245,16 @@ func (p *parser) beginCase(depth int) {
 			e.file = p.internValue(a.value)
 		case "line", "lineno":
 			e.line, _ = strconv.Atoi(string(bytes.TrimSpace(a.value)))
+			e.line = max(e.line, 0)
 		case "time", "duration":
 			e.time = parseSeconds(a.value)
-		case "status":
-			e.disabled = bytes.Equal(a.value, []byte("disabled"))
+		case "status", "result":
+			// googletest: status="notrun" result="suppressed" for a
+			// DISABLED_ test; other tools write status="disabled".
+			switch string(a.value) {
+			case "disabled", "notrun", "suppressed":
+				e.disabled = true
+			}
 		}
 	}
 }

@@ -391,3 +391,13 @@ func TestRealPytest(t *testing.T) {
 		}
 	}
 }
+
+func TestGoogletestDisabled(t *testing.T) {
+	cases, st, err := parseString(t, `<testsuites><testsuite name="Math"><testcase name="DISABLED_Div" status="notrun" result="suppressed" time="0" classname="Math"/><testcase name="Add" status="run" result="completed" time="0.1" classname="Math" file="math_test.cc" line="-3"/></testsuite></testsuites>`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Skipped != 1 || st.Passed != 1 || cases[0].Status != StatusSkipped || cases[1].Line != 0 {
+		t.Errorf("%+v %+v", st, cases)
+	}
+}
