@@ -542,7 +542,7 @@ func (b *builder) merge(fi fileInfo, c junit.Case, seen map[string]int) Test {
 	t := Test{Tier: fi.tier, ID: id, File: file, Line: c.Line, Status: c.Status, Flaky: c.Flaky, Seconds: c.Time,
 		Attempts: 1, Runs: max(c.Runs, 1), Shard: fi.shard}
 	if failing(c.Status) || c.Flaky {
-		t.Message, t.Type, t.Detail = c.Message, c.Type, c.Detail
+		t.Message, t.Type, t.Detail = c.Message, c.Type, clip(c.Detail, maxKeptDetail)
 	}
 	key := entryKey{scope: fi.tier, id: id, nth: n}
 	if fi.shard == 0 {
@@ -588,6 +588,28 @@ func (b *builder) merge(fi fileInfo, c junit.Case, seen map[string]int) Test {
 		}
 	}
 	return t
+}
+
+// maxKeptDetail bounds the failure output kept per test: the summary and
+// annotations show 4 KiB of it, and 10,000 failures must not hold the
+// parser's 64 KiB each.
+const maxKeptDetail = 8 << 10
+
+// clip cuts s to about n bytes, keeping its head (the exception and the
+// first frames) and its tail (pytest's "file:line: Error" ends it), on
+// rune boundaries.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	head, tail := n/2, len(s)-n/2
+	for head > 0 && s[head]&0xC0 == 0x80 {
+		head--
+	}
+	for tail < len(s) && s[tail]&0xC0 == 0x80 {
+		tail++
+	}
+	return s[:head] + "\n… (cut) …\n" + s[tail:]
 }
 
 // identify returns the test's file (relative) and its id within the tier.

@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/org/timetracker-ci/pkg/junit"
 	"github.com/org/timetracker-ci/pkg/tiers"
@@ -285,5 +286,16 @@ func TestSummaryLinksLocations(t *testing.T) {
 	want := "| unit | `tests/test_models.py::TestProject::test_rename` | [tests/test_models.py:12](https://github.com/o/r/blob/s/tests/test_models.py#L12) |"
 	if s := r.Markdown(DetailFailuresOnly); !strings.Contains(s, want) {
 		t.Errorf("failures-only summary lacks %q:\n%s", want, s)
+	}
+}
+
+func TestClip(t *testing.T) {
+	long := "Traceback start\n" + strings.Repeat("é frame\n", 5000) + "tests/test_a.py:42: AssertionError"
+	got := clip(long, 1000)
+	if len(got) > 1100 || !strings.HasPrefix(got, "Traceback start") || !strings.HasSuffix(got, "tests/test_a.py:42: AssertionError") || !utf8.ValidString(got) {
+		t.Errorf("clip kept %d bytes: %q…%q", len(got), got[:40], got[len(got)-40:])
+	}
+	if clip("short", 10) != "short" {
+		t.Error("a short text was changed")
 	}
 }
