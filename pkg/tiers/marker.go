@@ -11,8 +11,9 @@ import (
 //
 //	expr     := and_expr ("or" and_expr)*
 //	and_expr := not_expr ("and" not_expr)*
-//	not_expr := "not" not_expr | "(" expr ")" | ident
+//	not_expr := "not" not_expr | "(" expr ")" | ident kwargs?
 //	ident    := (letter | digit | _ : + - . [ ] \ /)+
+//	kwargs   := "(" name "=" value ("," name "=" value)* ")"   (pytest 8)
 //
 // The empty expression matches every test.
 type Marker struct {
@@ -23,6 +24,7 @@ type Marker struct {
 type node struct {
 	op          string // "or", "and", "not", "ident"
 	ident       string
+	args        string // keyword arguments of an ident, canonical ("(a=1, b='x')"), or ""
 	left, right *node
 }
 
@@ -125,7 +127,7 @@ func (n *node) format(parent int) string {
 	case "not":
 		s = "not " + n.left.format(n.prec())
 	default:
-		return n.ident
+		return n.ident + n.args
 	}
 	if n.prec() < parent {
 		return "(" + s + ")"
@@ -151,9 +153,17 @@ func tokenize(s string) ([]token, error) {
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			i++
-		case c == '(' || c == ')':
+		case c == '(' || c == ')' || c == '=' || c == ',':
 			toks = append(toks, token{string(c), string(c), i + 1})
 			i++
+		case c == '"' || c == '\'':
+			// Quoted values appear only in keyword arguments: mark(name="x").
+			j := strings.IndexByte(s[i+1:], c)
+			if j < 0 {
+				return nil, fmt.Errorf("marker expression %q: the string at column %d is not closed", s, i+1)
+			}
+			toks = append(toks, token{"string", s[i : i+j+2], i + 1})
+			i += j + 2
 		case isIdentByte(c):
 			j := i
 			for j < len(s) && isIdentByte(s[j]) {
@@ -177,6 +187,38 @@ type parser struct {
 	toks []token
 	pos  int
 	src  string
+}
+
+// kwargs parses "(name=value, ...)" after a marker name; values are
+// quoted strings, numbers or the names True, False and None.
+func (p *parser) kwargs() (string, error) {
+	p.pos++ // (
+	var parts []string
+	for {
+		if p.peek() != "ident" {
+			return "", p.expected("a keyword argument name")
+		}
+		name := p.toks[p.pos].text
+		p.pos++
+		if p.peek() != "=" {
+			return "", p.expected(`"="`)
+		}
+		p.pos++
+		if k := p.peek(); k != "string" && k != "ident" {
+			return "", p.expected("a value (a quoted string, a number, True, False or None)")
+		}
+		parts = append(parts, name+"="+p.toks[p.pos].text)
+		p.pos++
+		switch p.peek() {
+		case ",":
+			p.pos++
+		case ")":
+			p.pos++
+			return "(" + strings.Join(parts, ", ") + ")", nil
+		default:
+			return "", p.expected(`"," or ")"`)
+		}
+	}
 }
 
 // maxDepth bounds nesting ("not not not …", "((((…"): no stack exhaustion.
@@ -255,7 +297,17 @@ func (p *parser) not(depth int) (*node, error) {
 	case "ident":
 		t := p.toks[p.pos]
 		p.pos++
-		return &node{op: "ident", ident: t.text}, nil
+		n := &node{op: "ident", ident: t.text}
+		if p.peek() == "(" {
+			// pytest 8 keyword matching: mark(name=value, ...). The
+			// arguments are checked and kept, not evaluated by Match.
+			args, err := p.kwargs()
+			if err != nil {
+				return nil, err
+			}
+			n.args = args
+		}
+		return n, nil
 	}
 	return nil, p.expected("a marker name, not or (")
 }
