@@ -160,7 +160,7 @@ func tokenize(s string) ([]token, error) {
 			// Quoted values appear only in keyword arguments: mark(name="x").
 			j := strings.IndexByte(s[i+1:], c)
 			if j < 0 {
-				return nil, fmt.Errorf("marker expression %q: the string at column %d is not closed", s, i+1)
+				return nil, fmt.Errorf("marker expression %q: expected %s at column %d, found %q", s, "a closing "+string(c), i+1, s[i:])
 			}
 			toks = append(toks, token{"string", s[i : i+j+2], i + 1})
 			i += j + 2

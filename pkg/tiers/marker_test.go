@@ -38,7 +38,7 @@ func TestParseMarker(t *testing.T) {
 		{expr: "device(serial)", errSub: `expected "=" at column 14`},
 		{expr: "device(serial=)", errSub: "expected a value"},
 		{expr: `device(a="x"`, errSub: `expected "," or ")" at the end`},
-		{expr: `device(a="x)`, errSub: "is not closed"},
+		{expr: `device(a="x)`, errSub: `expected a closing " at column 10, found "\"x)"`},
 		{expr: "unit and", errSub: "expected a marker name, not or ( at the end"},
 		{expr: "(unit", errSub: `expected ")" at the end`},
 		{expr: "unit)", errSub: `unexpected ")" at column 5`},
