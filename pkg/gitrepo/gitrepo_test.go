@@ -470,3 +470,25 @@ func TestLinkedWorktree(t *testing.T) {
 		t.Errorf("CountCommits in worktree = %d, %v; want 1", n, err)
 	}
 }
+
+func TestDefaultBranch(t *testing.T) {
+	ctx := context.Background()
+	g := gitrepotest.New(t)
+	g.Commit("one")
+	if got := open(t, g.Dir).DefaultBranch(ctx); got != "main" {
+		t.Errorf("DefaultBranch = %q, want main", got)
+	}
+	g.Git("branch", "-m", "main", "trunk")
+	g.Git("branch", "master")
+	g.Git("pack-refs", "--all")
+	if got := open(t, g.Dir).DefaultBranch(ctx); got != "master" {
+		t.Errorf("DefaultBranch with a packed master = %q, want master", got)
+	}
+	c := g.Clone(0)
+	if got := open(t, c.Dir).DefaultBranch(ctx); got != "trunk" {
+		t.Errorf("DefaultBranch of a clone = %q, want trunk (origin/HEAD)", got)
+	}
+	if got := open(t, c.Dir).RemoteURL("origin"); !strings.HasPrefix(got, "file://") {
+		t.Errorf("RemoteURL(origin) = %q", got)
+	}
+}

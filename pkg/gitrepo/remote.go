@@ -2,6 +2,8 @@ package gitrepo
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -14,9 +16,19 @@ func (r *Repo) DefaultBranch(ctx context.Context) string {
 	if ctx.Err() != nil {
 		return ""
 	}
-	if ref, err := r.git.Storer.Reference("refs/remotes/origin/HEAD"); err == nil && ref.Type() == plumbing.SymbolicReference {
-		if name, ok := strings.CutPrefix(ref.Target().String(), "refs/remotes/origin/"); ok {
+	// A symbolic ref is never packed, so the loose file is the whole story;
+	// asking go-git would scan all of packed-refs for each miss.
+	if data, err := os.ReadFile(filepath.Join(r.commonDir, "refs", "remotes", "origin", "HEAD")); err == nil {
+		target := strings.TrimSpace(strings.TrimPrefix(string(data), "ref:"))
+		if name, ok := strings.CutPrefix(target, "refs/remotes/origin/"); ok {
 			return name
+		}
+	}
+	for _, b := range []string{"main", "master"} {
+		for _, ref := range []string{"refs/heads/" + b, "refs/remotes/origin/" + b} {
+			if _, err := os.Stat(filepath.Join(r.commonDir, filepath.FromSlash(ref))); err == nil {
+				return b
+			}
 		}
 	}
 	for _, b := range []string{"main", "master"} {
