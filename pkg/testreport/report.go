@@ -184,9 +184,10 @@ func (r *Report) Tests() []Test { return r.tests }
 func (r *Report) Passed() bool { return r.Conclusion == "success" }
 
 type entry struct {
-	t       Test
-	attempt int
-	sawFail bool // some run before the final one failed or errored
+	t        Test
+	attempt  int
+	sawFail  bool   // some run before the final one failed or errored
+	lastPath string // the file that reported it last: a second case of the id there is another test
 }
 
 // fileInfo is what a result file's name says.
@@ -500,9 +501,8 @@ func (b *builder) readFile(ctx context.Context, fi fileInfo, each func(Test)) er
 		}
 		parse = b.o.GoTestJSON
 	}
-	seen := map[string]int{}
 	_, err = parse(ctx, br, func(c junit.Case) error {
-		t := b.merge(fi, c, seen)
+		t := b.merge(fi, c)
 		each(t)
 		return nil
 	})
@@ -532,28 +532,31 @@ func statusRank(s junit.Status) int {
 
 func failing(s junit.Status) bool { return s == junit.StatusFailed || s == junit.StatusError }
 
-func (b *builder) merge(fi fileInfo, c junit.Case, seen map[string]int) Test {
+func (b *builder) merge(fi fileInfo, c junit.Case) Test {
 	file, id := b.identify(c)
-	// The nth case of an id in a file matches the nth case of the same id
-	// in other attempts: package junit keeps passing duplicates (jest
-	// describe blocks, go test -count) as distinct tests, and so do we.
-	n := seen[id]
-	seen[id] = n + 1
 	t := Test{Tier: fi.tier, ID: id, File: file, Line: c.Line, Status: c.Status, Flaky: c.Flaky, Seconds: c.Time,
 		Attempts: 1, Runs: max(c.Runs, 1), Shard: fi.shard}
 	if failing(c.Status) || c.Flaky {
 		t.Message, t.Type, t.Detail = c.Message, c.Type, clip(c.Detail, maxKeptDetail)
 	}
-	key := entryKey{scope: fi.tier, id: id, nth: n}
+	key := entryKey{scope: fi.tier, id: id}
 	if fi.shard == 0 {
 		// A file outside the tier/shard naming merges with nothing else.
 		key.scope = "\x01" + fi.path
 	}
+	// The nth case of an id in a file matches the nth case of the same id
+	// in other attempts: package junit keeps passing duplicates (jest
+	// describe blocks, go test -count) as distinct tests, and so do we.
 	e := b.entries[key]
+	for e != nil && e.lastPath == fi.path {
+		key.nth++
+		e = b.entries[key]
+	}
 	if e == nil {
-		b.entries[key] = &entry{t: t, attempt: fi.attempt, sawFail: c.Flaky}
+		b.entries[key] = &entry{t: t, attempt: fi.attempt, sawFail: c.Flaky, lastPath: fi.path}
 		return t
 	}
+	e.lastPath = fi.path
 	switch {
 	case fi.attempt > e.attempt:
 		// A later attempt decides; an earlier failure makes a pass flaky.

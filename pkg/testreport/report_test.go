@@ -299,3 +299,22 @@ func TestClip(t *testing.T) {
 		t.Error("a short text was changed")
 	}
 }
+
+// TestDuplicateIDsAcrossAttempts: the same id twice in a file is two tests
+// (as the parser counts them); the nth matches the nth in the next attempt.
+func TestDuplicateIDsAcrossAttempts(t *testing.T) {
+	dir := t.TempDir()
+	a1 := writeFile(t, dir, "junit-unit-1.xml", `<testsuite><testcase classname="c" name="x"/><testcase classname="c" name="y"><failure/></testcase><testcase classname="c" name="x"><failure/></testcase></testsuite>`)
+	a2 := writeFile(t, dir, "junit-unit-1-a2.xml", `<testsuite><testcase classname="c" name="x"/><testcase classname="c" name="y"/><testcase classname="c" name="x"/></testsuite>`)
+	r, err := Build(context.Background(), []string{a2, a1}, Options{MinTests: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := r.Counts
+	got.Seconds = 0
+	// Attempt 1: x passed, y failed, a second x failed; attempt 2 passes all
+	// three: y and the second x are flaky, the first x is not.
+	if want := (Counts{Total: 3, Passed: 3, Flaky: 2}); got != want {
+		t.Errorf("counts = %+v, want %+v", got, want)
+	}
+}
