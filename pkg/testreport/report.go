@@ -167,7 +167,7 @@ type Report struct {
 	Problems     []string      `json:"problems,omitempty"` // why the run fails, besides failing tests
 	Conclusion   string        `json:"conclusion"`         // success or failure
 
-	tests   []Test // every test, for the full summary and timings
+	tests   []*Test // every test, for the full summary and timings
 	options Options
 }
 
@@ -178,7 +178,7 @@ type FileLines struct {
 }
 
 // Tests returns every merged test, by tier then id.
-func (r *Report) Tests() []Test { return r.tests }
+func (r *Report) Tests() []*Test { return r.tests }
 
 // Passed reports whether the run succeeded.
 func (r *Report) Passed() bool { return r.Conclusion == "success" }
@@ -341,11 +341,13 @@ func Build(ctx context.Context, files []string, o Options) (*Report, error) {
 	slices.SortFunc(es, func(a, b sortKey) int {
 		return cmp.Or(cmp.Compare(a.rank, b.rank), strings.Compare(a.id, b.id))
 	})
-	r.tests = make([]Test, len(es))
+	// Pointers into the entries, not copies: a large report holds each
+	// test once.
+	r.tests = make([]*Test, len(es))
 	for i, k := range es {
 		e := k.e
-		r.tests[i] = e.t
-		r.tests[i].Flaky = e.t.Status == junit.StatusPassed && (e.sawFail || e.t.Flaky)
+		e.t.Flaky = e.t.Status == junit.StatusPassed && (e.sawFail || e.t.Flaky)
+		r.tests[i] = &e.t
 	}
 	for _, t := range r.tests {
 		tr := byTier[t.Tier]
@@ -354,12 +356,12 @@ func Build(ctx context.Context, files []string, o Options) (*Report, error) {
 		switch {
 		case t.Status == junit.StatusFailed || t.Status == junit.StatusError:
 			if len(r.Failures) < o.MaxFailures {
-				r.Failures = append(r.Failures, t)
+				r.Failures = append(r.Failures, *t) // copies: locate fills in lines
 			} else {
 				r.Unlisted++
 			}
 		case t.Flaky:
-			r.FlakyTests = append(r.FlakyTests, t)
+			r.FlakyTests = append(r.FlakyTests, *t)
 		}
 	}
 	for name, n := range tierFiles {

@@ -195,7 +195,7 @@ func (r *Report) Markdown(d Detail) string {
 					b.WriteString("\n… (cut)\n")
 					return b.String()
 				}
-				fmt.Fprintf(&b, "| %s | %s | %s |\n", code(t.ID), statusIcon(t), formatSeconds(t.Seconds))
+				fmt.Fprintf(&b, "| %s | %s | %s |\n", code(t.ID), statusIcon(*t), formatSeconds(t.Seconds))
 			}
 			b.WriteString("\n</details>\n\n")
 			start = end
