@@ -2,6 +2,7 @@ package gitrepo_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -142,6 +143,32 @@ func BenchmarkMergeBase(b *testing.B) {
 	for b.Loop() {
 		if mb, err := r.MergeBase(ctx, base, "HEAD"); err != nil || mb != base {
 			b.Fatalf("MergeBase = %s, %v; want %s", mb, err, base)
+		}
+	}
+}
+
+// BenchmarkCountCommitsFar counts half the history (10,000 commits of the
+// generated repository, 50,000 of the big one): the cost of a development
+// build far from its last release.
+func BenchmarkCountCommitsFar(b *testing.B) {
+	dir := benchRepo(b)
+	r, err := gitrepo.Open(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	ctx := context.Background()
+	all, err := r.CountCommits(ctx, "", "HEAD")
+	if err != nil {
+		b.Fatal(err)
+	}
+	from, err := r.Resolve(ctx, fmt.Sprintf("HEAD~%d", all/2))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if n, err := r.CountCommits(ctx, from, "HEAD"); err != nil || n != all/2 {
+			b.Fatalf("CountCommits = %d, %v; want %d", n, err, all/2)
 		}
 	}
 }
