@@ -279,7 +279,13 @@ func summary(d action.Detail, img manifest.Image, c *config, files []manifest.Fi
 		fmt.Fprintf(&b, "| `%s` | %s | `%s` |\n", f.Name, kind, f.SHA256()[:16])
 	}
 	if d == action.DetailFull {
-		fmt.Fprintf(&b, "\nVersion `%s`, revision `%s`, built %s. Check downloads with `sha256sum -c SHA256SUMS`.\n", c.version, c.revision, c.buildTime)
+		b.WriteString("\n")
+		for _, p := range [][2]string{{"Version", c.version}, {"Revision", c.revision}, {"Built", c.buildTime}} {
+			if p[1] != "" {
+				fmt.Fprintf(&b, "%s `%s`. ", p[0], p[1])
+			}
+		}
+		b.WriteString("Check downloads with `sha256sum -c SHA256SUMS`.\n")
 	}
 	return b.String()
 }
