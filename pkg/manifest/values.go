@@ -166,6 +166,12 @@ func valuesFrom(all map[string]string) (Values, error) {
 		if len(all[k]) > 63 || !dnsLabelRE.MatchString(all[k]) {
 			return Values{}, bad(k, "want a name of lowercase letters, digits and '-', starting with a letter, at most 63 characters")
 		}
+		// The app name is also a compose service key, which YAML 1.1 readers
+		// (docker-compose v1) would take for a boolean or null.
+		switch all[k] {
+		case "y", "yes", "n", "no", "true", "false", "on", "off", "null":
+			return Values{}, bad(k, "YAML reads this name as a boolean or null: choose another")
+		}
 	}
 	if all["namespace"] != "" && (len(all["namespace"]) > 63 || !dnsLabelRE.MatchString(all["namespace"])) {
 		return Values{}, bad("namespace", "want a name of lowercase letters, digits and '-', starting with a letter, at most 63 characters, or nothing")

@@ -32,6 +32,7 @@ func TestParseValuesErrors(t *testing.T) {
 		{"Port=1", `values line 1: key "Port" must be lowercase`},
 		{"replicas=-1", `replicas="-1": want a number from 0 to 1000`},
 		{"\n\napp=Time_Tracker", `values line 3: app="Time_Tracker": want a name of lowercase letters`},
+		{"app=yes", `app="yes": YAML reads this name as a boolean or null`},
 		{"secret-name=0", `secret-name="0": want a name of lowercase letters, digits and '-', starting with a letter`},
 		{"health-path=_health", `health-path="_health": want an absolute URL path`},
 		{"memory-limit=lots", `memory-limit="lots": want a Kubernetes quantity`},
