@@ -130,7 +130,10 @@ func run(ctx context.Context, rt *action.Runtime) error {
 func event(ctx context.Context, rt *action.Runtime, gh *action.Event, repo *gitrepo.Repo) (version.Event, error) {
 	ev := version.Event{
 		Name: gh.Name, Ref: gh.Ref, SHA: gh.SHA, DefaultBranch: gh.DefaultBranch,
-		BaseRef: gh.BaseRef, Repository: gh.Repository, Local: rt.Local(),
+		BaseRef: gh.BaseRef, Repository: gh.Repository,
+		// Only a ref inferred from the clone may turn into a tag build:
+		// GITHUB_REF, when set, says what is built.
+		Local: rt.Local() && gh.Ref == "",
 	}
 	if gh.PullRequest != nil {
 		ev.PullRequest = gh.PullRequest.Number

@@ -57,8 +57,9 @@ type Event struct {
 	BaseRef         string // a pull request's base branch
 	DispatchVersion string // the `version` input of workflow_dispatch
 	Repository      string // owner/name, for the default image
-	// Local marks a run outside GitHub Actions: a release tag on SHA then
-	// makes it a build of that tag, as if the tag had been pushed.
+	// Local marks a ref inferred from a clone (a run outside GitHub Actions
+	// without GITHUB_REF): a release tag on SHA then makes it a build of that
+	// tag, as if the tag had been pushed.
 	Local bool
 	// Repository metadata for OCI labels; empty values are left out.
 	Title, Description, URL, License string
