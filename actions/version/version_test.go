@@ -465,6 +465,11 @@ func TestLocalRunInfersEvent(t *testing.T) {
 	if out["version"] != "1.2.3" || out["kind"] != "release" || out["tag-exists"] != "true" {
 		t.Errorf("local run on a tag: %v", out)
 	}
+	// GITHUB_REF, when set, says what is built, even on a tagged commit.
+	res := actiontest.Run(t, version.Action(), actiontest.Case{Dir: g.Dir, Local: true, Env: map[string]string{"GITHUB_REF": "refs/heads/develop"}})
+	if !strings.Contains(res.Stdout, "version=1.2.4-dev.0") || !strings.Contains(res.Stdout, "kind=development") {
+		t.Errorf("local run with GITHUB_REF=refs/heads/develop:\n%s%s", res.Stdout, res.Stderr)
+	}
 	// On a branch past it: main is the default branch, so the next release.
 	g.Commit("feat: local")
 	if out = run(); out["version"] != "1.3.0" || out["kind"] != "release" {
