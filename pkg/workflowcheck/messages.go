@@ -36,9 +36,10 @@ func skipMessageDir(rel string) bool {
 
 // Messages extracts, from the non-test Go files under root's pkg/, actions/
 // and cmd/, the format string of every errors.New(...), every fmt.Errorf(...)
-// without %w, and every InputErrorf(input, format, ...) and
-// UsageErrorf(format, ...): the leaf errors a user reads. Calls whose format
-// is not a constant string are skipped.
+// without %w, every InputErrorf(input, format, ...) and
+// UsageErrorf(format, ...), and every call of a package's own errorf helper
+// (format: its first constant string argument): the leaf errors a user
+// reads. Calls whose format is not a constant string are skipped.
 func Messages(ctx context.Context, root string) ([]Message, error) {
 	var out []Message
 	fset := token.NewFileSet()
@@ -105,6 +106,15 @@ func fileMessages(fset *token.FileSet, f *ast.File, rel string) []Message {
 			arg = 1
 		case name == "UsageErrorf":
 			arg = 0
+		case name == "errorf":
+			// A package's own errorf helper (a scanner's, a template
+			// executor's): its format is the first constant string argument.
+			for i, a := range call.Args {
+				if _, ok := constString(a); ok {
+					arg = i
+					break
+				}
+			}
 		}
 		if arg < 0 || len(call.Args) <= arg {
 			return true
@@ -113,7 +123,7 @@ func fileMessages(fset *token.FileSet, f *ast.File, rel string) []Message {
 		if !ok {
 			return true
 		}
-		if name == "Errorf" && strings.Contains(format, "%w") {
+		if (name == "Errorf" || name == "errorf") && strings.Contains(format, "%w") {
 			return true
 		}
 		m := Message{Format: format, File: rel, Line: fset.Position(call.Pos()).Line}

@@ -23,6 +23,7 @@ func TestMessages(t *testing.T) {
 		"pkg/a/a.go: the cache is corrupt: delete .cache and run again",
 		"pkg/a/a.go: input %q is empty: set it in with:",
 		"pkg/a/a.go: 100%% of %d shards failed: see the summary",
+		"pkg/a/a.go: unexpected end of file: the report was cut short",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("messages:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -18,3 +18,16 @@ func f(name string, err error) error {
 	_ = fmt.Errorf(format, name)
 	return fmt.Errorf("100%% of "+"%d shards failed: see the summary", 3)
 }
+
+type scanner struct{ pos int }
+
+func (s *scanner) errorf(pos int, format string, args ...any) error {
+	return fmt.Errorf("line %d: "+format, append([]any{pos}, args...)...)
+}
+
+func (s *scanner) next() error {
+	if s.pos < 0 {
+		return s.errorf(s.pos, "unexpected end of file: the report was cut short")
+	}
+	return s.errorf(s.pos, "wrapping: %w", errSentinel)
+}
