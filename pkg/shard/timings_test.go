@@ -106,3 +106,27 @@ func FuzzParseTimings(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkTimingsRoundTrip writes and reads 100,000 timings, the size of
+// a large suite's cache file.
+func BenchmarkTimingsRoundTrip(b *testing.B) {
+	tm := NewTimings()
+	for i, it := range LongTailed(100_000, 3) {
+		tm.Set([]string{"unit", "integration"}[i%2], it.ID, it.Seconds)
+	}
+	var buf bytes.Buffer
+	if _, err := tm.WriteTo(&buf); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(buf.Len()))
+	for b.Loop() {
+		var out bytes.Buffer
+		if _, err := tm.WriteTo(&out); err != nil {
+			b.Fatal(err)
+		}
+		back, err := ParseTimings(&out)
+		if err != nil || back.Len() != tm.Len() {
+			b.Fatalf("%v, %d timings", err, back.Len())
+		}
+	}
+}
