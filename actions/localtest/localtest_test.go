@@ -299,3 +299,26 @@ func TestFlakyAcrossAttemptsForReal(t *testing.T) {
 		t.Errorf("fail-on-flaky: exit %d %v", res.ExitCode, res.Outputs)
 	}
 }
+
+// TestXdistWorkersForReal: a tier with workers runs under pytest-xdist
+// (-n 2); the counts and the coverage are those of a serial run.
+func TestXdistWorkersForReal(t *testing.T) {
+	py := pytest(t)
+	if out, _ := exec.Command(py, "--help").CombinedOutput(); !bytes.Contains(out, []byte("--numprocesses")) {
+		t.Skip("pytest-xdist is not installed: apt-get install -y python3-pytest-xdist")
+	}
+	dir := suite(t)
+	serial, err := runCmd(t, dir, nil, "--tier", "unit", "--", py, "-q")
+	if err != nil {
+		t.Fatalf("serial: %v\n%s", err, serial)
+	}
+	parallel, err := runCmd(t, dir, nil, "--tiers", "unit: {marker: unit, workers: 2, coverage: true}", "--", py, "-q")
+	if err != nil || !strings.Contains(parallel, " -n 2 ") {
+		t.Fatalf("xdist: %v\n%s", err, parallel)
+	}
+	want := "unit             9 tests: 8 passed, 0 failed, 0 errors, 1 skipped, 0 flaky"
+	cov := regexp.MustCompile(`coverage \d+\.\d+%`)
+	if !strings.Contains(parallel, want) || cov.FindString(parallel) == "" || cov.FindString(parallel) != cov.FindString(serial) {
+		t.Errorf("xdist run differs from the serial one:\n--- serial\n%s\n--- xdist\n%s", serial, parallel)
+	}
+}
