@@ -244,7 +244,11 @@ func TestScannerMatchesEncodingXML(t *testing.T) {
 			continue
 		}
 		compared++
-		for _, scan := range []func([]byte) ([]string, error){scanEvents, scanEventsSmall} {
+		scans := []func([]byte) ([]string, error){scanEvents, scanEventsSmall}
+		if len(data) > 64<<10 {
+			scans = scans[:1] // TestChunkingCorpus covers large files in small reads
+		}
+		for _, scan := range scans {
 			got, err := scan(data)
 			if err != nil {
 				t.Errorf("%s: %v", p, err)
