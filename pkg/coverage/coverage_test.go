@@ -52,7 +52,7 @@ func TestCobertura(t *testing.T) {
 }
 
 func TestGoProfile(t *testing.T) {
-	r := mustFile(t, "testdata/cover.out")
+	r := mustFile(t, "testdata/cover.profile")
 	// store.go: blocks 10.30 (2 stmts, 5+3), 12.16 (1, 0+0), 15.2 (1, 5), 20.20 (1, 0).
 	if r.Mode != "count" || r.Statements() != 7 || r.Covered() != 5 {
 		t.Errorf("mode %q statements %d covered %d, want count 7 5", r.Mode, r.Statements(), r.Covered())
@@ -75,7 +75,7 @@ func TestGoProfile(t *testing.T) {
 }
 
 func TestMerge(t *testing.T) {
-	a := mustFile(t, "testdata/cover.out")
+	a := mustFile(t, "testdata/cover.profile")
 	b, err := ParseGoProfile(context.Background(), strings.NewReader("mode: count\nexample.com/app/store/store.go:20.20,22.2 1 4\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -231,11 +231,11 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
-// testdata/coverpkg.out was written by go test -covermode=count
+// testdata/coverpkg.profile was written by go test -covermode=count
 // -coverpkg=./... -coverprofile over a two-package module, so every block
 // is recorded twice; go tool cover -func printed "total: 92.3%".
 func TestRealGoProfileCoverpkg(t *testing.T) {
-	r := mustFile(t, "testdata/coverpkg.out")
+	r := mustFile(t, "testdata/coverpkg.profile")
 	if r.Statements() != 13 || r.Covered() != 12 || fmt.Sprintf("%.1f", r.Percent()) != "92.3" {
 		t.Errorf("%d/%d = %.1f%%, go tool cover says 92.3%% of 13 statements", r.Covered(), r.Statements(), r.Percent())
 	}

@@ -30,7 +30,7 @@ func checkReport(t *testing.T, r *Report) {
 }
 
 func FuzzParseGoProfile(f *testing.F) {
-	seed(f, "testdata/cover.out")
+	seed(f, "testdata/cover.profile")
 	f.Add([]byte("mode: set\na.go:1.1,2.2 1 1\na.go:1.1,2.2 1 0\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := ParseGoProfile(context.Background(), bytes.NewReader(data))

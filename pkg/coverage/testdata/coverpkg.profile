@@ -1,0 +1,25 @@
+mode: count
+example.com/shop/api/api.go:9.64,10.39 1 1
+example.com/shop/api/api.go:10.39,12.3 1 0
+example.com/shop/api/api.go:13.2,13.56 1 1
+example.com/shop/api/api.go:16.42,18.2 1 1
+example.com/shop/store/store.go:9.19,9.61 1 1
+example.com/shop/store/store.go:11.47,12.16 1 1
+example.com/shop/store/store.go:12.16,14.3 1 0
+example.com/shop/store/store.go:15.2,15.11 1 1
+example.com/shop/store/store.go:15.11,17.3 1 1
+example.com/shop/store/store.go:18.2,19.12 2 1
+example.com/shop/store/store.go:22.40,22.64 1 1
+example.com/shop/store/store.go:24.37,26.2 1 1
+example.com/shop/api/api.go:9.64,10.39 1 0
+example.com/shop/api/api.go:10.39,12.3 1 0
+example.com/shop/api/api.go:13.2,13.56 1 0
+example.com/shop/api/api.go:16.42,18.2 1 0
+example.com/shop/store/store.go:9.19,9.61 1 1
+example.com/shop/store/store.go:11.47,12.16 1 2
+example.com/shop/store/store.go:12.16,14.3 1 1
+example.com/shop/store/store.go:15.2,15.11 1 1
+example.com/shop/store/store.go:15.11,17.3 1 0
+example.com/shop/store/store.go:18.2,19.12 2 1
+example.com/shop/store/store.go:22.40,22.64 1 1
+example.com/shop/store/store.go:24.37,26.2 1 0
