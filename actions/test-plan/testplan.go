@@ -1,5 +1,3 @@
-// Package testplan is the test-plan action: tier definitions and timings
-// in, a job matrix and each job's pytest arguments out.
 package testplan
 
 import (

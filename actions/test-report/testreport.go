@@ -1,5 +1,3 @@
-// Package testreport is the test-report action: results in, a verdict,
-// a summary, annotations and timings out.
 package testreport
 
 import (
