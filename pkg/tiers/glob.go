@@ -11,8 +11,9 @@ import (
 	"strings"
 )
 
-// DefaultPaths are where pytest looks for tests by convention.
-var DefaultPaths = []string{"tests/**/test_*.py", "tests/**/*_test.py"}
+// DefaultPaths are where pytest looks for tests by convention (a function,
+// so no caller can change them for everyone).
+func DefaultPaths() []string { return []string{"tests/**/test_*.py", "tests/**/*_test.py"} }
 
 // skipDirs are never searched: they hold no project tests and can be huge.
 var skipDirs = map[string]bool{".git": true, "node_modules": true, ".venv": true, "venv": true, "__pycache__": true, ".tox": true, ".mypy_cache": true, ".pytest_cache": true}

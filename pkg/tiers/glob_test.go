@@ -30,7 +30,7 @@ func TestMatchGlob(t *testing.T) {
 
 func TestGlob(t *testing.T) {
 	ctx := context.Background()
-	got, err := Glob(ctx, "testdata/tree", DefaultPaths)
+	got, err := Glob(ctx, "testdata/tree", DefaultPaths())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,7 @@ const PlanVersion = 1
 // Options configure planning.
 type Options struct {
 	Root        string         // the workspace; test paths are relative to it
-	Paths       []string       // test file globs for tiers that set none; DefaultPaths when empty
+	Paths       []string       // test file globs for tiers that set none; DefaultPaths() when empty
 	Timings     *shard.Timings // earlier runs' durations; nil plans by file count
 	Granularity Granularity
 	ResultsDir  string // relative to Root; DefaultResultsDir when empty
@@ -90,7 +90,7 @@ func Make(ctx context.Context, tiers []Tier, o Options) (*Plan, error) {
 		o.Granularity = GranularityAuto
 	}
 	if len(o.Paths) == 0 {
-		o.Paths = DefaultPaths
+		o.Paths = DefaultPaths()
 	}
 	if o.ResultsDir == "" {
 		o.ResultsDir = DefaultResultsDir
