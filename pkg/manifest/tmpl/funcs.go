@@ -232,6 +232,11 @@ func slice(a ...any) (any, error) {
 	if idx[0] < 0 || idx[1] > v.Len() || idx[0] > idx[1] {
 		return nil, fmt.Errorf("slice bounds out of range [%d:%d] with length %d", idx[0], idx[1], v.Len())
 	}
+	if v.Kind() == reflect.Array && !v.CanAddr() {
+		c := reflect.New(v.Type()).Elem() // reflect cannot slice an unaddressable array
+		c.Set(v)
+		v = c
+	}
 	return v.Slice(idx[0], idx[1]).Interface(), nil
 }
 

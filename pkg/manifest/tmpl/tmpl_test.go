@@ -19,6 +19,7 @@ var testData = map[string]any{
 	"Replicas": 2,
 	"Empty":    "",
 	"Ptr":      &image{Name: "p"},
+	"Arr":      [3]int{1, 2, 3},
 }
 
 // The same text must give the same bytes as text/template.
@@ -39,6 +40,7 @@ func TestMatchesTextTemplate(t *testing.T) {
 		`{{define "p"}}<{{.}}>{{end}}{{template "p" .Image.Name}}{{block "q" 3}}{{.}}{{end}}`,
 		`{{and 1 0 "x"}} {{or 0 "" "y"}} {{not true}} {{and .Replicas .Image.Name}}`,
 		`{{len .Image.Platforms}} {{index .Image.Platforms 1}} {{index .Image.Labels "a"}} {{slice .Image.Name 0 5}}`,
+		`{{index .Arr 2}} {{len .Arr}} {{range .Arr}}{{.}}{{end}}`,
 		`{{lt 1 2}} {{le 2 2}} {{gt 1.5 1.2}} {{ge "b" "a"}} {{ne .Replicas 3}} {{eq .Replicas 1 2}}`,
 		`{{printf "%s-%03d" .Image.Name .Replicas}} {{print 1 "a" 2}} {{println "x"}}`,
 		`{{.Image.Name | printf "%q"}} {{(index .Image.Platforms 0)}} {{.Ptr.Name}}`,
@@ -80,6 +82,7 @@ func TestFuncs(t *testing.T) {
 		`{{replace "/" "-" .Image.Name}}`:            `ghcr.io-org-app`,
 		`{{.Image.Name | hasPrefix "ghcr.io/"}} {{.Image.Name | contains "zz"}} {{hasSuffix "app" .Image.Name}}`: `true false true`,
 		`{{toJSON .Image.Platforms}}`: `["linux/amd64","linux/arm64"]`,
+		`{{slice .Arr 1}}`:            `[2 3]`, // text/template fails on an array in a map`
 		`{{.Nope | default "m"}}`:     `m`,
 	}
 	for text, want := range cases {
