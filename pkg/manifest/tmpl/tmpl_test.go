@@ -82,7 +82,7 @@ func TestFuncs(t *testing.T) {
 		`{{replace "/" "-" .Image.Name}}`:            `ghcr.io-org-app`,
 		`{{.Image.Name | hasPrefix "ghcr.io/"}} {{.Image.Name | contains "zz"}} {{hasSuffix "app" .Image.Name}}`: `true false true`,
 		`{{toJSON .Image.Platforms}}`: `["linux/amd64","linux/arm64"]`,
-		`{{slice .Arr 1}}`:            `[2 3]`, // text/template fails on an array in a map`
+		`{{slice .Arr 1}}`:            `[2 3]`, // text/template fails on an array in a map
 		`{{.Nope | default "m"}}`:     `m`,
 	}
 	for text, want := range cases {
