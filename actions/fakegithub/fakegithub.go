@@ -11,7 +11,11 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/org/timetracker-ci/pkg/action"
 	"github.com/org/timetracker-ci/pkg/githubapi/githubfake"
@@ -37,6 +41,10 @@ type Options struct {
 	Token         string
 	ReadOnly      bool
 	URLFile       string
+	// GitDir, when set, is a git repository whose branches and tags the
+	// fake mirrors (read again before every request), as GitHub knows
+	// what was pushed to it.
+	GitDir string
 }
 
 func parse(args []string, stderr io.Writer) (Options, error) {
@@ -50,6 +58,7 @@ func parse(args []string, stderr io.Writer) (Options, error) {
 	fs.StringVar(&o.Token, "token", "", "token every request must carry (none when empty)")
 	fs.BoolVar(&o.ReadOnly, "read-only", false, "answer every write with 403, as for a token without contents: write")
 	fs.StringVar(&o.URLFile, "url-file", "", "also write the API URL to this file once the port is open")
+	fs.StringVar(&o.GitDir, "git", "", "a git repository whose branches and tags the fake mirrors (what was pushed to \"GitHub\")")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err
@@ -92,7 +101,15 @@ func Serve(ctx context.Context, o Options, ready func(apiURL string) error) erro
 	}
 	s := githubfake.New(githubfake.Options{Owner: o.Owner, Repo: o.Repo, DefaultBranch: o.DefaultBranch, Token: o.Token, ReadOnly: o.ReadOnly})
 	s.URL = "http://" + ln.Addr().String()
-	srv := &http.Server{Handler: Handler(s), ReadHeaderTimeout: 10 * time.Second}
+	h := Handler(s)
+	if o.GitDir != "" {
+		if _, err := mirrorRefs(s, o.GitDir); err != nil {
+			_ = ln.Close()
+			return err
+		}
+		h = withMirror(s, o.GitDir, h)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	if ready != nil {
@@ -136,4 +153,52 @@ func writeJSON(w http.ResponseWriter, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v) // the client hung up: nothing to do
+}
+
+// withMirror refreshes the mirrored refs before every request.
+func withMirror(s *githubfake.Server, dir string, next http.Handler) http.Handler {
+	var mu sync.Mutex
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		_, err := mirrorRefs(s, dir)
+		mu.Unlock()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// mirrorRefs points the fake's branches and tags where the repository's
+// are, tags peeled to their commits, and returns how many it set. Refs the
+// fake created itself (through the API) are kept.
+func mirrorRefs(s *githubfake.Server, dir string) (int, error) {
+	repo, err := git.PlainOpen(dir)
+	if err != nil {
+		return 0, fmt.Errorf("fake-github: opening the repository to mirror %s: %w (give --git a git repository)", dir, err)
+	}
+	iter, err := repo.References()
+	if err != nil {
+		return 0, fmt.Errorf("fake-github: listing refs of %s: %w", dir, err)
+	}
+	n := 0
+	err = iter.ForEach(func(ref *plumbing.Reference) error {
+		name := ref.Name()
+		if ref.Type() != plumbing.HashReference || !(name.IsBranch() || name.IsTag()) {
+			return nil
+		}
+		hash := ref.Hash()
+		if tag, err := repo.TagObject(hash); err == nil {
+			c, err := tag.Commit()
+			if err != nil {
+				return nil // a tag of something else than a commit: GitHub's API would not peel it either
+			}
+			hash = c.Hash
+		}
+		s.SetRef(name.String(), hash.String())
+		n++
+		return nil
+	})
+	return n, err
 }

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -113,5 +115,58 @@ func getJSON(t *testing.T, url string, v any) {
 	}
 	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
 		t.Fatalf("GET %s: %v", url, err)
+	}
+}
+
+func TestMirrorsRefsOfARepository(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed (apt-get install -y git)")
+	}
+	dir := t.TempDir()
+	gitRun := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.invalid"}, args...)...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	gitRun("init", "-q", "-b", "main")
+	gitRun("commit", "-q", "--allow-empty", "-m", "one")
+	gitRun("tag", "-a", "v1.0.0", "-m", "annotated")
+	gitRun("commit", "-q", "--allow-empty", "-m", "two")
+	gitRun("tag", "v1.1.0")
+	one, two := gitRun("rev-parse", "HEAD~1"), gitRun("rev-parse", "HEAD")
+
+	s := githubfake.New(githubfake.Options{})
+	srv := httptest.NewServer(withMirror(s, dir, Handler(s)))
+	defer srv.Close()
+	s.URL = srv.URL
+	for ref, want := range map[string]string{"tags/v1.0.0": one, "tags/v1.1.0": two, "heads/main": two} {
+		var got struct {
+			Object struct {
+				SHA string `json:"sha"`
+			} `json:"object"`
+		}
+		getJSON(t, s.APIURL()+"/repos/org/timetracker/git/ref/"+ref, &got)
+		if got.Object.SHA != want {
+			t.Errorf("%s = %s, want %s (annotated tags peeled)", ref, got.Object.SHA, want)
+		}
+	}
+	// A tag pushed later is seen on the next request.
+	gitRun("tag", "v1.2.0", one)
+	var got struct {
+		Object struct {
+			SHA string `json:"sha"`
+		} `json:"object"`
+	}
+	getJSON(t, s.APIURL()+"/repos/org/timetracker/git/ref/tags/v1.2.0", &got)
+	if got.Object.SHA != one {
+		t.Errorf("tag pushed after start = %s, want %s", got.Object.SHA, one)
+	}
+	if _, err := mirrorRefs(s, t.TempDir()); err == nil {
+		t.Error("mirroring a folder that is not a repository gave no error")
 	}
 }

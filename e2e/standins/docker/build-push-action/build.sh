@@ -38,7 +38,7 @@ case ",$OUTPUTS," in
     docker save "$iid" -o "$tar"
     digest=$("$crane" digest --tarball "$tar")
     # By digest: no tag is written, as with buildx's push-by-digest.
-    "$crane" push --insecure "$tar" "$name@$digest" >/dev/null
+    "$crane" push "$tar" "$name@$digest" >/dev/null
     rm -f "$tar"
     echo "pushed $name@$digest"
     ;;
