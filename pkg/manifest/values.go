@@ -110,18 +110,18 @@ func ParseValues(text string, strict bool) (Values, error) {
 		}
 		k, v, ok := strings.Cut(line, "=")
 		if !ok {
-			return Values{}, &ValuesError{Line: n, Msg: fmt.Sprintf("%q is not key=value (write e.g. port=8080)", clip(line))}
+			return Values{}, errorf("%q is not key=value (write e.g. port=8080)", n, "", clip(line))
 		}
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
 		if !keyRE.MatchString(k) {
-			return Values{}, &ValuesError{Line: n, Key: k, Msg: fmt.Sprintf("key %q must be lowercase letters, digits, '.', '_' or '-'", clip(k))}
+			return Values{}, errorf("key %q must be lowercase letters, digits, '.', '_' or '-'", n, k, clip(k))
 		}
 		if prev, dup := seen[k]; dup {
-			return Values{}, &ValuesError{Line: n, Key: k, Msg: fmt.Sprintf("key %q is set twice (first on line %d)", k, prev)}
+			return Values{}, errorf("key %q is set twice (first on line %d)", n, k, k, prev)
 		}
 		seen[k] = n
 		if _, known := defaultValues[k]; !known && strict {
-			return Values{}, &ValuesError{Line: n, Key: k, Msg: fmt.Sprintf("unknown key %q for the built-in templates; known keys: %s", k, strings.Join(KnownValues(), ", "))}
+			return Values{}, errorf("unknown key %q for the built-in templates; known keys: %s", n, k, k, strings.Join(KnownValues(), ", "))
 		}
 		all[k] = v
 	}
@@ -135,6 +135,11 @@ func ParseValues(text string, strict bool) (Values, error) {
 	return vals, nil
 }
 
+// errorf is a ValuesError at line (0 when not known yet) about key.
+func errorf(format string, line int, key string, args ...any) *ValuesError {
+	return &ValuesError{Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
+}
+
 func clip(s string) string {
 	if len(s) > 60 {
 		return s[:57] + "..."
@@ -143,9 +148,6 @@ func clip(s string) string {
 }
 
 func valuesFrom(all map[string]string) (Values, error) {
-	bad := func(k, format string, args ...any) error {
-		return &ValuesError{Key: k, Msg: fmt.Sprintf("%s=%q: ", k, clip(all[k])) + fmt.Sprintf(format, args...)}
-	}
 	v := Values{
 		App: all["app"], HealthPath: all["health-path"], ReadyPath: all["ready-path"],
 		Environment: all["environment"], DevEnvironment: all["dev-environment"],
@@ -155,44 +157,44 @@ func valuesFrom(all map[string]string) (Values, error) {
 	}
 	var err error
 	if v.Port, err = strconv.Atoi(all["port"]); err != nil || v.Port < 1 || v.Port > 65535 {
-		return Values{}, bad("port", "want a port number from 1 to 65535")
+		return Values{}, errorf("port=%q: want a port number from 1 to 65535", 0, "port", clip(all["port"]))
 	}
 	if v.Replicas, err = strconv.Atoi(all["replicas"]); err != nil || v.Replicas < 0 || v.Replicas > 1000 {
-		return Values{}, bad("replicas", "want a number from 0 to 1000")
+		return Values{}, errorf("replicas=%q: want a number from 0 to 1000", 0, "replicas", clip(all["replicas"]))
 	}
 	// Starting with a letter keeps names valid for a Service (DNS-1035) and
 	// never read as numbers or booleans by a YAML parser.
 	for _, k := range []string{"app", "secret-name"} {
 		if len(all[k]) > 63 || !dnsLabelRE.MatchString(all[k]) {
-			return Values{}, bad(k, "want a name of lowercase letters, digits and '-', starting with a letter, at most 63 characters")
+			return Values{}, errorf("%s=%q: want a name of lowercase letters, digits and '-', starting with a letter, at most 63 characters", 0, k, k, clip(all[k]))
 		}
 		// The app name is also a compose service key, which YAML 1.1 readers
 		// (docker-compose v1) would take for a boolean or null.
 		switch all[k] {
 		case "y", "yes", "n", "no", "true", "false", "on", "off", "null":
-			return Values{}, bad(k, "YAML reads this name as a boolean or null: choose another")
+			return Values{}, errorf("%s=%q: YAML reads this name as a boolean or null: choose another", 0, k, k, all[k])
 		}
 	}
 	if all["namespace"] != "" && (len(all["namespace"]) > 63 || !dnsLabelRE.MatchString(all["namespace"])) {
-		return Values{}, bad("namespace", "want a name of lowercase letters, digits and '-', starting with a letter, at most 63 characters, or nothing")
+		return Values{}, errorf("namespace=%q: want a name of lowercase letters, digits and '-', starting with a letter, at most 63 characters, or nothing", 0, "namespace", clip(all["namespace"]))
 	}
 	for _, k := range []string{"health-path", "ready-path"} {
 		if !pathRE.MatchString(all[k]) {
-			return Values{}, bad(k, "want an absolute URL path such as /_health")
+			return Values{}, errorf("%s=%q: want an absolute URL path such as /_health", 0, k, k, clip(all[k]))
 		}
 	}
 	for _, k := range []string{"environment", "dev-environment"} {
 		if !envNameRE.MatchString(all[k]) {
-			return Values{}, bad(k, "want a name of letters, digits, '.', '_' or '-'")
+			return Values{}, errorf("%s=%q: want a name of letters, digits, '.', '_' or '-'", 0, k, k, clip(all[k]))
 		}
 	}
 	for _, k := range []string{"cpu-request", "memory-request", "memory-limit"} {
 		if !quantityRE.MatchString(all[k]) {
-			return Values{}, bad(k, "want a Kubernetes quantity such as 100m, 256Mi or 1Gi")
+			return Values{}, errorf("%s=%q: want a Kubernetes quantity such as 100m, 256Mi or 1Gi", 0, k, k, clip(all[k]))
 		}
 	}
 	if _, _, _, err := ParseImageRef(all["postgres-image"]); err != nil {
-		return Values{}, bad("postgres-image", "want an image reference with a tag or digest, such as postgres:16-alpine")
+		return Values{}, errorf("postgres-image=%q: want an image reference with a tag or digest, such as postgres:16-alpine", 0, "postgres-image", clip(all["postgres-image"]))
 	}
 	return v, nil
 }
