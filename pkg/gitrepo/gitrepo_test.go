@@ -492,3 +492,28 @@ func TestDefaultBranch(t *testing.T) {
 		t.Errorf("RemoteURL(origin) = %q", got)
 	}
 }
+
+// A tag moved after pack-refs lives both packed (old) and loose (new): the
+// loose one wins, as in git.
+func TestLooseTagOverridesPacked(t *testing.T) {
+	g := gitrepotest.New(t)
+	old := g.Commit("one")
+	g.AnnotatedTag("v1.0.0", "first")
+	g.Tag("moving")
+	g.Git("pack-refs", "--all")
+	moved := g.Commit("two")
+	g.Git("tag", "-f", "-a", "-m", "again", "v1.0.0")
+	g.Git("tag", "-f", "moving")
+	if _, err := os.Stat(filepath.Join(g.Dir, ".git", "refs", "tags", "v1.0.0")); err != nil {
+		t.Fatalf("expected a loose ref beside the packed one: %v", err)
+	}
+	for _, opts := range [][]gitrepo.TagsOption{nil, {gitrepo.PeelOnly()}} {
+		tags, err := open(t, g.Dir).Tags(context.Background(), opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tags) != 2 || tags[0].Commit != moved || tags[1].Commit != moved {
+			t.Errorf("tags = %+v, want both on %s (not %s)", tags, moved, old)
+		}
+	}
+}

@@ -26,18 +26,18 @@ type tagRef struct {
 // winning as in git. Loose files are only listed here; resolveLoose reads
 // them, in parallel with peeling.
 func (r *Repo) tagRefs() ([]tagRef, error) {
-	refs, err := r.readPackedTags()
+	loose := map[string]tagRef{}
+	if err := listLoose(filepath.Join(r.commonDir, "refs", "tags"), "", loose); err != nil {
+		return nil, err
+	}
+	refs, err := r.readPackedTags(loose)
 	if err != nil {
 		return nil, err
 	}
-	if err := listLoose(filepath.Join(r.commonDir, "refs", "tags"), "", refs); err != nil {
-		return nil, err
+	for _, t := range loose {
+		refs = append(refs, t)
 	}
-	out := make([]tagRef, 0, len(refs))
-	for _, t := range refs {
-		out = append(out, t)
-	}
-	return out, nil
+	return refs, nil
 }
 
 // listLoose adds the loose ref files under dir. It reads directories
@@ -99,21 +99,19 @@ func (r *Repo) resolveLoose(t *tagRef, buf []byte) (bool, error) {
 }
 
 // readPackedTags parses packed-refs, keeping the peeled values git records
-// there (go-git ignores them).
-func (r *Repo) readPackedTags() (map[string]tagRef, error) {
+// there (go-git ignores them), and skipping refs that loose files override.
+func (r *Repo) readPackedTags(loose map[string]tagRef) ([]tagRef, error) {
 	data, unmap, err := mapFile(filepath.Join(r.commonDir, "packed-refs"))
 	if err != nil {
 		if os.IsNotExist(err) {
-			return map[string]tagRef{}, nil
+			return nil, nil
 		}
 		return nil, err
 	}
 	defer unmap()
-	// Sized up front: growing a map of 10,000 entries was most of the
-	// allocation of a run.
-	refs := make(map[string]tagRef, bytes.Count(data, []byte{'\n'}))
+	refs := make([]tagRef, 0, bytes.Count(data, []byte{'\n'})+len(loose))
 	peeledTrait := false
-	last := ""
+	last := -1 // index in refs of the entry a ^ line peels
 	for len(data) > 0 {
 		line, rest, _ := bytes.Cut(data, []byte{'\n'})
 		data = rest
@@ -127,18 +125,21 @@ func (r *Repo) readPackedTags() (map[string]tagRef, error) {
 				}
 			}
 		case line[0] == '^':
-			if t, ok := refs[last]; ok && plumbing.IsHash(string(line[1:])) {
-				t.peeled = plumbing.NewHash(string(line[1:]))
-				refs[last] = t
+			if last >= 0 && plumbing.IsHash(string(line[1:])) {
+				refs[last].peeled = plumbing.NewHash(string(line[1:]))
 			}
 		default:
-			last = ""
+			last = -1
 			hash, name, ok := bytes.Cut(line, []byte{' '})
 			if !ok || !plumbing.IsHash(string(hash)) || !bytes.HasPrefix(name, []byte("refs/tags/")) {
 				continue
 			}
-			last = string(name[len("refs/tags/"):])
-			refs[last] = tagRef{name: last, hash: plumbing.NewHash(string(hash)), known: peeledTrait}
+			short := string(name[len("refs/tags/"):])
+			if _, overridden := loose[short]; overridden {
+				continue
+			}
+			refs = append(refs, tagRef{name: short, hash: plumbing.NewHash(string(hash)), known: peeledTrait})
+			last = len(refs) - 1
 		}
 	}
 	return refs, nil
