@@ -141,6 +141,9 @@ func event(ctx context.Context, rt *action.Runtime, gh *action.Event, repo *gitr
 			ev.PullRequest = gh.PullRequest.PullRequest.Number
 		}
 	}
+	if gh.Release != nil {
+		ev.MarkedPrerelease = gh.Release.Release.Prerelease
+	}
 	if gh.WorkflowDispatch != nil {
 		ev.DispatchVersion = strings.TrimSpace(gh.WorkflowDispatch.Input(dispatchVersionInput))
 	}

@@ -540,3 +540,24 @@ func TestScheduleMatchEdgePEP440Rules(t *testing.T) {
 	}}))
 	wantOutputs(t, out, map[string]string{"tag-names": "3.4.5-rc.1\n3.4.5rc1", "latest": "false"})
 }
+
+func TestReleaseMarkedPrerelease(t *testing.T) {
+	g := history(t)
+	for _, c := range []struct {
+		prerelease bool
+		kind, tags string
+	}{{false, "release", "1.2.3\n1.2\n1\nlatest\nstable"}, {true, "prerelease", "1.2.3"}} {
+		out := ok(t, resolve(t, g, run{event: "release", ref: "refs/tags/v1.2.3", extra: map[string]any{
+			"action": "published", "release": map[string]any{"tag_name": "v1.2.3", "prerelease": c.prerelease},
+		}}))
+		wantOutputs(t, out, map[string]string{"version": "1.2.3", "kind": c.kind, "tag-names": c.tags})
+		if c.prerelease && out["prerelease"] != "true" {
+			t.Errorf("prerelease output = %q for a release marked as pre-release", out["prerelease"])
+		}
+	}
+	// With rules too: only the full version, no latest.
+	out := ok(t, resolve(t, g, run{event: "release", ref: "refs/tags/v1.2.3", inputs: map[string]string{
+		"tags": "type=semver,pattern={{version}}\ntype=semver,pattern={{major}}.{{minor}}",
+	}, extra: map[string]any{"release": map[string]any{"tag_name": "v1.2.3", "prerelease": true}}}))
+	wantOutputs(t, out, map[string]string{"tag-names": "1.2.3", "latest": "false"})
+}

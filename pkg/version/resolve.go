@@ -56,6 +56,9 @@ type Event struct {
 	PullRequest     int    // pull request number, when building one
 	BaseRef         string // a pull request's base branch
 	DispatchVersion string // the `version` input of workflow_dispatch
+	// MarkedPrerelease: a GitHub release marked as a pre-release triggered
+	// the run; its version gets only its own image tag, like 1.3.0-rc.1.
+	MarkedPrerelease bool
 	Repository      string // owner/name, for the default image
 	// Local marks a ref inferred from a clone (a run outside GitHub Actions
 	// without GITHUB_REF): a release tag on SHA then makes it a build of that
@@ -256,7 +259,15 @@ func (r *resolver) decide(ctx context.Context) error {
 		}
 		r.res.TagExists = true
 		r.res.Tag = r.tagName
-		return r.release(v, "tag "+r.tagName+" was pushed")
+		if err := r.release(v, "tag "+r.tagName+" was pushed"); err != nil {
+			return err
+		}
+		if r.ev.MarkedPrerelease && r.res.Kind == KindRelease {
+			r.res.Kind = KindPrerelease
+			r.res.Prerelease = true
+			r.res.Reason = "release " + r.tagName + " is marked as a pre-release on GitHub"
+		}
+		return nil
 	case r.isPR():
 		next, err := r.next(ctx, true)
 		if err != nil {

@@ -121,7 +121,8 @@ func (r *resolver) ruleTags() error {
 			}
 			ctx.vars = map[string]string{"raw": raw, "version": core, "major": strconv.FormatUint(sv.Major(), 10),
 				"minor": strconv.FormatUint(sv.Minor(), 10), "patch": strconv.FormatUint(sv.Patch(), 10)}
-			if err := r.versionRule(rule, sv.Prerelease() != "", sv, emit, ctx); err != nil {
+			marked := r.ev.MarkedPrerelease && raw == r.tagName
+			if err := r.versionRule(rule, sv.Prerelease() != "" || marked, sv, emit, ctx); err != nil {
 				return err
 			}
 		case TypePEP440:
@@ -218,6 +219,9 @@ func (r *resolver) ruleTags() error {
 		}
 	}
 	isLatest := latest != nil && *latest
+	if isLatest && f.Latest == "auto" && r.ev.MarkedPrerelease {
+		isLatest = false // a GitHub pre-release never takes latest
+	}
 	if v := r.version(); isLatest && f.Latest == "auto" && v != nil &&
 		(r.res.Kind == KindRelease || r.res.Kind == KindPrerelease) && !r.highestIn(v, func(*semver.Version) bool { return true }) {
 		isLatest = false
