@@ -59,7 +59,7 @@ type Event struct {
 	// MarkedPrerelease: a GitHub release marked as a pre-release triggered
 	// the run; its version gets only its own image tag, like 1.3.0-rc.1.
 	MarkedPrerelease bool
-	Repository      string // owner/name, for the default image
+	Repository       string // owner/name, for the default image
 	// Local marks a ref inferred from a clone (a run outside GitHub Actions
 	// without GITHUB_REF): a release tag on SHA then makes it a build of that
 	// tag, as if the tag had been pushed.
