@@ -74,5 +74,8 @@ func TestAttestationManifests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if res.Promoted || res.Digest == "" {
+		t.Errorf("merge %+v", res)
+	}
 	checkIndex(t, b+"/org/app:latest", types.OCIImageIndex, "linux/amd64,linux/arm64")
 }
