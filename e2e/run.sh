@@ -269,8 +269,13 @@ report_jobs() {
 }
 
 show_failure() {
-  echo "--- last lines of $1.log (E2E_KEEP=1 keeps the work folder)"
-  grep -E '^[0-9.]+ (\[[^] ][^]]*\].*(❌|❗|::error|Error:|FAILED|error:)|Error: )' "$work/logs/$1.log" | tail -n 30 | cut -d' ' -f2-
+  echo "--- what failed in $1.log (E2E_KEEP=1 keeps the work folder)"
+  # act names a metadata file it cannot parse only by line and column: say which file it read last.
+  awk '
+    /subpath \x27[^\x27]*action.ya?ml\x27/ { match($0, /subpath \x27[^\x27]*\x27/); file = substr($0, RSTART + 9, RLENGTH - 10) }
+    /^[0-9.]+ \[[^] ][^]]*\].*(❌|❗|::error|Error:|FAILED|error:)|^[0-9.]+ Error: / { sub(/^[0-9.]+ /, ""); print; next }
+    /^[0-9.]+ \[[^] ][^]]*\] Line: [0-9]+ Column [0-9]+/ { sub(/^[0-9.]+ /, ""); print $0 " (in " file ")" }
+  ' "$work/logs/$1.log" | tail -n 30
 }
 
 # ---------------------------------------------------------------- assertions
@@ -478,7 +483,7 @@ fi
 
 log "summary"
 for f in "$work"/logs/*.jobs; do [ -e "$f" ] && { echo "$(basename "$f" .jobs):"; cat "$f"; }; done
-echo "total: $((SECONDS - total_start))s for scenarios: $scenarios"
+echo "total: $((SECONDS - total_start))s for scenarios: $scenarios; $SECONDS s with the image builds and services"
 if [ ${#failures[@]} -gt 0 ]; then
   printf 'e2e FAILED:\n'; printf '  - %s\n' "${failures[@]}"
   exit 1
