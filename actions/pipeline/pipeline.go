@@ -618,11 +618,19 @@ func (r *Result) Summary() string {
 		if s.Err != nil {
 			mark = " FAILED"
 		}
-		fmt.Fprintf(&b, " %s %.1fs%s,", s.Name, s.Seconds, mark)
+		fmt.Fprintf(&b, " %s %s%s,", s.Name, secs(s.Seconds), mark)
 		total += s.Seconds
 	}
-	fmt.Fprintf(&b, " total %.1fs (logs in %s)\n", total, r.Logs)
+	fmt.Fprintf(&b, " total %s (logs in %s)\n", secs(total), r.Logs)
 	return b.String()
+}
+
+// secs keeps short steps from all reading 0.0s.
+func secs(s float64) string {
+	if s < 1 {
+		return strconv.FormatFloat(s, 'f', 2, 64) + "s"
+	}
+	return strconv.FormatFloat(s, 'f', 1, 64) + "s"
 }
 
 func pct(p *float64) string {
