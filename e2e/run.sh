@@ -346,7 +346,7 @@ offline_inputs+=("${extra_inputs[@]}")
 # ---------------------------------------------------------------- scenarios
 total_start=$SECONDS
 if wants minimal; then
-  log "scenario minimal: our version action in a workflow of our own"
+  log "scenario minimal: our version action in a workflow of our own (full, shallow, shallow with a token)"
   make_app timetracker
   git -C "$app_src" tag -a v1.0.0 -m "v1.0.0"
   git -C "$app_src" commit -q --allow-empty -m "fix: a fix after 1.0.0"
@@ -357,6 +357,9 @@ if wants minimal; then
   if run_act minimal "$caller_dir/minimal/minimal.yml" push "$ev"; then :; else show_failure minimal; fi
   check "minimal: the version job ran and passed" job_ok version minimal
   check "minimal: version 1.0.1 after v1.0.0 and a fix" log_has "version=1.0.1" minimal
+  check "minimal: a shallow clone without a token fails" job_failed "minimal/shallow\]" minimal
+  check "minimal: ... saying to use fetch-depth: 0" log_has 'fetch-depth: 0' minimal
+  check "minimal: a shallow clone with a token reads the tags from the API (1.0.1)" log_has "shallow-token version=1.0.1" minimal
 fi
 
 run_template() { # run_template LABEL TEMPLATE_GLOB EVENT_KIND REF [input=value...] → status
