@@ -14,9 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
-
 	"github.com/org/timetracker-ci/pkg/action"
 	"github.com/org/timetracker-ci/pkg/githubapi/githubfake"
 )
@@ -41,9 +38,9 @@ type Options struct {
 	Token         string
 	ReadOnly      bool
 	URLFile       string
-	// GitDir, when set, is a git repository whose branches and tags the
-	// fake mirrors (read again before every request), as GitHub knows
-	// what was pushed to it.
+	// GitDir, when set, is a git repository whose commits, branches and
+	// tags the fake mirrors (read again before every request), as GitHub
+	// knows what was pushed to it.
 	GitDir string
 }
 
@@ -58,7 +55,7 @@ func parse(args []string, stderr io.Writer) (Options, error) {
 	fs.StringVar(&o.Token, "token", "", "token every request must carry (none when empty)")
 	fs.BoolVar(&o.ReadOnly, "read-only", false, "answer every write with 403, as for a token without contents: write")
 	fs.StringVar(&o.URLFile, "url-file", "", "also write the API URL to this file once the port is open")
-	fs.StringVar(&o.GitDir, "git", "", "a git repository whose branches and tags the fake mirrors (what was pushed to \"GitHub\")")
+	fs.StringVar(&o.GitDir, "git", "", "a git repository whose commits, branches and tags the fake mirrors (what was pushed to \"GitHub\")")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err
@@ -103,7 +100,7 @@ func Serve(ctx context.Context, o Options, ready func(apiURL string) error) erro
 	s.URL = "http://" + ln.Addr().String()
 	h := Handler(s)
 	if o.GitDir != "" {
-		if _, err := mirrorRefs(s, o.GitDir); err != nil {
+		if err := mirrorRefs(s, o.GitDir); err != nil {
 			_ = ln.Close()
 			return err
 		}
@@ -160,7 +157,7 @@ func withMirror(s *githubfake.Server, dir string, next http.Handler) http.Handle
 	var mu sync.Mutex
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
-		_, err := mirrorRefs(s, dir)
+		err := mirrorRefs(s, dir)
 		mu.Unlock()
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
@@ -170,35 +167,12 @@ func withMirror(s *githubfake.Server, dir string, next http.Handler) http.Handle
 	})
 }
 
-// mirrorRefs points the fake's branches and tags where the repository's
-// are, tags peeled to their commits, and returns how many it set. Refs the
-// fake created itself (through the API) are kept.
-func mirrorRefs(s *githubfake.Server, dir string) (int, error) {
-	repo, err := git.PlainOpen(dir)
-	if err != nil {
-		return 0, fmt.Errorf("fake-github: opening the repository to mirror %s: %w (give --git a git repository)", dir, err)
+// mirrorRefs imports the repository's commits, branches and tags into the
+// fake (real hashes, tags peeled); refs the fake created itself through the
+// API are kept.
+func mirrorRefs(s *githubfake.Server, dir string) error {
+	if err := s.ImportGit(dir); err != nil {
+		return fmt.Errorf("fake-github: mirroring %s: %w (give --git a git repository)", dir, err)
 	}
-	iter, err := repo.References()
-	if err != nil {
-		return 0, fmt.Errorf("fake-github: listing refs of %s: %w", dir, err)
-	}
-	n := 0
-	err = iter.ForEach(func(ref *plumbing.Reference) error {
-		name := ref.Name()
-		if ref.Type() != plumbing.HashReference || !(name.IsBranch() || name.IsTag()) {
-			return nil
-		}
-		hash := ref.Hash()
-		if tag, err := repo.TagObject(hash); err == nil {
-			c, err := tag.Commit()
-			if err != nil {
-				return nil // a tag of something else than a commit: GitHub's API would not peel it either
-			}
-			hash = c.Hash
-		}
-		s.SetRef(name.String(), hash.String())
-		n++
-		return nil
-	})
-	return n, err
+	return nil
 }

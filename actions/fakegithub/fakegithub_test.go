@@ -166,7 +166,17 @@ func TestMirrorsRefsOfARepository(t *testing.T) {
 	if got.Object.SHA != one {
 		t.Errorf("tag pushed after start = %s, want %s", got.Object.SHA, one)
 	}
-	if _, err := mirrorRefs(s, t.TempDir()); err == nil {
+	var c struct {
+		SHA    string `json:"sha"`
+		Commit struct {
+			Message string `json:"message"`
+		} `json:"commit"`
+	}
+	getJSON(t, s.APIURL()+"/repos/org/timetracker/commits/"+one, &c)
+	if c.SHA != one || strings.TrimSpace(c.Commit.Message) != "one" {
+		t.Errorf("commit %s = %+v, want the mirrored commit", one, c)
+	}
+	if err := mirrorRefs(s, t.TempDir()); err == nil {
 		t.Error("mirroring a folder that is not a repository gave no error")
 	}
 }
