@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -100,11 +101,17 @@ func Serve(ctx context.Context, o Options, ready func(apiURL string) error) erro
 	s.URL = "http://" + ln.Addr().String()
 	h := Handler(s)
 	if o.GitDir != "" {
-		if err := mirrorRefs(s, o.GitDir); err != nil {
+		dir, cleanup, err := openableDir(o.GitDir)
+		if err != nil {
 			_ = ln.Close()
 			return err
 		}
-		h = withMirror(s, o.GitDir, h)
+		defer cleanup()
+		if err := mirrorRefs(s, dir); err != nil {
+			_ = ln.Close()
+			return err
+		}
+		h = withMirror(s, dir, h)
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
@@ -165,6 +172,31 @@ func withMirror(s *githubfake.Server, dir string, next http.Handler) http.Handle
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// openableDir returns a folder the importer can open for dir: dir itself
+// for a working copy, or for a bare repository (what a git server holds) a
+// temporary folder whose .git file points at it, since the importer looks
+// for a .git entry.
+func openableDir(dir string) (string, func(), error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", nil, fmt.Errorf("fake-github: --git %s: %w", dir, err)
+	}
+	_, errDotGit := os.Stat(filepath.Join(abs, ".git"))
+	_, errHead := os.Stat(filepath.Join(abs, "HEAD"))
+	if errDotGit == nil || errHead != nil {
+		return abs, func() {}, nil // a working copy, or not a repository: the import says so
+	}
+	tmp, err := os.MkdirTemp("", "fake-github-git-")
+	if err != nil {
+		return "", nil, fmt.Errorf("fake-github: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, ".git"), []byte("gitdir: "+abs+"\n"), 0o644); err != nil {
+		os.RemoveAll(tmp)
+		return "", nil, fmt.Errorf("fake-github: %w", err)
+	}
+	return tmp, func() { os.RemoveAll(tmp) }, nil
 }
 
 // mirrorRefs imports the repository's commits, branches and tags into the

@@ -140,8 +140,19 @@ func TestMirrorsRefsOfARepository(t *testing.T) {
 	gitRun("tag", "v1.1.0")
 	one, two := gitRun("rev-parse", "HEAD~1"), gitRun("rev-parse", "HEAD")
 
+	// What a git server holds: a bare repository.
+	bare := filepath.Join(t.TempDir(), "app.git")
+	gitRun("clone", "-q", "--bare", dir, bare)
+	src, cleanup, err := openableDir(bare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
 	s := githubfake.New(githubfake.Options{})
-	srv := httptest.NewServer(withMirror(s, dir, Handler(s)))
+	if err := mirrorRefs(s, src); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(withMirror(s, src, Handler(s)))
 	defer srv.Close()
 	s.URL = srv.URL
 	for ref, want := range map[string]string{"tags/v1.0.0": one, "tags/v1.1.0": two, "heads/main": two} {
@@ -157,6 +168,7 @@ func TestMirrorsRefsOfARepository(t *testing.T) {
 	}
 	// A tag pushed later is seen on the next request.
 	gitRun("tag", "v1.2.0", one)
+	gitRun("push", "-q", bare, "v1.2.0")
 	var got struct {
 		Object struct {
 			SHA string `json:"sha"`
