@@ -408,15 +408,19 @@ if wants release || wants rerun; then
   rel=$(releases)
   check "release: one published release v1.2.0 in the fake API" test "$(jq '[.[] | select(.Tag=="v1.2.0" and (.Draft|not))] | length' <<<"$rel")" = 1
   check "release: the release has assets" test "$(jq '[.[] | select(.Tag=="v1.2.0") | (.Assets // [])[]] | length' <<<"$rel")" -gt 0
-  # Every manifest attached to the release pins the registry's digest.
+  # Every manifest attached to the release pins the registry's digest, and
+  # names the image nowhere by tag alone.
   pinned_ok=true n=0
   for id in $(jq -r '.[] | select(.Tag=="v1.2.0") | (.Assets // [])[] | select(.Name|test("\\.(ya?ml|json)$")) | .ID' <<<"$rel"); do
+    name=$(jq -r --argjson id "$id" '.[] | (.Assets // [])[] | select(.ID==$id) | .Name' <<<"$rel")
     body=$(curl -fsS -H 'Accept: application/octet-stream' "$api/repos/org/timetracker/releases/assets/$id" -L)
-    if grep -q 'org/timetracker' <<<"$body"; then
-      n=$((n + 1))
-      grep -q "@$digest" <<<"$body" || pinned_ok=false
-      ! grep -qE 'org/timetracker:[0-9A-Za-z._-]+[[:space:]]*$' <<<"$body" || pinned_ok=false
-    fi
+    grep -q "org/timetracker" <<<"$body" || continue
+    n=$((n + 1))
+    if ! grep -q "@$digest" <<<"$body"; then pinned_ok=false; echo "  $name does not mention @$digest"; fi
+    # The human tag may stand in a comment beside the digest, never in the value.
+    uncommented=$(sed -E 's/(^|[[:space:]])#.*$//' <<<"$body")
+    if grep -nE "org/timetracker:[0-9A-Za-z._-]+" <<<"$uncommented"; then pinned_ok=false; echo "  $name names the image by tag (lines above)"; fi
+    if grep -nE '^[[:space:]]*image:.*org/timetracker' <<<"$uncommented" | grep -v "@$digest"; then pinned_ok=false; echo "  $name has an image: not pinned to $digest (lines above)"; fi
   done
   check "release: $n manifest assets pin the image to the registry's digest $digest" test "$pinned_ok" = true -a "$n" -gt 0
   writes_after_release=$(writes)
