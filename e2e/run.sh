@@ -226,6 +226,7 @@ run_act() {
   mapfile -t repos < <(local_repos "$(dirname "$wf")") || die "stand-ins missing"
   rm -rf "$work/artifacts" && mkdir -p "$work/artifacts" "$work/act-cache" "$work/container-tmp"
   start=$(date +%s.%N)
+  set +e
   (
     cd "$app_src"
     act "$event" -W "$wf" -e "$eventfile" \
@@ -242,8 +243,9 @@ run_act() {
       -s GITHUB_TOKEN=e2e-token --var E2E_REGISTRY="$registry"
   ) 2>&1 | while IFS= read -r line; do
     printf '%s %s\n' "$(date +%s.%N)" "$line"
-  done >"$work/logs/$label.log" || true
+  done >"$work/logs/$label.log"
   status=${PIPESTATUS[0]}
+  set -e
   grep -q '🏁  Job succeeded\|🏁  Job failed' "$work/logs/$label.log" || status=1
   # Exit status of act itself: the last line says "Error: Job ... failed" on failure.
   if grep -q '^[0-9.]* Error: ' "$work/logs/$label.log"; then status=1; fi
