@@ -117,7 +117,7 @@ seed_python_base() {
   local tag=timetracker-e2e/python-host:latest
   if docker image inspect "$tag" >/dev/null 2>&1; then return; fi
   log "building the stand-in Python base image $tag from the host's python3"
-  local rootfs="$work/rootfs" py libs
+  local rootfs="$work/rootfs" py
   mkdir -p "$rootfs"
   py=$(readlink -f "$python")
   {
@@ -218,7 +218,6 @@ local_repos() {
     done | sort -u
 }
 
-declare -A job_secs
 # run_act LABEL WORKFLOW_FILE EVENT_NAME EVENT_FILE → act's exit status; log in $work/logs/LABEL.log
 run_act() {
   local label=$1 wf=$2 event=$3 eventfile=$4 status=0 start
@@ -369,7 +368,7 @@ run_template() { # run_template LABEL TEMPLATE_GLOB EVENT_KIND REF [input=value.
   shift 4
   t=$(ls $glob 2>/dev/null | head -1)
   [ -n "$t" ] || { echo "  FAILED: no template matches $glob"; failures+=("$label: template $glob missing"); return 1; }
-  rm -rf "$caller_dir/$label"
+  rm -rf "${caller_dir:?}/$label"
   caller "$t" "$caller_dir/$label/$(basename "$t")" "${offline_inputs[@]}" "$@"
   ev=$(write_event "$kind" "$ref")
   run_act "$label" "$caller_dir/$label/$(basename "$t")" push "$ev"
@@ -426,7 +425,6 @@ if wants release || wants rerun; then
   done
   check "release: $n manifest assets pin the image to the registry's digest $digest" test "$pinned_ok" = true -a "$n" -gt 0
   writes_after_release=$(writes)
-  catalog_after_release=$(registry_catalog "$registry")
   for t in $tags; do echo "$t=$(registry_digest "$registry" org/timetracker "$t")"; done | sort >"$work/tags-after-release"
 fi
 
