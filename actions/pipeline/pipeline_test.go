@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -219,5 +220,31 @@ func write(t *testing.T, path, text string) {
 	}
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// BenchmarkAppLayer measures packing an application folder of 200 files
+// (the image step's own work, besides the registry).
+func BenchmarkAppLayer(b *testing.B) {
+	dir := b.TempDir()
+	for i := 0; i < 200; i++ {
+		p := filepath.Join(dir, "pkg"+strconv.Itoa(i%10), "mod"+strconv.Itoa(i)+".py")
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(p, bytes.Repeat([]byte("x = 1\n"), 500), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	mtime := time.Unix(0, 0)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		l, _, err := appLayer(dir, mtime)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := l.Digest(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
