@@ -336,7 +336,7 @@ wf = {("on" if k is True else k): v for k, v in wf.items()}
 yaml.safe_dump(wf, open(out, "w"), sort_keys=False)
 EOF
 }
-offline_inputs=(python-version=3.11 requirements=requirements-offline.txt postgres=false code-quality=false
+offline_inputs=(python-version=3.11 requirements=requirements-offline.txt postgres=false
   platforms="linux/$arch" dockerfile=Dockerfile.e2e coverage-threshold=50 drift-check="bash e2e-drift-check.sh"
   image="$registry/org/timetracker" security-scans=false)
 # E2E_INPUTS: extra key=value inputs for the callers, to diagnose a failure
@@ -384,7 +384,9 @@ if wants ci; then
   else
     show_failure ci; check "ci: act reports success" false
   fi
-  for j in Plan Smoke Report; do check "ci: job $j passed" job_ok "$j" ci; done
+  for j in Plan "smoke (" "unit (" "integration (" "security (" "database (" "Migrations (sqlite)" "Code quality" "Image (linux/$arch)" Report; do
+    check "ci: job $j passed" job_ok "$(sed 's/[()]/\\&/g' <<<"$j")" ci
+  done
 fi
 
 if wants release || wants rerun; then
