@@ -6,6 +6,8 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"log"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +15,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/org/timetracker-ci/pkg/action"
 )
@@ -152,6 +158,40 @@ func TestPipelineOnAnApp(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "[5/5] release") {
 		t.Errorf("progress lines missing:\n%s", stderr.String())
+	}
+}
+
+func TestPipelineToAGivenRegistry(t *testing.T) {
+	py := pythonWithPytest(t)
+	root := fixtureRepo(t)
+	srv := httptest.NewServer(ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	var stdout, stderr bytes.Buffer
+	res, err := Execute(context.Background(), testEnv(root, &stdout, &stderr), Options{Dir: "app", Out: "dist", Registry: host, Image: "Team/Calc", Platforms: []string{"linux/amd64"}, Tiers: []string{"smoke"}, Python: py})
+	if err != nil {
+		t.Fatalf("pipeline: %v\n%s", err, stderr.String())
+	}
+	if res.Repository != host+"/team/calc" || len(res.Tiers) != 1 || res.Tiers[0].Name != "smoke" || res.Tiers[0].Passed != 1 {
+		t.Errorf("result = %+v", res)
+	}
+	repo, err := name.NewRepository(host+"/team/calc", name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags, err := remote.List(repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(tags, ",") != "0.1,0.1.0,latest,stable" {
+		t.Errorf("tags in the registry = %v", tags)
+	}
+	d, err := remote.Head(repo.Tag("0.1.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Digest.String() != res.Digest {
+		t.Errorf("0.1.0 is %s, the summary says %s", d.Digest, res.Digest)
 	}
 }
 
