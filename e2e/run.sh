@@ -48,6 +48,8 @@ arch=$(docker version --format '{{.Server.Arch}}')
 work=$(mktemp -d "${TMPDIR:-/tmp}/tt-e2e.XXXXXX")
 pids=()
 cleanup() {
+  # Services started in a command substitution record their pid in a file.
+  [ -f "$work/pids" ] && mapfile -t -O "${#pids[@]}" pids <"$work/pids"
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   if [ "${E2E_KEEP:-}" = 1 ]; then echo "work folder kept: $work"; else rm -rf "$work"; fi
@@ -88,7 +90,7 @@ storage:
 http: {addr: 127.0.0.1:$port, tls: {certificate: $tls/ca.pem, key: $tls/key.pem}}
 EOF
   docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
-  pids+=($!)
+  echo $! >>"$work/pids" # called as $(start_registry …): a subshell, so not pids+=()
   for _ in $(seq 1 100); do
     curl -fsS --cacert "$tls/ca.pem" "https://127.0.0.1:$port/v2/" >/dev/null 2>&1 && { echo "127.0.0.1:$port"; return; }
     sleep 0.1
