@@ -6,14 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"net"
-	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,87 +17,11 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
-	"golang.org/x/crypto/bcrypt"
+	"github.com/org/timetracker-ci/pkg/registry/registrytest"
 )
 
-// startDistribution starts Debian's docker-registry (the distribution
-// registry server) on a loopback port with its own config and storage, and
-// returns its host. With user set, it requires HTTP basic authentication.
-func startDistribution(t testing.TB, user, password string) string {
-	t.Helper()
-	bin, err := exec.LookPath("docker-registry")
-	if err != nil {
-		t.Skip("docker-registry is not installed (Debian package docker-registry): skipping the distribution registry tests")
-	}
-	dir := t.TempDir()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	host := l.Addr().String()
-	l.Close()
-	auth := ""
-	if user != "" {
-		hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
-		if err != nil {
-			t.Fatal(err)
-		}
-		htpasswd := filepath.Join(dir, "htpasswd")
-		if err := os.WriteFile(htpasswd, []byte(user+":"+string(hash)+"\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		auth = fmt.Sprintf("auth:\n  htpasswd:\n    realm: test\n    path: %s\n", htpasswd)
-	}
-	config := fmt.Sprintf(`version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: %s
-  delete:
-    enabled: true
-http:
-  addr: %s
-%s`, filepath.Join(dir, "storage"), host, auth)
-	cfg := filepath.Join(dir, "config.yml")
-	if err := os.WriteFile(cfg, []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "serve", cfg)
-	var logs strings.Builder
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting docker-registry: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-	})
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		resp, err := http.Get("http://" + host + "/v2/")
-		if err == nil {
-			resp.Body.Close()
-			return host
-		}
-		select {
-		case <-exited:
-			t.Fatalf("docker-registry exited: %s", logs.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("docker-registry did not answer on %s: %s", host, logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 func TestDistributionPublish(t *testing.T) {
-	a, b := startDistribution(t, "", ""), startDistribution(t, "", "")
+	a, b := registrytest.StartDistribution(t, "", ""), registrytest.StartDistribution(t, "", "")
 	ctx := testContext(t)
 	amd := pushImage(t, a+"/build/app", types.DockerManifestSchema2, "linux", "amd64", "")
 	arm := pushImage(t, a+"/build/app", types.DockerManifestSchema2, "linux", "arm64", "")
@@ -156,7 +75,7 @@ func TestDistributionPublish(t *testing.T) {
 // TestDistributionPromoteRequestCount checks the request budget against
 // the distribution registry too.
 func TestDistributionPromoteRequestCount(t *testing.T) {
-	a, b := startDistribution(t, "", ""), startDistribution(t, "", "")
+	a, b := registrytest.StartDistribution(t, "", ""), registrytest.StartDistribution(t, "", "")
 	res, counter, _ := promoteScenario(t, a, b, "org/app")
 	checkCounts(t, "promote a 2-platform index to 6 tags in 2 registries (docker-registry)", counter, minimumPromote)
 	t.Logf("%d blobs uploaded (%d bytes), %d manifests pushed", res.Copy.BlobsUploaded, res.Copy.BytesUploaded, res.Copy.Manifests)
@@ -165,7 +84,7 @@ func TestDistributionPromoteRequestCount(t *testing.T) {
 // BenchmarkPromoteDistribution times the same promotion against two
 // docker-registry servers, a fresh repository each iteration.
 func BenchmarkPromoteDistribution(b *testing.B) {
-	ra, rb := startDistribution(b, "", ""), startDistribution(b, "", "")
+	ra, rb := registrytest.StartDistribution(b, "", ""), registrytest.StartDistribution(b, "", "")
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		repo := fmt.Sprintf("org/app-%d", i)
@@ -182,7 +101,7 @@ func BenchmarkPromoteDistribution(b *testing.B) {
 }
 
 func TestDistributionBasicAuth(t *testing.T) {
-	host := startDistribution(t, "ci", "s3cret")
+	host := registrytest.StartDistribution(t, "ci", "s3cret")
 	ctx := testContext(t)
 	// Seed with go-containerregistry's client and the right password.
 	ggcrAuth := remote.WithAuth(&authn.Basic{Username: "ci", Password: "s3cret"})
@@ -212,7 +131,7 @@ func TestDistributionThroughFailingProxy(t *testing.T) {
 	for _, mode := range []string{"fail", "lose"} {
 		t.Run(mode, func(t *testing.T) {
 			ctx := testContext(t)
-			backA, backB := startDistribution(t, "", ""), startDistribution(t, "", "")
+			backA, backB := registrytest.StartDistribution(t, "", ""), registrytest.StartDistribution(t, "", "")
 			pa, pb := &faultProxy{mode: mode}, &faultProxy{mode: mode}
 			a, b := proxyTo(t, backA, pa), proxyTo(t, backB, pb)
 			amd := pushImage(t, a+"/build/app", types.DockerManifestSchema2, "linux", "amd64", "")

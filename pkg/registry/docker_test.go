@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/org/timetracker-ci/pkg/registry/registrytest"
 )
 
 // TestDockerPullsPublishedIndex is the end-to-end check: images built and
@@ -21,7 +23,7 @@ func TestDockerPullsPublishedIndex(t *testing.T) {
 	if out, err := exec.Command("docker", "info", "--format", "{{.ServerVersion}}").CombinedOutput(); err != nil {
 		t.Skipf("no Docker engine: %s", strings.TrimSpace(string(out)))
 	}
-	host := startDistribution(t, "", "")
+	host := registrytest.StartDistribution(t, "", "")
 	docker := func(args ...string) string {
 		t.Helper()
 		out, err := exec.Command("docker", args...).CombinedOutput()
