@@ -11,11 +11,13 @@
 #   E2E_SCENARIOS="minimal ci" bash e2e/run.sh
 #   E2E_KEEP=1 bash e2e/run.sh           # keep the work folder and logs
 #
-# Scenarios: minimal (our version action in a workflow of our own), ci (the CI
-# template), release (the release template: tags, manifests, release), rerun
-# (release again: nothing new), broken-test (a failing test: fails in the test
-# jobs, publishes nothing), refused-push (a registry that refuses pushes:
-# fails in the image jobs, publishes nothing).
+# Scenarios: minimal (our version action in a workflow of our own, full and
+# shallow clones), ci (the CI template: every job passes), release (the
+# release template: tags, manifests pinned to the digest, the release and its
+# assets), rerun (release again: nothing new), broken-test (a failing test:
+# the CI template fails in the smoke job, nothing published), refused-push (a
+# registry that refuses pushes: the release fails in the build job, nothing
+# published). See e2e/README.md.
 # Prints the wall time of every job and of every scenario. Exit status 0 when
 # every scenario met its expectations. Missing prerequisites: a message naming
 # them and exit 0 (exit 1 under CI=true, where they must be installed).
@@ -33,7 +35,8 @@ missing=()
 command -v act >/dev/null || missing+=("act (bash scripts/install-deps.sh)")
 command -v crane >/dev/null || missing+=("crane (bash scripts/install-deps.sh)")
 command -v docker-registry >/dev/null || missing+=("docker-registry (apt-get install -y docker-registry)")
-for t in git curl jq go; do command -v "$t" >/dev/null || missing+=("$t"); done
+for t in git curl jq go openssl bc; do command -v "$t" >/dev/null || missing+=("$t"); done
+for t in black flake8 isort; do command -v "$t" >/dev/null || missing+=("$t (apt-get install -y $t; the code quality job runs it)"); done
 docker info >/dev/null 2>&1 || missing+=("a running Docker engine")
 python=${E2E_PYTHON:-/usr/bin/python3}
 "$python" -c 'import pytest, pytest_cov, flask, flask_sqlalchemy, flask_migrate, yaml' 2>/dev/null ||
