@@ -12,7 +12,8 @@
 #   E2E_KEEP=1 bash e2e/run.sh           # keep the work folder and logs
 #
 # Scenarios: minimal (our version action in a workflow of our own, full and
-# shallow clones), ci (the CI template: every job passes), release (the
+# shallow clones), ci (the CI template: every job passes), development (the
+# development CD template: dev tags, a prerelease), release (the
 # release template: tags, manifests pinned to the digest, the release and its
 # assets), rerun (release again: nothing new), broken-test (a failing test:
 # the CI template fails in the smoke job, nothing published), refused-push (a
@@ -25,7 +26,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 export PATH="$root/.tools/bin:$PATH"
-scenarios=${E2E_SCENARIOS:-minimal ci release rerun broken-test refused-push}
+scenarios=${E2E_SCENARIOS:-minimal ci development release rerun broken-test refused-push}
 
 log() { printf '\n=== %s\n' "$*"; }
 die() { echo "e2e: $*" >&2; exit 1; }
@@ -310,7 +311,7 @@ start_fake_github
 echo "registry https://$registry (certificate $tls/ca.pem), fake GitHub API $api"
 
 wants() { case " $scenarios " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
-if wants ci || wants release || wants rerun || wants broken-test || wants refused-push; then seed_python_base; fi
+if wants ci || wants development || wants release || wants rerun || wants broken-test || wants refused-push; then seed_python_base; fi
 
 caller_dir="$work/callers"
 # caller TEMPLATE OUT [key=value...]: a template with the offline inputs set
@@ -394,18 +395,43 @@ if wants ci; then
   done
 fi
 
-if wants release || wants rerun; then
-  log "scenario release: the release template on a push of tag v1.2.0"
+dev_digest=""
+if wants development || wants release || wants rerun; then
   make_app timetracker
   git -C "$app_src" commit -q --allow-empty -m "feat: reports per project"
   git -C "$app_src" tag -a v1.2.0 -m "v1.2.0"
+  git -C "$app_src" branch develop
   publish_app
+  sha7=$(git -C "$app_src" rev-parse --short=7 HEAD)
+fi
+
+if wants development; then
+  log "scenario development: the development CD template on a push to develop"
+  if run_template development "workflows-templates/cd-development.y*ml" push-branch refs/heads/develop; then
+    check "development: act reports success" true
+  else
+    show_failure development; check "development: act reports success" false
+  fi
+  dtags=$(registry_tags "$registry" org/timetracker | tr '\n' ' ')
+  echo "  registry tags: $dtags"
+  check "development: tag develop in the registry" grep -qw -- develop <<<"$dtags"
+  check "development: tag dev-$sha7 in the registry" grep -qw -- "dev-$sha7" <<<"$dtags"
+  check "development: a dev-YYYYMMDD-HHMMSS tag in the registry" grep -qE '(^| )dev-[0-9]{8}-[0-9]{6}( |$)' <<<"$dtags"
+  check "development: a development prerelease in the fake API" test "$(releases | jq '[.[] | select(.Prerelease)] | length')" -ge 1
+  dev_digest=$(registry_digest "$registry" org/timetracker "dev-$sha7")
+  echo "  dev-$sha7 is $dev_digest"
+fi
+
+if wants release || wants rerun; then
+  log "scenario release: the release template on a push of tag v1.2.0"
   if run_template release "workflows-templates/*release*.y*ml" push-tag refs/tags/v1.2.0; then
     check "release: act reports success" true
   else
     show_failure release; check "release: act reports success" false
   fi
-  for j in "smoke (" "unit (" "Code quality" "Version" "Build (linux/$arch)" "Promote by digest" "GitHub release"; do
+  jobs=("smoke (" "unit (" "Code quality" "Version" "Promote by digest" "GitHub release")
+  [ -n "$dev_digest" ] || jobs+=("Build (linux/$arch)") # without a development image the release builds
+  for j in "${jobs[@]}"; do
     check "release: job $j passed" job_ok "$(sed 's/[()]/\\&/g' <<<"$j")" release
   done
   tags=$(registry_tags "$registry" org/timetracker | tr '\n' ' ')
@@ -413,6 +439,11 @@ if wants release || wants rerun; then
   for t in 1.2.0 1.2 1 latest stable; do check "release: tag $t in the registry" grep -qw -- "$t" <<<"$tags"; done
   digest=$(registry_digest "$registry" org/timetracker 1.2.0)
   echo "  1.2.0 is $digest"
+  if [ -n "$dev_digest" ]; then
+    # The commit's development image exists: promoted by digest, not rebuilt.
+    check "release: the development image was promoted (1.2.0 = dev-$sha7)" test "$digest" = "$dev_digest"
+    check "release: no build job ran" bash -c "! grep -qE '\\[[^]]*Build \\(linux[^]]*\\].*Job succeeded' '$work/logs/release.log'"
+  fi
   rel=$(releases)
   check "release: one published release v1.2.0 in the fake API" test "$(jq '[.[] | select(.Tag=="v1.2.0" and (.Draft|not))] | length' <<<"$rel")" = 1
   check "release: the release has assets" test "$(jq '[.[] | select(.Tag=="v1.2.0") | (.Assets // [])[]] | length' <<<"$rel")" -gt 0
