@@ -56,12 +56,14 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		if err != nil {
 			return action.InputErrorf("tiers", "%v", err)
 		}
+		// Shards apply to every defined tier before select narrows them, so
+		// one shards value can serve jobs that select different tiers.
+		if all, err = ApplyShards(all, shardSpec); err != nil {
+			return action.InputErrorf("shards", "%v", err)
+		}
 		ts, err := tiers.Select(all, selected)
 		if err != nil {
 			return action.InputErrorf("select", "%v", err)
-		}
-		if ts, err = ApplyShards(ts, shardSpec); err != nil {
-			return action.InputErrorf("shards", "%v", err)
 		}
 		timings, warnings, err := LoadTimings(ctx, root, timingGlobs)
 		if err != nil {
@@ -190,7 +192,7 @@ func ApplyShards(ts []tiers.Tier, spec []string) ([]tiers.Tier, error) {
 			}
 		}
 		if pair && !found {
-			return nil, fmt.Errorf("%q names no planned tier", s)
+			return nil, fmt.Errorf("%q names no defined tier: check the tier names in shards against tiers", s)
 		}
 	}
 	return out, nil

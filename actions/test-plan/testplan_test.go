@@ -116,6 +116,22 @@ func TestPlanCustomTiers(t *testing.T) {
 	}
 }
 
+// One shards value serves jobs that select different tiers (the reusable CI
+// workflow passes the same shards to its smoke and its unit plan).
+func TestShardsForTiersNotSelected(t *testing.T) {
+	res := actiontest.Run(t, Action(), actiontest.Case{Dir: workspace(t), Inputs: map[string]string{"select": "smoke", "shards": "unit=2"}})
+	if res.ExitCode != 0 {
+		t.Fatalf("exit %d: %v", res.ExitCode, res.Annotations)
+	}
+	var m tiers.Matrix
+	if err := json.Unmarshal([]byte(res.Outputs["matrix"]), &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Include) != 1 || m.Include[0].Name != "smoke 1/1" {
+		t.Errorf("matrix %+v, want only smoke 1/1", m.Include)
+	}
+}
+
 func TestPlanBadInputs(t *testing.T) {
 	dir := workspace(t)
 	for _, tc := range []struct {
@@ -129,6 +145,7 @@ func TestPlanBadInputs(t *testing.T) {
 		{"shard out of range", map[string]string{"tier": "unit", "shard": "4"}, 2, "tier unit has shards 1..1, not 4"},
 		{"bad shards", map[string]string{"shards": "unit=lots"}, 2, "give a number of shards"},
 		{"bad select", map[string]string{"select": "e2e"}, 2, `tier "e2e" is not defined`},
+		{"shards for an undefined tier", map[string]string{"shards": "e2e=2"}, 2, `"e2e=2" names no defined tier`},
 		{"bad tiers yaml", map[string]string{"tiers": "unit:\n  marke: x\n"}, 2, `unknown setting "marke"`},
 		{"bad granularity", map[string]string{"granularity": "line"}, 2, "use auto, file or test"},
 		{"bad plan", map[string]string{"plan": "{}"}, 2, "not a plan from this version"},
