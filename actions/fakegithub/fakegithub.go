@@ -26,6 +26,7 @@ const Name = "fake-github"
 func Command() *action.Command {
 	return &action.Command{
 		Name:    Name,
+		Hidden:  true,
 		Summary: "(for scripts) serve a fake GitHub API on a local port and print its URL",
 		Run:     run,
 	}

@@ -162,7 +162,9 @@ func (p *Program) usage() string {
 	}
 	b.WriteString("\nCommands:\n")
 	for _, c := range p.Commands {
-		fmt.Fprintf(&b, "  %-14s %s\n", c.Name, c.Summary)
+		if !c.Hidden {
+			fmt.Fprintf(&b, "  %-14s %s\n", c.Name, c.Summary)
+		}
 	}
 	b.WriteString("\nRun timetracker-ci <subcommand> --help for its inputs and outputs; --version prints the version.\n")
 	return b.String()

@@ -22,6 +22,7 @@ type Action struct {
 // Command is a subcommand that is not a GitHub action (a local helper).
 type Command struct {
 	Name, Summary string
+	Hidden        bool // for scripts and tests: runs, but is not listed in --help
 	Run           func(ctx context.Context, env Env, args []string) error
 }
 

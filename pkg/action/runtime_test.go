@@ -302,3 +302,23 @@ func TestLogfFromManyGoroutines(t *testing.T) {
 		t.Fatalf("exit %d, %d lines", res.ExitCode, strings.Count(res.Stdout, "line "))
 	}
 }
+
+func TestHiddenCommandsRunButAreNotListed(t *testing.T) {
+	ran := false
+	p := &action.Program{Version: "test", Commands: []*action.Command{
+		{Name: "visible", Summary: "shown"},
+		{Name: "secret-helper", Summary: "for scripts", Hidden: true, Run: func(context.Context, action.Env, []string) error { ran = true; return nil }},
+	}}
+	var out strings.Builder
+	env := action.Env{Getenv: func(string) string { return "" }, Stdout: &out, Stderr: &out}
+	if code := p.Main(context.Background(), env, []string{"--help"}); code != 0 || strings.Contains(out.String(), "secret-helper") || !strings.Contains(out.String(), "visible") {
+		t.Fatalf("exit %d help:\n%s", code, out.String())
+	}
+	if code := p.Main(context.Background(), env, []string{"secret-helper"}); code != 0 || !ran {
+		t.Fatalf("hidden command: exit %d ran %v", code, ran)
+	}
+	out.Reset()
+	if code := p.Main(context.Background(), env, []string{"nope"}); code != 2 || strings.Count(strings.TrimSpace(out.String()), "\n") != 0 || !strings.Contains(out.String(), `"nope"`) {
+		t.Fatalf("unknown subcommand: exit %d %q", code, out.String())
+	}
+}
