@@ -63,11 +63,11 @@ example_app() {
   # PATH (pyenv, a venv) may not see them.
   local py
   for py in "${PYTHON:-}" python3 /usr/bin/python3; do
-    [ -n "$py" ] && "$py" -c 'import pytest, pytest_cov, flask, flask_sqlalchemy' 2>/dev/null && break
+    [ -n "$py" ] && "$py" -c 'import pytest, pytest_cov, flask, flask_sqlalchemy, flask_migrate' 2>/dev/null && break
     py=
   done
   if [ -z "$py" ]; then
-    echo "the example app's tests need python3-pytest, python3-pytest-cov, python3-flask and python3-flask-sqlalchemy (bash scripts/install-deps.sh as root installs them)"
+    echo "the example app's tests need python3-pytest, python3-pytest-cov, python3-flask, python3-flask-sqlalchemy and python3-flask-migrate (bash scripts/install-deps.sh as root installs them)"
     [ "${CI:-}" = true ] && return 1 # CI installs them: missing there is a failure, not a skip
     echo "skipped"; return 0
   fi
