@@ -60,7 +60,8 @@ func wellFormed(ops []byte) []byte {
 				}
 				b.WriteString(" " + a + "=" + string(q) + value(q) + string(q))
 			}
-			if next()%3 == 0 || len(stack) >= maxDepth {
+			// This element sits at depth len(stack)+1, which must stay within maxDepth.
+			if next()%3 == 0 || len(stack)+1 >= maxDepth {
 				b.WriteString("/>")
 			} else {
 				b.WriteString(">")
