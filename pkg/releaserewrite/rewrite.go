@@ -155,7 +155,7 @@ type patterns struct {
 func compile(opts Options) patterns {
 	return patterns{
 		// The name must end where the reference ends (…/timetracker-ci-dev is another image).
-		image: regexp.MustCompile(`docker://` + regexp.QuoteMeta(opts.ImageName) + `([:@][^\s'"]*)?([^\w./:@-]|$)`),
+		image: regexp.MustCompile(`docker://` + regexp.QuoteMeta(opts.ImageName) + `([:@][\w.:@-]*)?([^\w./:@-]|$)`),
 		// Case-insensitive like GitHub's owner/repo; the path keeps its case.
 		// Not after / or . so that ghcr.io/<repo>@sha256:… is left to the image pattern.
 		uses: regexp.MustCompile(`(?i)(?:^|[^\w./-])(` + regexp.QuoteMeta(opts.Repo) + `(?:/[^\s'"@]+)?)@([^\s'"#@]+)`),
