@@ -29,8 +29,10 @@ func All() []*action.Action {
 }
 
 // Commands returns the local subcommands that are not GitHub actions.
+// The commands that compose actions find them here by name.
 func Commands() []*action.Command {
-	return []*action.Command{fakegithub.Command(), localtest.Command(), pipeline.Command()}
+	acts := action.Actions(All())
+	return []*action.Command{fakegithub.Command(), localtest.Command(acts), pipeline.Command(acts)}
 }
 
 // Program is the whole binary.

@@ -14,8 +14,6 @@ import (
 	"strconv"
 	"strings"
 
-	testplan "github.com/org/timetracker-ci/actions/test-plan"
-	testreport "github.com/org/timetracker-ci/actions/test-report"
 	"github.com/org/timetracker-ci/pkg/action"
 	report "github.com/org/timetracker-ci/pkg/testreport"
 	"github.com/org/timetracker-ci/pkg/tiers"
@@ -24,12 +22,15 @@ import (
 // Name is the subcommand.
 const Name = "test"
 
-// Command returns the test subcommand.
-func Command() *action.Command {
+// Command returns the test subcommand, which runs the test-plan and
+// test-report actions found in acts.
+func Command(acts action.Actions) *action.Command {
 	return &action.Command{
 		Name:    Name,
 		Summary: "Run test tiers locally: plan, run the test command (after --, default pytest) per tier, and report, as CI does.",
-		Run:     Run,
+		Run: func(ctx context.Context, env action.Env, args []string) error {
+			return Run(ctx, env, acts, args)
+		},
 	}
 }
 
@@ -102,8 +103,8 @@ func ParseArgs(args []string, stderr io.Writer) (Options, error) {
 	return o, nil
 }
 
-// Run is the command.
-func Run(ctx context.Context, env action.Env, args []string) error {
+// Run is the command; acts holds the test-plan and test-report actions.
+func Run(ctx context.Context, env action.Env, acts action.Actions, args []string) error {
 	o, err := ParseArgs(args, env.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -132,14 +133,14 @@ func Run(ctx context.Context, env action.Env, args []string) error {
 		v := inner.Getenv(k)
 		return v, v != ""
 	}
-	planOut, err := action.Invoke(ctx, testplan.Action(), inner, map[string]string{
+	planOut, err := acts.Invoke(ctx, "test-plan", inner, map[string]string{
 		"tiers": o.Definitions, "select": strings.Join(o.Tiers, ","), "shards": "1",
 		"paths": strings.Join(o.Paths, "\n"), "timings": o.Timings, "results-dir": o.ResultsDir, "working-directory": dir,
 	})
 	if err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
-	plan, err := testplan.DecodePlan(planOut["plan"])
+	plan, err := tiers.DecodePlan(planOut["plan"])
 	if err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
@@ -170,7 +171,7 @@ func Run(ctx context.Context, env action.Env, args []string) error {
 		junitGlobs = append(junitGlobs, path.Join(plan.ResultsDir, "junit-"+tp.Name+"-*.xml"))
 		covGlobs = append(covGlobs, path.Join(plan.ResultsDir, "coverage-"+tp.Name+"-*.xml"))
 	}
-	out, runErr := action.Invoke(ctx, testreport.Action(), inner, map[string]string{
+	out, runErr := acts.Invoke(ctx, "test-report", inner, map[string]string{
 		"files": strings.Join(junitGlobs, "\n"), "coverage": strings.Join(covGlobs, "\n"),
 		"plan": string(planJSON), "min-tests": strconv.Itoa(o.MinTests), "fail-on-flaky": strconv.FormatBool(o.FailOnFlaky),
 		"coverage-threshold": o.CoverageThreshold, "timings": o.Timings, "timings-file": o.Timings, "working-directory": dir,

@@ -1,4 +1,4 @@
-package localtest
+package localtest_test
 
 import (
 	"bytes"
@@ -13,12 +13,25 @@ import (
 	"strings"
 	"testing"
 
-	testplan "github.com/org/timetracker-ci/actions/test-plan"
-	testreport "github.com/org/timetracker-ci/actions/test-report"
+	"github.com/org/timetracker-ci/actions"
+	"github.com/org/timetracker-ci/actions/localtest"
 	"github.com/org/timetracker-ci/pkg/action"
 	"github.com/org/timetracker-ci/pkg/action/actiontest"
 	"github.com/org/timetracker-ci/pkg/shard"
 )
+
+// acts are the binary's actions; the command runs test-plan and
+// test-report from them.
+var acts = action.Actions(actions.All())
+
+func find(t *testing.T, name string) *action.Action {
+	t.Helper()
+	a, err := acts.Find(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
 
 // pytest finds Debian's pytest with pytest-cov, or skips.
 func pytest(t *testing.T) string {
@@ -73,7 +86,7 @@ func runCmd(t *testing.T, dir string, environ map[string]string, args ...string)
 		}
 		return os.Getenv(k)
 	}, Stdout: &out, Stderr: &errOut, Dir: dir}
-	err := Command().Run(context.Background(), env, args)
+	err := localtest.Command(acts).Run(context.Background(), env, args)
 	return out.String() + errOut.String(), err
 }
 
@@ -190,17 +203,17 @@ func TestFailureAndMinTests(t *testing.T) {
 }
 
 func TestArgs(t *testing.T) {
-	o, err := ParseArgs([]string{"--tier", "unit,smoke", "--paths", "t/*.py", "--", "python3", "-m", "pytest"}, &bytes.Buffer{})
+	o, err := localtest.ParseArgs([]string{"--tier", "unit,smoke", "--paths", "t/*.py", "--", "python3", "-m", "pytest"}, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if strings.Join(o.Tiers, ",") != "unit,smoke" || strings.Join(o.Command, " ") != "python3 -m pytest" || o.Timings != "test-results/timings.json" {
 		t.Errorf("options = %+v", o)
 	}
-	if o, _ := ParseArgs(nil, &bytes.Buffer{}); strings.Join(o.Command, " ") != "pytest" {
+	if o, _ := localtest.ParseArgs(nil, &bytes.Buffer{}); strings.Join(o.Command, " ") != "pytest" {
 		t.Errorf("default command = %q", o.Command)
 	}
-	if _, err := ParseArgs([]string{"pytest"}, &bytes.Buffer{}); err == nil || !action.IsInputError(err) || !strings.Contains(err.Error(), "put the test command after --") {
+	if _, err := localtest.ParseArgs([]string{"pytest"}, &bytes.Buffer{}); err == nil || !action.IsInputError(err) || !strings.Contains(err.Error(), "put the test command after --") {
 		t.Errorf("a command without --: %v", err)
 	}
 	_, err = runCmd(t, t.TempDir(), nil, "--tier", "e2e")
@@ -273,12 +286,12 @@ func TestFlakyAcrossAttemptsForReal(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "tests/test_flaky.py"), []byte(flaky), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	plan := actiontest.Run(t, testplan.Action(), actiontest.Case{Dir: dir, Inputs: map[string]string{"select": "unit"}})
+	plan := actiontest.Run(t, find(t, "test-plan"), actiontest.Case{Dir: dir, Inputs: map[string]string{"select": "unit"}})
 	if plan.ExitCode != 0 {
 		t.Fatalf("plan: %v", plan.Annotations)
 	}
 	for attempt := 1; attempt <= 2; attempt++ {
-		job := actiontest.Run(t, testplan.Action(), actiontest.Case{Dir: dir, Env: map[string]string{"GITHUB_RUN_ATTEMPT": strconv.Itoa(attempt)},
+		job := actiontest.Run(t, find(t, "test-plan"), actiontest.Case{Dir: dir, Env: map[string]string{"GITHUB_RUN_ATTEMPT": strconv.Itoa(attempt)},
 			Inputs: map[string]string{"plan": plan.Outputs["plan"], "tier": "unit", "shard": "1"}})
 		cmd := exec.Command("sh", "-c", py+" -q "+job.Outputs["args"])
 		cmd.Dir = dir
@@ -287,14 +300,14 @@ func TestFlakyAcrossAttemptsForReal(t *testing.T) {
 			t.Fatalf("attempt %d: pytest %v\n%s", attempt, err, out)
 		}
 	}
-	res := actiontest.Run(t, testreport.Action(), actiontest.Case{Dir: dir, Inputs: map[string]string{"plan": plan.Outputs["plan"]}})
+	res := actiontest.Run(t, find(t, "test-report"), actiontest.Case{Dir: dir, Inputs: map[string]string{"plan": plan.Outputs["plan"]}})
 	if res.ExitCode != 0 || res.Outputs["flaky"] != "1" || res.Outputs["failed"] != "0" || res.Outputs["total"] != "10" {
 		t.Fatalf("report: exit %d %v %v", res.ExitCode, res.Outputs, res.Annotations)
 	}
 	if !strings.Contains(res.Summary, "| unit | `tests/test_flaky.py::test_first_run_fails` | 2 | AssertionError: first run fails") {
 		t.Errorf("summary lacks the flaky test:\n%s", res.Summary)
 	}
-	res = actiontest.Run(t, testreport.Action(), actiontest.Case{Dir: dir, Inputs: map[string]string{"plan": plan.Outputs["plan"], "fail-on-flaky": "true"}})
+	res = actiontest.Run(t, find(t, "test-report"), actiontest.Case{Dir: dir, Inputs: map[string]string{"plan": plan.Outputs["plan"], "fail-on-flaky": "true"}})
 	if res.ExitCode != 1 || res.Outputs["conclusion"] != "failure" {
 		t.Errorf("fail-on-flaky: exit %d %v", res.ExitCode, res.Outputs)
 	}

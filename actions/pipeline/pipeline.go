@@ -18,12 +18,6 @@ import (
 
 	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
 
-	"github.com/org/timetracker-ci/actions/image"
-	"github.com/org/timetracker-ci/actions/manifest"
-	"github.com/org/timetracker-ci/actions/release"
-	testplan "github.com/org/timetracker-ci/actions/test-plan"
-	testreport "github.com/org/timetracker-ci/actions/test-report"
-	"github.com/org/timetracker-ci/actions/version"
 	"github.com/org/timetracker-ci/pkg/action"
 	"github.com/org/timetracker-ci/pkg/coverage"
 	report "github.com/org/timetracker-ci/pkg/testreport"
@@ -33,12 +27,15 @@ import (
 // Name is the subcommand.
 const Name = "pipeline"
 
-// Command returns the pipeline subcommand.
-func Command() *action.Command {
+// Command returns the pipeline subcommand, which runs the actions of
+// acts by name: version, test-plan, test-report, image, manifest, release.
+func Command(acts action.Actions) *action.Command {
 	return &action.Command{
 		Name:    Name,
 		Summary: "run the whole pipeline locally: version, test tiers, image, manifests, release (dry run)",
-		Run:     Run,
+		Run: func(ctx context.Context, env action.Env, args []string) error {
+			return Run(ctx, env, acts, args)
+		},
 	}
 }
 
@@ -99,8 +96,8 @@ func splitList(s string) []string {
 	return out
 }
 
-// Run is the command.
-func Run(ctx context.Context, env action.Env, args []string) error {
+// Run is the command; acts holds the actions it composes.
+func Run(ctx context.Context, env action.Env, acts action.Actions, args []string) error {
 	o, err := ParseArgs(args, env.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -108,7 +105,7 @@ func Run(ctx context.Context, env action.Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := Execute(ctx, env, o)
+	res, err := Execute(ctx, env, acts, o)
 	if res != nil {
 		fmt.Fprint(env.Stdout, res.Summary())
 	}
@@ -149,18 +146,20 @@ type Result struct {
 // pipeline carries one run's state.
 type pipeline struct {
 	o       Options
-	env     action.Env // the caller's, for progress lines
-	inner   action.Env // what the composed actions see
-	ws      string     // the workspace: the working directory
-	dir     string     // the application folder, absolute
-	out     string     // the output folder, absolute
+	env     action.Env     // the caller's, for progress lines
+	acts    action.Actions // the actions it runs, by name
+	inner   action.Env     // what the composed actions see
+	ws      string         // the workspace: the working directory
+	dir     string         // the application folder, absolute
+	out     string         // the output folder, absolute
 	logs    string
 	res     *Result
 	started time.Time
 }
 
-// Execute runs the pipeline and returns what it did, also on failure.
-func Execute(ctx context.Context, env action.Env, o Options) (*Result, error) {
+// Execute runs the pipeline and returns what it did, also on failure. The
+// actions it composes are found in acts by name.
+func Execute(ctx context.Context, env action.Env, acts action.Actions, o Options) (*Result, error) {
 	ws := env.Dir
 	if ws == "" {
 		var err error
@@ -168,7 +167,7 @@ func Execute(ctx context.Context, env action.Env, o Options) (*Result, error) {
 			return nil, fmt.Errorf("working directory: %w", err)
 		}
 	}
-	p := &pipeline{o: o, env: env, ws: ws, started: time.Now()}
+	p := &pipeline{o: o, env: env, acts: acts, ws: ws, started: time.Now()}
 	p.dir = absUnder(ws, o.Dir)
 	p.out = absUnder(ws, o.Out)
 	if st, err := os.Stat(p.dir); err != nil || !st.IsDir() {
@@ -263,16 +262,16 @@ func (p *pipeline) innerEnv() action.Env {
 	return inner
 }
 
-// invoke runs one action with its log in logs/<name>.log.
-func (p *pipeline) invoke(ctx context.Context, logName string, a *action.Action, inputs map[string]string) (map[string]string, error) {
-	f, err := os.OpenFile(filepath.Join(p.logs, logName+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+// invoke runs the named action with its log in logs/<name>.log.
+func (p *pipeline) invoke(ctx context.Context, name string, inputs map[string]string) (map[string]string, error) {
+	f, err := os.OpenFile(filepath.Join(p.logs, name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("log file: %w", err)
 	}
 	defer f.Close()
 	env := p.inner
 	env.Stdout, env.Stderr = f, f
-	out, err := action.Invoke(ctx, a, env, inputs)
+	out, err := p.acts.Invoke(ctx, name, env, inputs)
 	if err != nil {
 		return out, fmt.Errorf("%w (log: %s)", err, p.show(f.Name()))
 	}
@@ -309,7 +308,7 @@ func (p *pipeline) imageRepo() string {
 }
 
 func (p *pipeline) version(ctx context.Context) (map[string]string, error) {
-	out, err := p.invoke(ctx, "version", version.Action(), map[string]string{
+	out, err := p.invoke(ctx, "version", map[string]string{
 		"path":   p.rel(p.dir),
 		"images": "registry.invalid/" + p.imageRepo(), // the real registry is known only later
 	})
@@ -344,13 +343,13 @@ func (p *pipeline) tests(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	planOut, err := p.invoke(ctx, "test-plan", testplan.Action(), map[string]string{
+	planOut, err := p.invoke(ctx, "test-plan", map[string]string{
 		"select": strings.Join(p.o.Tiers, ","), "shards": "1", "working-directory": p.rel(p.dir),
 	})
 	if err != nil {
 		return err
 	}
-	plan, err := testplan.DecodePlan(planOut["plan"])
+	plan, err := tiers.DecodePlan(planOut["plan"])
 	if err != nil {
 		return err
 	}
@@ -407,7 +406,7 @@ func (p *pipeline) tests(ctx context.Context) error {
 		junitGlobs = append(junitGlobs, filepath.ToSlash(filepath.Join(plan.ResultsDir, "junit-"+tp.Name+"-*.xml")))
 		covGlobs = append(covGlobs, filepath.ToSlash(filepath.Join(plan.ResultsDir, "coverage-"+tp.Name+"-*.xml")))
 	}
-	out, runErr := p.invoke(ctx, "test-report", testreport.Action(), map[string]string{
+	out, runErr := p.invoke(ctx, "test-report", map[string]string{
 		"files": strings.Join(junitGlobs, "\n"), "coverage": strings.Join(covGlobs, "\n"),
 		"plan": string(planJSON), "working-directory": p.rel(p.dir),
 		"timings-file": filepath.ToSlash(filepath.Join(plan.ResultsDir, "timings.json")),
@@ -491,7 +490,7 @@ func (p *pipeline) image(ctx context.Context, v map[string]string) error {
 		return err
 	}
 	fmt.Fprintf(p.env.Stderr, "      %d files, %d platform images pushed to %s by digest\n", n, len(sources), repo)
-	out, err := p.invoke(ctx, "image", image.Action(), map[string]string{
+	out, err := p.invoke(ctx, "image", map[string]string{
 		"sources": strings.Join(sources, "\n"), "images": repo, "tags": strings.Join(p.res.Tags, "\n"),
 		"platforms": strings.Join(p.o.Platforms, ","), "insecure-registries": host,
 	})
@@ -525,7 +524,7 @@ func (p *pipeline) manifest(ctx context.Context, v map[string]string) error {
 			revision = val
 		}
 	}
-	out, err := p.invoke(ctx, "manifest", manifest.Action(), map[string]string{
+	out, err := p.invoke(ctx, "manifest", map[string]string{
 		"image": p.res.Ref, "tag": tag, "version": p.res.Version, "revision": revision,
 		"build-time": v["commit-date"], "output-dir": p.rel(filepath.Join(p.out, "deploy")),
 		"platforms": strings.Join(p.o.Platforms, ","), "insecure-registries": host,
@@ -556,7 +555,7 @@ func (p *pipeline) release(ctx context.Context, v map[string]string) error {
 			assets = append(assets, f)
 		}
 	}
-	_, err := p.invoke(ctx, "release", release.Action(), map[string]string{
+	_, err := p.invoke(ctx, "release", map[string]string{
 		"tag": tag, "dry-run": "true", "output-dir": p.rel(dir),
 		"assets": strings.Join(assets, "\n"), "github-token": "",
 		"previous-tag": v["previous-tag"],

@@ -1,4 +1,4 @@
-package pipeline
+package pipeline_test
 
 import (
 	"bytes"
@@ -11,27 +11,30 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/org/timetracker-ci/actions"
+	"github.com/org/timetracker-ci/actions/pipeline"
 	"github.com/org/timetracker-ci/pkg/action"
 )
 
+// acts are the binary's actions, which the pipeline composes by name.
+var acts = action.Actions(actions.All())
+
 func TestParseArgs(t *testing.T) {
-	o, err := ParseArgs(nil, io.Discard)
+	o, err := pipeline.ParseArgs(nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if o.Dir != "examples/timetracker" || o.Out != "dist" || o.Registry != "" || strings.Join(o.Platforms, ",") != "linux/amd64,linux/arm64" || len(o.Tiers) != 0 {
 		t.Errorf("defaults = %+v", o)
 	}
-	o, err = ParseArgs([]string{"--dir", "app", "--out=x", "--tier", "unit, smoke", "--platforms", "linux/arm64"}, io.Discard)
+	o, err = pipeline.ParseArgs([]string{"--dir", "app", "--out=x", "--tier", "unit, smoke", "--platforms", "linux/arm64"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,58 +42,12 @@ func TestParseArgs(t *testing.T) {
 		t.Errorf("parsed = %+v", o)
 	}
 	for _, bad := range [][]string{{"--nope"}, {"extra"}, {"--platforms", " , "}} {
-		if _, err := ParseArgs(bad, io.Discard); !action.IsInputError(err) {
-			t.Errorf("ParseArgs(%q) = %v, want a usage error", bad, err)
+		if _, err := pipeline.ParseArgs(bad, io.Discard); !action.IsInputError(err) {
+			t.Errorf("pipeline.ParseArgs(%q) = %v, want a usage error", bad, err)
 		}
 	}
-	if _, err := ParseArgs([]string{"--help"}, io.Discard); !errors.Is(err, flag.ErrHelp) {
+	if _, err := pipeline.ParseArgs([]string{"--help"}, io.Discard); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("--help = %v, want flag.ErrHelp", err)
-	}
-}
-
-func TestAppLayerIsReproducibleAndSkipsLeftovers(t *testing.T) {
-	dir := t.TempDir()
-	write(t, filepath.Join(dir, "app.py"), "print('hi')\n")
-	write(t, filepath.Join(dir, "pkg", "mod.py"), "X = 1\n")
-	mtime := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	l1, n1, err := appLayer(dir, mtime)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Leftovers of a test run must not change the image.
-	write(t, filepath.Join(dir, ".coverage"), "data")
-	write(t, filepath.Join(dir, "test-results", "junit-unit-1-1.xml"), "<testsuite/>")
-	write(t, filepath.Join(dir, "pkg", "__pycache__", "mod.cpython-311.pyc"), "bytecode")
-	l2, n2, err := appLayer(dir, mtime)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d1, _ := l1.Digest()
-	d2, _ := l2.Digest()
-	if d1 != d2 || n1 != 2 || n2 != 2 {
-		t.Errorf("digests %s (%d files) and %s (%d files), want equal with 2 files", d1, n1, d2, n2)
-	}
-	write(t, filepath.Join(dir, "app.py"), "print('changed')\n")
-	l3, _, err := appLayer(dir, mtime)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d3, _ := l3.Digest(); d3 == d1 {
-		t.Error("a changed source file kept the same layer digest")
-	}
-	img, err := platformImage(l1, "linux/arm64/v8", map[string]string{"org.opencontainers.image.version": "1.2.3"}, mtime)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.OS != "linux" || cfg.Architecture != "arm64" || cfg.Variant != "v8" || cfg.Config.Labels["org.opencontainers.image.version"] != "1.2.3" || !cfg.Created.Time.Equal(mtime) {
-		t.Errorf("config = %+v", cfg)
-	}
-	if _, err := platformImage(l1, "linux", nil, mtime); err == nil {
-		t.Error("platform without an architecture was accepted")
 	}
 }
 
@@ -98,7 +55,7 @@ func TestMissingPytestSaysHowToInstall(t *testing.T) {
 	root := fixtureRepo(t)
 	var stdout, stderr bytes.Buffer
 	env := testEnv(root, &stdout, &stderr)
-	res, err := Execute(context.Background(), env, Options{Dir: "app", Out: "dist", Platforms: []string{"linux/amd64"}, Python: filepath.Join(root, "no-such-python")})
+	res, err := pipeline.Execute(context.Background(), env, acts, pipeline.Options{Dir: "app", Out: "dist", Platforms: []string{"linux/amd64"}, Python: filepath.Join(root, "no-such-python")})
 	if err == nil || !strings.Contains(err.Error(), "apt-get install -y python3-pytest") {
 		t.Fatalf("err = %v, want the install hint", err)
 	}
@@ -112,7 +69,7 @@ func TestPipelineOnAnApp(t *testing.T) {
 	root := fixtureRepo(t)
 	var stdout, stderr bytes.Buffer
 	env := testEnv(root, &stdout, &stderr)
-	err := Run(context.Background(), env, []string{"--dir", "app", "--out", "dist", "--python", py})
+	err := pipeline.Run(context.Background(), env, acts, []string{"--dir", "app", "--out", "dist", "--python", py})
 	if err != nil {
 		t.Fatalf("pipeline: %v\nstderr:\n%s\nstdout:\n%s", err, stderr.String(), stdout.String())
 	}
@@ -168,7 +125,7 @@ func TestPipelineToAGivenRegistry(t *testing.T) {
 	defer srv.Close()
 	host := strings.TrimPrefix(srv.URL, "http://")
 	var stdout, stderr bytes.Buffer
-	res, err := Execute(context.Background(), testEnv(root, &stdout, &stderr), Options{Dir: "app", Out: "dist", Registry: host, Image: "Team/Calc", Platforms: []string{"linux/amd64"}, Tiers: []string{"smoke"}, Python: py})
+	res, err := pipeline.Execute(context.Background(), testEnv(root, &stdout, &stderr), acts, pipeline.Options{Dir: "app", Out: "dist", Registry: host, Image: "Team/Calc", Platforms: []string{"linux/amd64"}, Tiers: []string{"smoke"}, Python: py})
 	if err != nil {
 		t.Fatalf("pipeline: %v\n%s", err, stderr.String())
 	}
@@ -201,7 +158,7 @@ func TestFailingTestStopsThePipeline(t *testing.T) {
 	write(t, filepath.Join(root, "app", "tests", "test_broken.py"), "import pytest\n\n\n@pytest.mark.unit\ndef test_broken():\n    assert 1 + 1 == 3\n")
 	var stdout, stderr bytes.Buffer
 	env := testEnv(root, &stdout, &stderr)
-	res, err := Execute(context.Background(), env, Options{Dir: "app", Out: "dist", Platforms: []string{"linux/amd64"}, Python: py})
+	res, err := pipeline.Execute(context.Background(), env, acts, pipeline.Options{Dir: "app", Out: "dist", Platforms: []string{"linux/amd64"}, Python: py})
 	if err == nil || !strings.Contains(err.Error(), "tests failed") {
 		t.Fatalf("err = %v, want the tests to fail", err)
 	}
@@ -260,31 +217,5 @@ func write(t *testing.T, path, text string) {
 	}
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// BenchmarkAppLayer measures packing an application folder of 200 files
-// (the image step's own work, besides the registry).
-func BenchmarkAppLayer(b *testing.B) {
-	dir := b.TempDir()
-	for i := 0; i < 200; i++ {
-		p := filepath.Join(dir, "pkg"+strconv.Itoa(i%10), "mod"+strconv.Itoa(i)+".py")
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			b.Fatal(err)
-		}
-		if err := os.WriteFile(p, bytes.Repeat([]byte("x = 1\n"), 500), 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
-	mtime := time.Unix(0, 0)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		l, _, err := appLayer(dir, mtime)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := l.Digest(); err != nil {
-			b.Fatal(err)
-		}
 	}
 }

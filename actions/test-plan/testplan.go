@@ -3,17 +3,13 @@ package testplan
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
 	"fmt"
-	"os"
 	"path"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/org/timetracker-ci/pkg/action"
-	"github.com/org/timetracker-ci/pkg/shard"
-	"github.com/org/timetracker-ci/pkg/testreport"
+	report "github.com/org/timetracker-ci/pkg/testreport"
 	"github.com/org/timetracker-ci/pkg/tiers"
 )
 
@@ -26,7 +22,7 @@ func Action() *action.Action {
 }
 
 func run(ctx context.Context, rt *action.Runtime) error {
-	root, err := WorkDir(rt.Workspace(), rt.Input("working-directory"))
+	root, err := tiers.WorkDir(rt.Workspace(), rt.Input("working-directory"))
 	if err != nil {
 		return action.InputErrorf("working-directory", "%v", err)
 	}
@@ -47,7 +43,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 
 	var plan *tiers.Plan
 	if text := rt.Input("plan"); text != "" {
-		plan, err = DecodePlan(text)
+		plan, err = tiers.DecodePlan(text)
 		if err != nil {
 			return action.InputErrorf("plan", "%v", err)
 		}
@@ -56,16 +52,14 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		if err != nil {
 			return action.InputErrorf("tiers", "%v", err)
 		}
-		// Shards apply to every defined tier before select narrows them, so
-		// one shards value can serve jobs that select different tiers.
-		if all, err = ApplyShards(all, shardSpec); err != nil {
+		if all, err = tiers.ApplyShards(all, shardSpec); err != nil {
 			return action.InputErrorf("shards", "%v", err)
 		}
 		ts, err := tiers.Select(all, selected)
 		if err != nil {
 			return action.InputErrorf("select", "%v", err)
 		}
-		timings, warnings, err := LoadTimings(ctx, root, timingGlobs)
+		timings, warnings, err := report.LoadTimings(ctx, root, timingGlobs)
 		if err != nil {
 			return fmt.Errorf("read timings: %w", err)
 		}
@@ -101,7 +95,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 			rt.Logf("  shard %d: %d tests/files, %d deselected, predicted %.1fs", j.Shard, len(j.Tests), len(j.Deselect), j.PredictedSeconds)
 		}
 	}
-	rt.SetSummary(func(action.Detail) string { return Summary(plan) })
+	rt.SetSummary(func(action.Detail) string { return plan.Markdown() })
 
 	if tierName == "" {
 		for _, name := range []string{"args", "files", "predicted-seconds", "junit-file", "coverage-file"} {
@@ -142,120 +136,4 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	}
 	rt.Logf("pytest %s", tiers.ShellQuote(args))
 	return nil
-}
-
-// WorkDir resolves the working-directory input inside the workspace.
-func WorkDir(workspace, dir string) (string, error) {
-	if dir == "" {
-		dir = "."
-	}
-	p := dir
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(workspace, dir)
-	}
-	st, err := os.Stat(p)
-	if err != nil || !st.IsDir() {
-		return "", fmt.Errorf("%s is not a directory of the workspace: check out the repository first, or fix the path", dir)
-	}
-	return p, nil
-}
-
-// DecodePlan reads a plan output.
-func DecodePlan(text string) (*tiers.Plan, error) {
-	var p tiers.Plan
-	if err := json.Unmarshal([]byte(text), &p); err != nil {
-		return nil, fmt.Errorf("not a plan from test-plan (pass its plan output unchanged): %v", err)
-	}
-	if p.Version != tiers.PlanVersion || len(p.Tiers) == 0 {
-		return nil, fmt.Errorf("not a plan from this version of test-plan (version %d, %d tiers): plan and run with the same release", p.Version, len(p.Tiers))
-	}
-	return &p, nil
-}
-
-// ApplyShards applies the shards input: "4" for every tier or "unit=4" pairs.
-func ApplyShards(ts []tiers.Tier, spec []string) ([]tiers.Tier, error) {
-	out := append([]tiers.Tier(nil), ts...)
-	for _, s := range spec {
-		name, count, pair := strings.Cut(s, "=")
-		if !pair {
-			count = name
-		}
-		n, err := strconv.Atoi(strings.TrimSpace(count))
-		if err != nil || n < 1 || n > tiers.MaxShards {
-			return nil, fmt.Errorf("%q: give a number of shards from 1 to %d, or tier=number", s, tiers.MaxShards)
-		}
-		found := false
-		for i := range out {
-			if !pair || out[i].Name == strings.TrimSpace(name) {
-				out[i].Shards = n
-				found = true
-			}
-		}
-		if pair && !found {
-			return nil, fmt.Errorf("%q names no defined tier: check the tier names in shards against tiers", s)
-		}
-	}
-	return out, nil
-}
-
-// LoadTimings reads timings files and JUnit files matched by globs; a
-// timings file is JSON, anything else is read as test results. Unreadable
-// JUnit files only cost their timings (warnings): a broken cache must not
-// stop the tests from running.
-func LoadTimings(ctx context.Context, root string, globs []string) (*shard.Timings, []string, error) {
-	tm := shard.NewTimings()
-	if len(globs) == 0 {
-		return tm, nil, nil
-	}
-	files, err := tiers.Glob(ctx, root, globs)
-	if err != nil {
-		return nil, nil, err
-	}
-	var junitFiles, warnings []string
-	for _, f := range files {
-		p := filepath.Join(root, filepath.FromSlash(f))
-		if strings.HasSuffix(f, ".json") {
-			t, err := shard.ReadTimingsFile(ctx, p)
-			if err != nil {
-				warnings = append(warnings, fmt.Sprintf("timings file %s ignored: %v", f, err))
-				continue
-			}
-			tm.Merge(t)
-			continue
-		}
-		junitFiles = append(junitFiles, p)
-	}
-	if len(junitFiles) > 0 {
-		r, err := testreport.Build(ctx, junitFiles, testreport.Options{Root: root})
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, fe := range r.FileErrors {
-			warnings = append(warnings, fmt.Sprintf("timings from %s ignored: %s", fe.File, fe.Msg))
-		}
-		tm.Merge(r.Timings())
-	}
-	return tm, warnings, nil
-}
-
-// Summary is the plan as Markdown.
-func Summary(p *tiers.Plan) string {
-	var b strings.Builder
-	b.WriteString("## Test plan\n\n| Tier | Marker | Files | Timed | Shards | Timeout | Database | Coverage | Predicted per shard |\n|---|---|---:|---:|---:|---:|---|---|---|\n")
-	for _, tp := range p.Tiers {
-		var preds []string
-		for _, j := range tp.Jobs {
-			preds = append(preds, strconv.FormatFloat(j.PredictedSeconds, 'f', 1, 64)+"s")
-		}
-		fmt.Fprintf(&b, "| %s | `%s` | %d | %d | %d | %d min | %v | %v | %s |\n", tp.Name, strings.ReplaceAll(tp.Marker, "|", `\|`), tp.Files, tp.Timed, len(tp.Jobs), tp.Timeout, yes(tp.NeedsDatabase), yes(tp.Coverage), strings.Join(preds, ", "))
-	}
-	b.WriteString("\nFiles the timings of earlier runs do not know weigh the mean of the known ones (1 s when none is known).\n")
-	return b.String()
-}
-
-func yes(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
 }
