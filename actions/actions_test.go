@@ -1,7 +1,6 @@
 package actions
 
 import (
-	"flag"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -12,10 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/org/timetracker-ci/internal/golden"
 	"github.com/org/timetracker-ci/pkg/action"
 )
-
-var update = flag.Bool("update", false, "rewrite action-catalog.md")
 
 // imageRef is what every action.yml on main points at; the release rewrite
 // replaces it with the released image's digest.
@@ -139,17 +137,8 @@ func TestCatalogIsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("..", "action-catalog.md")
-	if *update {
-		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (generate it: go run ./cmd/timetracker-ci catalog > action-catalog.md)", err)
-	}
-	if string(got) != want {
-		t.Errorf("action-catalog.md is stale: run go run ./cmd/timetracker-ci catalog > action-catalog.md")
+	golden.CheckString(t, filepath.Join("..", "action-catalog.md"), want)
+	if t.Failed() {
+		t.Log("action-catalog.md is stale: go run ./cmd/timetracker-ci catalog > action-catalog.md regenerates it")
 	}
 }

@@ -2,16 +2,13 @@ package image
 
 import (
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/org/timetracker-ci/internal/golden"
 	"github.com/org/timetracker-ci/pkg/action"
 	"github.com/org/timetracker-ci/pkg/registry"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 func TestSummaryGolden(t *testing.T) {
 	d := "sha256:" + "1111111111111111111111111111111111111111111111111111111111111111"
@@ -37,22 +34,7 @@ func TestSummaryGolden(t *testing.T) {
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			got := summary(res, tc.err, tc.detail)
-			path := filepath.Join("testdata", tc.file)
-			if *update {
-				if err := os.MkdirAll("testdata", 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("summary differs from %s (run go test -update after checking):\n%s", path, got)
-			}
+			golden.CheckString(t, filepath.Join("testdata", tc.file), got)
 		})
 	}
 }

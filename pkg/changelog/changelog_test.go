@@ -1,9 +1,7 @@
 package changelog
 
 import (
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -15,9 +13,9 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/memory"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+	"github.com/org/timetracker-ci/internal/golden"
+)
 
 // history builds a real git repository in memory, one commit at a time.
 type history struct {
@@ -119,21 +117,10 @@ func (h *history) between(prev, tag string) ([]Commit, map[string]bool) {
 	return out, known
 }
 
-func golden(t *testing.T, name, got string) {
+// goldenFile compares got with testdata/<name>.md (go test -update rewrites it).
+func goldenFile(t *testing.T, name, got string) {
 	t.Helper()
-	p := filepath.Join("testdata", name+".md")
-	if *update {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", p, got, want)
-	}
+	golden.CheckString(t, filepath.Join("testdata", name+".md"), got)
 }
 
 func TestGolden(t *testing.T) {
@@ -195,7 +182,7 @@ func TestGolden(t *testing.T) {
 			prev, tag := build(h)
 			commits, known := h.between(prev, tag)
 			cl := Build(commits, Options{Repository: "org/timetracker", Tag: tag, PreviousTag: prev, KnownAuthors: known})
-			golden(t, name, cl.Markdown())
+			goldenFile(t, name, cl.Markdown())
 		})
 	}
 }
@@ -219,7 +206,7 @@ func TestLimitSummarisesTheTail(t *testing.T) {
 			t.Errorf("limit %d: no summary line or compare link:\n%s", limit, out)
 		}
 		if limit == 2000 {
-			golden(t, "limited", out)
+			goldenFile(t, "limited", out)
 		}
 	}
 	full := Build(commits, Options{Repository: "org/timetracker", Tag: "v1.1.0", PreviousTag: "v1.0.0"}).Markdown()

@@ -1,17 +1,14 @@
 package junit
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+	"github.com/org/timetracker-ci/internal/golden"
+)
 
 // TestGolden parses every testdata/*.xml report and compares the cases and
 // totals, as JSON, with testdata/<name>.golden (go test -update rewrites
@@ -41,20 +38,7 @@ func TestGolden(t *testing.T) {
 			}
 			got, _ := json.MarshalIndent(out, "", "  ")
 			got = append(got, '\n')
-			golden := strings.TrimSuffix(p, ".xml") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from %s; run go test -update and review the diff\n%s", p, golden, got)
-			}
+			golden.Check(t, strings.TrimSuffix(p, ".xml")+".golden", got)
 		})
 	}
 }

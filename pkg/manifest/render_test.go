@@ -3,16 +3,15 @@ package manifest
 import (
 	"bytes"
 	"context"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+	"github.com/org/timetracker-ci/internal/golden"
+)
 
 const testDigest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
@@ -33,34 +32,14 @@ func testOptions(t testing.TB) Options {
 
 func goldenCompare(t *testing.T, dir string, files []File) {
 	t.Helper()
-	if *update {
-		os.RemoveAll(dir)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range files {
-			if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create the golden files)", err)
-	}
-	if len(entries) != len(files) {
-		t.Errorf("golden %s has %d files, rendered %d", dir, len(entries), len(files))
-	}
+	byName := map[string][]byte{}
 	for _, f := range files {
-		want, err := os.ReadFile(filepath.Join(dir, f.Name))
-		if err != nil {
-			t.Errorf("%v (run go test -update)", err)
-			continue
+		if _, dup := byName[f.Name]; dup {
+			t.Errorf("rendered %s twice", f.Name)
 		}
-		if !bytes.Equal(want, f.Data) {
-			t.Errorf("%s differs from its golden file (run go test -update and review the diff):\n%s", f.Name, f.Data)
-		}
+		byName[f.Name] = f.Data
 	}
+	golden.CheckDir(t, dir, byName)
 }
 
 func TestBuiltinGolden(t *testing.T) {

@@ -1,10 +1,8 @@
 package testreport
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,27 +12,15 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/org/timetracker-ci/internal/golden"
 	"github.com/org/timetracker-ci/pkg/junit"
 	"github.com/org/timetracker-ci/pkg/tiers"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
-func golden(t *testing.T, name string, got []byte) {
+// goldenFile compares got with testdata/name (go test -update rewrites it).
+func goldenFile(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file; got:\n%s", name, got)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 func loadPlan(t *testing.T) *tiers.Plan {
@@ -129,7 +115,7 @@ func TestBuildMergesShardsTiersAttempts(t *testing.T) {
 		t.Error("a skipped test has a timing")
 	}
 	for d, name := range []string{"summary-all.md", "summary-failures.md", "summary-counts.md"} {
-		golden(t, name, []byte(r.Markdown(Detail(d))))
+		goldenFile(t, name, []byte(r.Markdown(Detail(d))))
 	}
 	var anns []string
 	for _, a := range r.Annotations() {

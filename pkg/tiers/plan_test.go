@@ -1,36 +1,21 @@
 package tiers
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/org/timetracker-ci/internal/golden"
 	"github.com/org/timetracker-ci/pkg/shard"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
-func golden(t *testing.T, name string, got []byte) {
+// goldenFile compares got with testdata/name (go test -update rewrites it).
+func goldenFile(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file:\n%s", name, got)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 func mustJSON(t *testing.T, v any) []byte {
@@ -79,7 +64,7 @@ func TestMakeGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tc.golden, mustJSON(t, p))
+			goldenFile(t, tc.golden, mustJSON(t, p))
 			checkCoverage(t, p)
 		})
 	}
@@ -173,13 +158,13 @@ func TestMatrixAndArgs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "matrix.json", mustJSON(t, m))
+	goldenFile(t, "matrix.json", mustJSON(t, m))
 	args, err := p.Args("unit", 1, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := ShellQuote(args)
-	golden(t, "args-unit-1.txt", []byte(got+"\n"))
+	goldenFile(t, "args-unit-1.txt", []byte(got+"\n"))
 	if !strings.HasPrefix(got, "-m 'unit and not slow' --junitxml=out/junit-unit-1-a2.xml --cov --cov-report=xml:out/coverage-unit-1-a2.xml -n auto") {
 		t.Errorf("args = %s", got)
 	}

@@ -2,14 +2,13 @@ package workflowcheck
 
 import (
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+	"github.com/org/timetracker-ci/internal/golden"
+)
 
 func testContracts(t *testing.T) *Contracts {
 	t.Helper()
@@ -43,19 +42,7 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := render(fs)
-			golden := strings.TrimSuffix(file, filepath.Ext(file)) + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("findings differ from %s:\n--- got\n%s--- want\n%s", golden, got, want)
-			}
+			golden.CheckString(t, strings.TrimSuffix(file, filepath.Ext(file))+".golden", got)
 		})
 	}
 }
