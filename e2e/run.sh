@@ -56,6 +56,7 @@ cleanup() {
   [ -f "$work/pids" ] && mapfile -t -O "${#pids[@]}" pids <"$work/pids"
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  [ -n "${image_tag:-}" ] && docker rmi "ghcr.io/org/timetracker-ci:$image_tag" >/dev/null 2>&1
   if [ "${E2E_KEEP:-}" = 1 ]; then echo "work folder kept: $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -311,9 +312,14 @@ releases() { curl -fsS "$fake_root/_fake/releases" | jq '. // []'; }
 writes() { curl -fsS "$fake_root/_fake/requests" | jq '[(. // [])[] | select(.Method != "GET" and .Method != "HEAD")] | length'; }
 
 # ---------------------------------------------------------------- setup
-log "building timetracker-ci and its image (ghcr.io/org/timetracker-ci:main, linux/$arch)"
+# The actions run this run's image under a tag of its own, so end-to-end
+# runs of several checkouts on one engine never run each other's binary.
+image_tag="e2e-$(basename "$work" | tr -c 'A-Za-z0-9_.\n-' '-')"
+log "building timetracker-ci and its image (ghcr.io/org/timetracker-ci:$image_tag, also tagged :main, linux/$arch)"
 go build -o "$work/bin/timetracker-ci" ./cmd/timetracker-ci
-IMAGE=ghcr.io/org/timetracker-ci:main PLATFORMS="linux/$arch" bash scripts/build-image.sh
+IMAGE="ghcr.io/org/timetracker-ci:$image_tag" PLATFORMS="linux/$arch" bash scripts/build-image.sh
+docker tag "ghcr.io/org/timetracker-ci:$image_tag" ghcr.io/org/timetracker-ci:main
+sed -i "s|docker://ghcr.io/org/timetracker-ci:main|docker://ghcr.io/org/timetracker-ci:$image_tag|" "$ours"/actions/*/action.yml
 registry=$(start_registry main)
 start_fake_github
 echo "registry https://$registry (certificate $tls/ca.pem), fake GitHub API $api"
