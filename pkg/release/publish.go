@@ -616,42 +616,16 @@ func explain404(err error) error {
 	return err
 }
 
-// hashRemote downloads an asset and hashes it (GitHub gave no digest). It
-// does not use go-github's DownloadReleaseAsset, which swaps the shared
-// client's redirect policy while other uploads may be running.
+// hashRemote downloads an asset and hashes it (GitHub gave no digest).
 func (p *publisher) hashRemote(ctx context.Context, id int64) (string, error) {
-	fail := func(err error) (string, error) {
+	body, err := githubapi.OpenAsset(ctx, p.c, p.o.Download, p.o.Owner, p.o.Repo, id)
+	if err != nil {
 		return "", fmt.Errorf("downloading asset %d to compare: %w", id, err)
 	}
-	req, err := p.c.NewRequest(http.MethodGet, fmt.Sprintf("repos/%s/%s/releases/assets/%d", p.o.Owner, p.o.Repo, id), nil)
-	if err != nil {
-		return fail(err)
-	}
-	req.Header.Set("Accept", "application/octet-stream")
-	api := p.c.Client() // a copy: its redirect policy is ours to set
-	api.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := api.Do(req.WithContext(ctx))
-	if err != nil {
-		return fail(err)
-	}
-	if loc := resp.Header.Get("Location"); resp.StatusCode/100 == 3 && loc != "" {
-		resp.Body.Close()
-		// The bytes live on another host: no API token goes there.
-		dl, err := http.NewRequestWithContext(ctx, http.MethodGet, loc, nil)
-		if err != nil {
-			return fail(err)
-		}
-		if resp, err = p.o.Download.Do(dl); err != nil {
-			return fail(err)
-		}
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fail(fmt.Errorf("GitHub answered %s", resp.Status))
-	}
+	defer body.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, resp.Body); err != nil {
-		return fail(err)
+	if _, err := io.Copy(h, body); err != nil {
+		return "", fmt.Errorf("downloading asset %d to compare: %w", id, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
