@@ -10,6 +10,7 @@ import (
 	"github.com/org/timetracker-ci/actions/manifest"
 	"github.com/org/timetracker-ci/actions/pipeline"
 	"github.com/org/timetracker-ci/actions/release"
+	rollbackaction "github.com/org/timetracker-ci/actions/rollback"
 	testplan "github.com/org/timetracker-ci/actions/test-plan"
 	testreport "github.com/org/timetracker-ci/actions/test-report"
 	"github.com/org/timetracker-ci/actions/version"
@@ -22,6 +23,7 @@ func All() []*action.Action {
 		image.Action(),
 		manifest.Action(),
 		release.Action(),
+		rollbackaction.Action(),
 		testplan.Action(),
 		testreport.Action(),
 		version.Action(),

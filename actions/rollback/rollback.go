@@ -1,0 +1,231 @@
+package rollbackaction
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/org/timetracker-ci/pkg/action"
+	"github.com/org/timetracker-ci/pkg/githubapi"
+	"github.com/org/timetracker-ci/pkg/registry"
+	"github.com/org/timetracker-ci/pkg/rollback"
+)
+
+//go:embed action.yml
+var metadata []byte
+
+// Action returns the rollback action.
+func Action() *action.Action {
+	return &action.Action{Name: "rollback", Metadata: metadata, Run: run}
+}
+
+func run(ctx context.Context, rt *action.Runtime) error {
+	o, reg, err := inputs(rt)
+	if err != nil {
+		return err
+	}
+	timeout, err := rt.Duration("timeout")
+	if err != nil {
+		return err
+	}
+	if timeout <= 0 {
+		return action.InputErrorf("timeout", "must be a positive duration such as 10m, not %q", rt.Input("timeout"))
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var res *rollback.Result
+	err = rt.Group("Roll back "+strings.Join(o.Images, ", "), func() error {
+		var err error
+		res, err = rollback.Run(ctx, reg, o)
+		return err
+	})
+	var ie *rollback.InputError
+	if errors.As(err, &ie) {
+		err = action.InputErrorf(ie.Input, "%v", ie.Err)
+	}
+	if res != nil {
+		if oerr := setOutputs(rt, res); oerr != nil {
+			return errors.Join(err, oerr)
+		}
+		rt.SetSummary(func(d action.Detail) string { return summary(res, err, d) })
+	}
+	return err
+}
+
+// inputs reads and checks every input; problems are input errors naming it.
+func inputs(rt *action.Runtime) (rollback.Options, *registry.Client, error) {
+	var o rollback.Options
+	var err error
+	if o.Images, err = rt.List("images"); err != nil {
+		return o, nil, err
+	}
+	if len(o.Images) == 0 {
+		return o, nil, action.InputErrorf("images", "lists no repository: give the repositories to roll back, e.g. ghcr.io/org/app")
+	}
+	for i, s := range o.Images {
+		r, err := registry.ParseRepository(s)
+		if err != nil {
+			return o, nil, action.InputErrorf("images", "%v", err)
+		}
+		o.Images[i] = r.Name()
+	}
+	o.To = rt.Input("to")
+	if o.Tags, err = rt.List("tags"); err != nil {
+		return o, nil, err
+	}
+	if o.Platforms, err = rt.List("platforms"); err != nil {
+		return o, nil, err
+	}
+	for _, p := range o.Platforms {
+		if _, err := registry.ParsePlatform(p); err != nil {
+			return o, nil, action.InputErrorf("platforms", "%v", err)
+		}
+	}
+	o.ReleaseTagPrefix = rt.Input("release-tag-prefix")
+	if strings.ContainsAny(o.ReleaseTagPrefix, "/\\ \t\r\n.~^:?*[") {
+		return o, nil, action.InputErrorf("release-tag-prefix", "%q cannot start a git tag name: use letters, digits, - or _ (v for v1.2.3)", o.ReleaseTagPrefix)
+	}
+	if o.DryRun, err = rt.Bool("dry-run"); err != nil {
+		return o, nil, err
+	}
+	if dir := rt.Input("deploy-dir"); dir != "" {
+		if o.DeployDir, err = insideWorkspace(rt.Workspace(), dir); err != nil {
+			return o, nil, action.InputErrorf("deploy-dir", "%v", err)
+		}
+	}
+
+	creds := registry.Credentials{Username: rt.Input("username"), Password: rt.Input("password"), Lines: rt.Input("registry-auth")}
+	opts, secrets, err := creds.Options(o.Images[0])
+	var ce *registry.CredentialError
+	if errors.As(err, &ce) {
+		return o, nil, action.InputErrorf(ce.Input, "%v", ce.Err)
+	}
+	for _, s := range secrets {
+		rt.Mask(s)
+	}
+	insecure, err := rt.List("insecure-registries")
+	if err != nil {
+		return o, nil, err
+	}
+	opts = append(opts, registry.WithInsecure(insecure...), registry.WithRetry(5, 500*time.Millisecond),
+		registry.WithTempDir(rt.TempDir()), registry.WithLogf(rt.Logf), registry.WithUserAgent("timetracker-ci/rollback"))
+
+	token := rt.Input("github-token")
+	if strings.Contains(token, "${{") {
+		token = "" // the action.yml default, unexpanded outside a workflow
+	}
+	if token != "" {
+		rt.Mask(token)
+		ev, err := rt.Event()
+		if err != nil {
+			return o, nil, err
+		}
+		o.GitHub.Owner, o.GitHub.Repo = ev.Owner(), ev.RepoName()
+		if o.GitHub.Owner == "" || o.GitHub.Repo == "" {
+			return o, nil, action.UsageErrorf("GITHUB_REPOSITORY is not set: run under GitHub Actions, or set it to owner/name (or leave github-token empty to move only the image tags)")
+		}
+		if o.GitHub.Client, _, err = githubapi.New(githubapi.Options{APIURL: ev.APIURL, Token: token, UserAgent: "timetracker-ci/rollback",
+			Retry: []githubapi.TransportOption{githubapi.WithLogf(rt.Logf)}}); err != nil {
+			return o, nil, action.UsageErrorf("GITHUB_API_URL: %v", err)
+		}
+	}
+	o.Logf = rt.Logf
+	return o, registry.New(opts...), nil
+}
+
+// insideWorkspace resolves a workspace-relative folder, refusing one that
+// leaves the workspace by name or through a symlink.
+func insideWorkspace(ws, dir string) (string, error) {
+	if filepath.IsAbs(dir) {
+		return "", fmt.Errorf("%q is absolute: give a folder relative to the workspace", dir)
+	}
+	clean := filepath.Clean(dir)
+	if clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("%q leaves the workspace: give a folder inside it", dir)
+	}
+	wsReal, err := filepath.EvalSymlinks(ws)
+	if err != nil {
+		return "", fmt.Errorf("the workspace %s: %w", ws, err)
+	}
+	// Resolve the deepest part that exists; what does not exist yet will
+	// be created as plain folders.
+	p := filepath.Join(wsReal, clean)
+	existing, rest := p, ""
+	for {
+		if r, err := filepath.EvalSymlinks(existing); err == nil {
+			existing = r
+			break
+		}
+		rest = filepath.Join(filepath.Base(existing), rest)
+		existing = filepath.Dir(existing)
+	}
+	if rel, err := filepath.Rel(wsReal, existing); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("%q leads out of the workspace through a symlink: give a folder inside it", dir)
+	}
+	return filepath.Join(existing, rest), nil
+}
+
+func setOutputs(rt *action.Runtime, res *rollback.Result) error {
+	return errors.Join(
+		rt.SetOutput("version", res.Version),
+		rt.SetOutput("digest", res.Digest),
+		rt.SetOutput("moved", strings.Join(res.Moved, "\n")),
+		rt.SetOutput("files", strings.Join(res.Files, "\n")),
+		rt.SetOutputJSON("json", res),
+	)
+}
+
+// summary renders the step summary; lower detail drops the per-tag table.
+func summary(res *rollback.Result, runErr error, d action.Detail) string {
+	var b strings.Builder
+	b.WriteString("## Rollback\n\n")
+	if runErr != nil {
+		fmt.Fprintf(&b, "**Failed:** %s\n\n", strings.ReplaceAll(runErr.Error(), "\n", " "))
+	}
+	verb := "Rolled back to"
+	switch {
+	case res.DryRun:
+		verb = "Would roll back to"
+	case res.NoChange:
+		verb = "Already on"
+	}
+	fmt.Fprintf(&b, "%s **%s** (`%s`)", verb, res.Version, res.Digest)
+	if len(res.From) > 0 {
+		fmt.Fprintf(&b, ", past %s", strings.Join(res.From, ", "))
+	}
+	b.WriteString(".\n\n")
+	if res.Release != "" {
+		fmt.Fprintf(&b, "GitHub release %s is latest", res.Release)
+		if len(res.Marked) > 0 {
+			fmt.Fprintf(&b, "; marked as rolled back: %s", strings.Join(res.Marked, ", "))
+		}
+		b.WriteString(".\n\n")
+	}
+	if d == action.DetailFull && len(res.Tags) > 0 {
+		b.WriteString("| image | tag | change | from | to |\n|---|---|---|---|---|\n")
+		for _, m := range res.Tags {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", m.Image, m.Tag, m.Change, short(m.Old), short(m.New))
+		}
+		b.WriteString("\n")
+	} else {
+		fmt.Fprintf(&b, "%d tag(s) moved.\n\n", len(res.Moved))
+	}
+	if len(res.Files) > 0 {
+		fmt.Fprintf(&b, "Deployment files: %s.\n", strings.Join(res.Files, ", "))
+	}
+	return b.String()
+}
+
+func short(d string) string {
+	if len(d) > 19 {
+		return "`" + d[:19] + "…`"
+	}
+	if d == "" {
+		return "—"
+	}
+	return "`" + d + "`"
+}
