@@ -142,7 +142,7 @@ func isDeploymentFile(name string) bool {
 	return name == "SHA256SUMS"
 }
 
-// readDeployment downloads the target versionTag's deployment files and
+// readDeployment downloads the target release's deployment files and
 // checks them against its SHA256SUMS, in memory: nothing is written yet.
 func readDeployment(ctx context.Context, o Options, rel *github.RepositoryRelease) ([]deployFile, error) {
 	gh := o.GitHub
@@ -233,10 +233,10 @@ func checkPinned(files []deployFile, digest string) error {
 			Digest string `json:"digest"`
 		}
 		if err := json.Unmarshal(f.data, &d); err != nil {
-			return fmt.Errorf("deployment.json of the target versionTag is not valid JSON: %w", err)
+			return fmt.Errorf("deployment.json of the target release is not valid JSON: %w", err)
 		}
 		if d.Digest != digest {
-			return fmt.Errorf("deployment.json of the target versionTag pins %s, but its version tag is %s: the files and the image disagree; nothing was changed", d.Digest, digest)
+			return fmt.Errorf("deployment.json of the target release pins %s, but its version tag is %s: the files and the image disagree; nothing was changed", d.Digest, digest)
 		}
 	}
 	return nil

@@ -33,7 +33,9 @@ type world struct {
 	fail   atomic.Value // func(*http.Request) bool: answer 500 when true
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t *testing.T) *world { return newWorldTB(t) }
+
+func newWorldTB(t testing.TB) *world {
 	t.Helper()
 	w := &world{}
 	w.fail.Store(func(*http.Request) bool { return false })
@@ -82,7 +84,7 @@ func (w *world) registry() *registry.Client {
 
 // release publishes v's GitHub release with the deployment files the
 // manifest action writes.
-func (w *world) release(t *testing.T, v, digest string) {
+func (w *world) release(t testing.TB, v, digest string) {
 	t.Helper()
 	dir := t.TempDir()
 	dep, _ := json.Marshal(map[string]any{"image": w.images[0], "digest": digest, "version": v})
@@ -108,7 +110,9 @@ func (w *world) release(t *testing.T, v, digest string) {
 	}
 }
 
-func (w *world) options(t *testing.T) Options {
+func (w *world) options(t *testing.T) Options { return w.optionsTB(t) }
+
+func (w *world) optionsTB(t testing.TB) Options {
 	return Options{Images: w.images, ReleaseTagPrefix: "v", DeployDir: filepath.Join(t.TempDir(), "deploy"),
 		Platforms: []string{"linux/amd64", "linux/arm64"},
 		GitHub:    GitHub{Client: w.gh, Owner: w.fake.Owner(), Repo: w.fake.Repo()},
@@ -334,5 +338,27 @@ func TestExplicitTargetAndKeptTags(t *testing.T) {
 	}
 	if got := w.tag(t, w.images[0], "stable"); got != w.d2 {
 		t.Errorf("stable was not asked for but moved")
+	}
+}
+
+// BenchmarkRollback times one whole rollback (two repositories, GitHub
+// release, deployment files) against the in-process registry and the fake
+// GitHub; between iterations the tags are put forward again, untimed.
+func BenchmarkRollback(b *testing.B) {
+	w := newWorldTB(b)
+	o := w.optionsTB(b)
+	ctx := context.Background()
+	reg := w.registry()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		src := w.images[0] + "@" + w.d2
+		if _, err := reg.Publish(ctx, registry.Request{Sources: []string{src}, Images: w.images, Tags: []string{"latest", "stable", "1"}}); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		res, err := Run(ctx, reg, o)
+		if err != nil || len(res.Moved) != 6 {
+			b.Fatalf("%v %+v", err, res)
+		}
 	}
 }
