@@ -73,17 +73,18 @@ type release struct {
 type Server struct {
 	opts Options
 
-	mu       sync.Mutex
-	commits  map[string]*commit
-	refs     map[string]string // full ref name → sha
-	releases []*release        // ascending id
-	latestID int64
-	nextID   int64
-	seq      int
-	faults   []*Fault
-	log      []Request
-	used     int
-	windowAt time.Time
+	mu          sync.Mutex
+	commits     map[string]*commit
+	refs        map[string]string // full ref name → sha
+	releases    []*release        // ascending id
+	deployments []*deployment     // ascending id
+	latestID    int64
+	nextID      int64
+	seq         int
+	faults      []*Fault
+	log         []Request
+	used        int
+	windowAt    time.Time
 
 	// URL is the server's root (set by Start and ListenAndServe).
 	URL string

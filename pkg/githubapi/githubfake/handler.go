@@ -184,6 +184,9 @@ func (s *Server) route(c *reqCtx, body []byte) {
 		}
 		return true
 	}
+	if s.routeDeployments(c, rest) {
+		return
+	}
 	switch {
 	case len(rest) == 0 && m == http.MethodGet:
 		s.getRepo(c)
