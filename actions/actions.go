@@ -4,6 +4,7 @@
 package actions
 
 import (
+	deploymentaction "github.com/org/timetracker-ci/actions/deployment"
 	"github.com/org/timetracker-ci/actions/fakegithub"
 	"github.com/org/timetracker-ci/actions/image"
 	"github.com/org/timetracker-ci/actions/localtest"
@@ -20,6 +21,7 @@ import (
 // All returns every action, one per actions/<name>/action.yml.
 func All() []*action.Action {
 	return []*action.Action{
+		deploymentaction.Action(),
 		image.Action(),
 		manifest.Action(),
 		release.Action(),
