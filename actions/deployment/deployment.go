@@ -62,9 +62,14 @@ func run(ctx context.Context, rt *action.Runtime) error {
 			return err
 		}
 		s.LogURL = logURL
-		id, err := deploy.Begin(ctx, t, s)
+		id, current, err := deploy.Begin(ctx, t, s)
+		state := "in_progress"
+		if current {
+			state = deploy.StateSuccess
+			rt.Logf("%s already runs %s (deployment %d): nothing new recorded", s.Environment, s.Payload.Digest, id)
+		}
 		if id != 0 {
-			if oerr := setOutputs(rt, &deploy.Finished{ID: id, State: "in_progress", Replaced: []int64{}}, &s.Payload); oerr != nil {
+			if oerr := setOutputs(rt, &deploy.Finished{ID: id, State: state, Replaced: []int64{}}, &s.Payload); oerr != nil {
 				return errors.Join(err, oerr)
 			}
 		}

@@ -74,16 +74,39 @@ func describe(s string) string {
 // Begin creates the deployment and marks it in progress. auto_merge is
 // off (GitHub would otherwise try to merge the default branch into the
 // ref) and required_contexts is empty: the pipeline already gated it.
-func Begin(ctx context.Context, t Target, s Start) (int64, error) {
+//
+// When the environment's current deployment (its newest) already deployed
+// the same digest successfully, nothing is recorded and its id is returned
+// with current true: a re-run of a finished deployment changes nothing,
+// while one whose deployment failed records a new one.
+func Begin(ctx context.Context, t Target, s Start) (id int64, current bool, err error) {
 	if s.Environment == "" {
-		return 0, errors.New("no environment given: name the environment deployed to (staging, production)")
+		return 0, false, errors.New("no environment given: name the environment deployed to (staging, production)")
 	}
 	if s.Ref == "" {
-		return 0, errors.New("no ref given: the commit deployed (GITHUB_SHA)")
+		return 0, false, errors.New("no ref given: the commit deployed (GITHUB_SHA)")
+	}
+	if s.Payload.Digest != "" {
+		list, _, err := t.Client.Repositories.ListDeployments(ctx, t.Owner, t.Repo, &github.DeploymentsListOptions{Environment: s.Environment, ListOptions: github.ListOptions{PerPage: 1}})
+		if err != nil {
+			return 0, false, fmt.Errorf("reading the deployments of %s: %w (the token needs deployments: write)", s.Environment, err)
+		}
+		if len(list) == 1 {
+			var p Payload
+			if json.Unmarshal(list[0].Payload, &p) == nil && p.Digest == s.Payload.Digest && p.Rollback == s.Payload.Rollback {
+				st, err := latestState(ctx, t, list[0].GetID())
+				if err != nil {
+					return 0, false, err
+				}
+				if st == StateSuccess {
+					return list[0].GetID(), true, nil
+				}
+			}
+		}
 	}
 	payload, err := json.Marshal(s.Payload)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	raw := json.RawMessage(payload)
 	req := &github.DeploymentRequest{Ref: github.String(s.Ref), Task: github.String("deploy"), AutoMerge: github.Bool(false),
@@ -91,12 +114,12 @@ func Begin(ctx context.Context, t Target, s Start) (int64, error) {
 		Description: github.String(describe(s.Description)), TransientEnvironment: github.Bool(s.Transient), ProductionEnvironment: s.Production}
 	d, _, err := t.Client.Repositories.CreateDeployment(ctx, t.Owner, t.Repo, req)
 	if err != nil {
-		return 0, fmt.Errorf("creating the deployment of %s to %s: %w (the token needs deployments: write)", s.Ref, s.Environment, err)
+		return 0, false, fmt.Errorf("creating the deployment of %s to %s: %w (the token needs deployments: write)", s.Ref, s.Environment, err)
 	}
 	if err := status(ctx, t, d.GetID(), "in_progress", s.Description, s.LogURL, s.URL); err != nil {
-		return d.GetID(), err
+		return d.GetID(), false, err
 	}
-	return d.GetID(), nil
+	return d.GetID(), false, nil
 }
 
 func status(ctx context.Context, t Target, id int64, state, desc, logURL, envURL string) error {

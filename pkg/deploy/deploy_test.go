@@ -38,7 +38,7 @@ func TestStagingThenProduction(t *testing.T) {
 	sha := fake.Head()
 	deployOnce := func(env, digest string, final string) (int64, *Finished) {
 		t.Helper()
-		id, err := Begin(ctx, tg, Start{Environment: env, Ref: sha, Payload: Payload{Image: "ghcr.io/org/app", Digest: digest, Version: "1.0.0"},
+		id, _, err := Begin(ctx, tg, Start{Environment: env, Ref: sha, Payload: Payload{Image: "ghcr.io/org/app", Digest: digest, Version: "1.0.0"},
 			Description: "1.0.0 " + digest, LogURL: "https://github.com/org/app/actions/runs/1"})
 		if err != nil {
 			t.Fatal(err)
@@ -81,6 +81,13 @@ func TestStagingThenProduction(t *testing.T) {
 		}
 	}
 
+	// Starting again with the digest the environment already runs records
+	// nothing; after the failed p2 above, the same digest was recorded anew.
+	again, current, err := Begin(ctx, tg, Start{Environment: "production", Ref: sha, Payload: Payload{Digest: "sha256:bb"}})
+	if err != nil || !current || again != p3 {
+		t.Errorf("re-run start: %d %v %v, want the current deployment %d", again, current, err, p3)
+	}
+
 	// Ending again (a re-run of the finishing step) changes nothing.
 	fake.ResetLog()
 	if _, err := End(ctx, tg, p3, StateSuccess, "done", "", ""); err != nil {
@@ -94,15 +101,15 @@ func TestStagingThenProduction(t *testing.T) {
 func TestFaultsAndRefusals(t *testing.T) {
 	tg, fake := target(t)
 	ctx := context.Background()
-	if _, err := Begin(ctx, tg, Start{Environment: "staging", Ref: "no-such-ref"}); err == nil || !strings.Contains(err.Error(), "No ref found") {
+	if _, _, err := Begin(ctx, tg, Start{Environment: "staging", Ref: "no-such-ref"}); err == nil || !strings.Contains(err.Error(), "No ref found") {
 		t.Errorf("unknown ref: %v", err)
 	}
-	if _, err := Begin(ctx, tg, Start{Ref: fake.Head()}); err == nil {
+	if _, _, err := Begin(ctx, tg, Start{Ref: fake.Head()}); err == nil {
 		t.Error("no environment accepted")
 	}
 	// A long description is cut to GitHub's 140 characters instead of refused.
 	fake.Inject(githubfake.Fault{Kind: githubfake.ServerError, Method: http.MethodPost, Path: "/statuses"})
-	id, err := Begin(ctx, tg, Start{Environment: "staging", Ref: fake.Head(), Description: strings.Repeat("x", 300)})
+	id, _, err := Begin(ctx, tg, Start{Environment: "staging", Ref: fake.Head(), Description: strings.Repeat("x", 300)})
 	if err != nil {
 		t.Fatalf("a 502 on the status is retried: %v", err)
 	}
@@ -115,7 +122,7 @@ func TestFaultsAndRefusals(t *testing.T) {
 	// GitHub's own default merges the default branch into the ref: Begin turns it off.
 	old := fake.Head()
 	fake.Commit("main", "next", githubfake.Person{Name: "x", Email: "x@example.com"})
-	if _, err := Begin(ctx, tg, Start{Environment: "staging", Ref: old}); err != nil {
+	if _, _, err := Begin(ctx, tg, Start{Environment: "staging", Ref: old}); err != nil {
 		t.Errorf("deploying an older commit: %v", err)
 	}
 	_, _, err = tg.Client.Repositories.CreateDeployment(ctx, tg.Owner, tg.Repo, &github.DeploymentRequest{Ref: github.String(old)})
