@@ -26,7 +26,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 export PATH="$root/.tools/bin:$PATH"
-scenarios=${E2E_SCENARIOS:-minimal ci development release rerun broken-test refused-push}
+scenarios=${E2E_SCENARIOS:-minimal ci development release rerun rollback broken-test refused-push}
 
 log() { printf '\n=== %s\n' "$*"; }
 die() { echo "e2e: $*" >&2; exit 1; }
@@ -309,6 +309,7 @@ registry_digest() {
     --cacert "$tls/ca.pem" "https://$1/v2/$2/manifests/$3" 2>/dev/null | tr -d '\r' | awk -F': ' 'tolower($1)=="docker-content-digest" {print $2}' || true
 }
 releases() { curl -fsS "$fake_root/_fake/releases" | jq '. // []'; }
+deployments() { curl -fsS "$fake_root/_fake/deployments" | jq '. // []'; }
 writes() { curl -fsS "$fake_root/_fake/requests" | jq '[(. // [])[] | select(.Method != "GET" and .Method != "HEAD")] | length'; }
 
 # ---------------------------------------------------------------- setup
@@ -325,7 +326,7 @@ start_fake_github
 echo "registry https://$registry (certificate $tls/ca.pem), fake GitHub API $api"
 
 wants() { case " $scenarios " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
-if wants ci || wants development || wants release || wants rerun || wants broken-test || wants refused-push; then seed_python_base; fi
+if wants ci || wants development || wants release || wants rerun || wants rollback || wants broken-test || wants refused-push; then seed_python_base; fi
 
 caller_dir="$work/callers"
 # caller TEMPLATE OUT [key=value...]: a template with the offline inputs set
@@ -410,7 +411,7 @@ if wants ci; then
 fi
 
 dev_digest=""
-if wants development || wants release || wants rerun; then
+if wants development || wants release || wants rerun || wants rollback; then
   make_app timetracker
   git -C "$app_src" commit -q --allow-empty -m "feat: reports per project"
   git -C "$app_src" tag -a v1.2.0 -m "v1.2.0"
@@ -436,7 +437,7 @@ if wants development; then
   echo "  dev-$sha7 is $dev_digest"
 fi
 
-if wants release || wants rerun; then
+if wants release || wants rerun || wants rollback; then
   log "scenario release: the release template on a push of tag v1.2.0"
   if run_template release "workflows-templates/*release*.y*ml" push-tag refs/tags/v1.2.0; then
     check "release: act reports success" true
@@ -488,6 +489,70 @@ if wants rerun; then
   check "rerun: registry tags and digests unchanged" diff -u "$work/tags-after-release" "$work/tags-after-rerun"
   check "rerun: still one release v1.2.0" test "$(releases | jq '[.[] | select(.Tag=="v1.2.0")] | length')" = 1
   check "rerun: no write to the GitHub API (was $writes_after_release writes, now $(writes))" test "$(writes)" = "$writes_after_release"
+fi
+
+if wants release; then
+  # The release deployed its pinned files to staging, then production.
+  deps=$(deployments)
+  for env in staging production; do
+    check "release: a $env deployment of $digest recorded, success" test "$(jq --arg e "$env" --arg d "$digest" \
+      '[.[] | select(.Environment==$e and .Payload.digest==$d and (.States|last)=="success")] | length' <<<"$deps")" = 1
+  done
+fi
+
+# run_dispatch LABEL TEMPLATE_GLOB INPUTS_JSON [input=value...]: a template
+# started by hand (workflow_dispatch) with INPUTS_JSON as its inputs.
+run_dispatch() {
+  local label=$1 glob=$2 inputs=$3 t ev
+  shift 3
+  t=$(ls $glob 2>/dev/null | head -1)
+  [ -n "$t" ] || { echo "  FAILED: no template matches $glob"; failures+=("$label: template $glob missing"); return 1; }
+  rm -rf "${caller_dir:?}/$label"
+  caller "$t" "$caller_dir/$label/$(basename "$t")" "${offline_inputs[@]}" "$@"
+  ev="$work/event-dispatch-$RANDOM.json"
+  jq --argjson in "$inputs" '.inputs=$in' e2e/events/workflow-dispatch.json >"$ev"
+  run_act "$label" "$caller_dir/$label/$(basename "$t")" workflow_dispatch "$ev"
+}
+
+if wants rollback; then
+  log "scenario rollback: release v1.3.0, roll back by hand to v1.2.0, then run the rollback again"
+  git -C "$app_src" commit -q --allow-empty -m "feat: invoices"
+  git -C "$app_src" tag -a v1.3.0 -m "v1.3.0"
+  publish_app
+  if run_template release2 "workflows-templates/cd-release.y*ml" push-tag refs/tags/v1.3.0 run-tests=false; then
+    check "rollback: the v1.3.0 release succeeds" true
+  else
+    show_failure release2; check "rollback: the v1.3.0 release succeeds" false
+  fi
+  d12=$(registry_digest "$registry" org/timetracker 1.2.0)
+  d13=$(registry_digest "$registry" org/timetracker 1.3.0)
+  check "rollback: latest is 1.3.0 before the rollback" test "$(registry_digest "$registry" org/timetracker latest)" = "$d13"
+  if run_dispatch rollback "workflows-templates/rollback.y*ml" '{"version":"","dry-run":false}' images="$registry/org/timetracker"; then
+    check "rollback: act reports success" true
+  else
+    show_failure rollback; check "rollback: act reports success" false
+  fi
+  for t in latest stable 1; do
+    check "rollback: $t is back on 1.2.0's digest" test "$(registry_digest "$registry" org/timetracker "$t")" = "$d12"
+  done
+  check "rollback: 1.3.0 did not move" test "$(registry_digest "$registry" org/timetracker 1.3.0)" = "$d13"
+  rel=$(releases)
+  check "rollback: v1.2.0 is the latest release again" test "$(jq -r '.[] | select(.Latest) | .Tag' <<<"$rel")" = v1.2.0
+  check "rollback: v1.3.0's notes say it was rolled back" test "$(jq '[.[] | select(.Tag=="v1.3.0" and (.Body|contains("timetracker-ci:rolled-back")))] | length' <<<"$rel")" = 1
+  check "rollback: a production deployment of 1.2.0's files recorded as a rollback, success" test "$(deployments | jq --arg d "$d12" \
+    '[.[] | select(.Environment=="production" and .Payload.digest==$d and .Payload.rollback and (.States|last)=="success")] | length')" = 1
+  for t in $(registry_tags "$registry" org/timetracker); do echo "$t=$(registry_digest "$registry" org/timetracker "$t")"; done | sort >"$work/tags-after-rollback"
+  writes_after_rollback=$(writes)
+  ev="$work/event-dispatch-again.json"
+  jq '.inputs={"version":"","dry-run":false}' e2e/events/workflow-dispatch.json >"$ev"
+  if run_act rollback-again "$(ls "$caller_dir"/rollback/*)" workflow_dispatch "$ev"; then
+    check "rollback again: act reports success" true
+  else
+    show_failure rollback-again; check "rollback again: act reports success" false
+  fi
+  for t in $(registry_tags "$registry" org/timetracker); do echo "$t=$(registry_digest "$registry" org/timetracker "$t")"; done | sort >"$work/tags-after-rollback-again"
+  check "rollback again: registry tags and digests unchanged" diff -u "$work/tags-after-rollback" "$work/tags-after-rollback-again"
+  check "rollback again: no write to the GitHub API (was $writes_after_rollback, now $(writes))" test "$(writes)" = "$writes_after_rollback"
 fi
 
 if wants broken-test; then

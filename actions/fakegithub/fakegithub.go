@@ -91,7 +91,8 @@ func run(ctx context.Context, env action.Env, args []string) error {
 
 // Serve runs the fake until ctx is done. ready gets the API URL once the
 // port is open. Besides the API (under /api/v3 and /api/uploads) it serves
-// two inspection endpoints for scripts: /_fake/releases (every release with
+// inspection endpoints for scripts: /_fake/deployments (every deployment
+// with its states), /_fake/releases (every release with
 // its assets, drafts included) and /_fake/requests (the request log).
 func Serve(ctx context.Context, o Options, ready func(apiURL string) error) error {
 	ln, err := net.Listen("tcp", o.Listen)
@@ -145,6 +146,8 @@ func Handler(s *githubfake.Server) http.Handler {
 			writeJSON(w, s.Releases())
 		case r.Method == http.MethodGet && r.URL.Path == "/_fake/requests":
 			writeJSON(w, s.Requests())
+		case r.Method == http.MethodGet && r.URL.Path == "/_fake/deployments":
+			writeJSON(w, s.Deployments())
 		case strings.HasPrefix(r.URL.Path, "/_fake/"):
 			http.NotFound(w, r)
 		default:
