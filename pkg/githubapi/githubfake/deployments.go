@@ -327,6 +327,8 @@ func (s *Server) routeDeployments(c *reqCtx, rest []string) bool {
 		s.listDeploymentStatuses(c, rest[1])
 	case len(rest) == 1 && rest[0] == "environments" && m == http.MethodGet:
 		s.listEnvironments(c)
+	case len(rest) == 2 && rest[0] == "actions" && rest[1] == "runs" && m == http.MethodGet:
+		s.listWorkflowRuns(c)
 	default:
 		return false
 	}
@@ -337,4 +339,23 @@ func (s *Server) routeDeployments(c *reqCtx, rest []string) bool {
 func (s *Server) newID() int64 {
 	s.nextID++
 	return s.nextID
+}
+
+// SeedStatus is a deployment status with its time, for seeding history.
+type SeedStatus struct {
+	State string
+	At    time.Time
+}
+
+// AddDeployment seeds a deployment made at created with its statuses
+// (oldest first); production follows GitHub's default (only "production").
+func (s *Server) AddDeployment(env, sha string, payload json.RawMessage, created time.Time, statuses ...SeedStatus) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := &deployment{id: s.newID(), sha: sha, ref: sha, task: "deploy", env: env, payload: payload, created: created, production: env == "production"}
+	for _, st := range statuses {
+		d.statuses = append(d.statuses, &deploymentStatus{id: s.newID(), state: st.State, env: env, created: st.At})
+	}
+	s.deployments = append(s.deployments, d)
+	return d.id
 }

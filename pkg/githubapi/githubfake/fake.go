@@ -78,6 +78,7 @@ type Server struct {
 	refs        map[string]string // full ref name → sha
 	releases    []*release        // ascending id
 	deployments []*deployment     // ascending id
+	runs        []WorkflowRun     // in the order seeded (oldest first)
 	latestID    int64
 	nextID      int64
 	seq         int
@@ -144,6 +145,12 @@ func (s *Server) Repo() string { return s.opts.Repo }
 // Commit adds a commit on branch (created when missing) whose parents are
 // the given ones, or the branch head when none are given, and returns its sha.
 func (s *Server) Commit(branch, message string, author Person, parents ...string) string {
+	return s.CommitAt(branch, message, author, time.Time{}, parents...)
+}
+
+// CommitAt is Commit with the commit's date (zero: one minute after the
+// previous commit's synthetic date), for histories whose times matter.
+func (s *Server) CommitAt(branch, message string, author Person, date time.Time, parents ...string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ref := "refs/heads/" + branch
@@ -155,7 +162,10 @@ func (s *Server) Commit(branch, message string, author Person, parents ...string
 	s.seq++
 	h := sha1.Sum([]byte(fmt.Sprintf("%d\x00%s\x00%s\x00%v", s.seq, message, author.Email, parents)))
 	c := &commit{sha: hex.EncodeToString(h[:]), message: message, author: author, parents: parents, seq: s.seq,
-		date: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(s.seq) * time.Minute)}
+		date: date}
+	if date.IsZero() {
+		c.date = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(s.seq) * time.Minute)
+	}
 	s.commits[c.sha] = c
 	s.refs[ref] = c.sha
 	return c.sha
