@@ -9,6 +9,7 @@ import (
 	"github.com/org/timetracker-ci/actions/image"
 	"github.com/org/timetracker-ci/actions/localtest"
 	"github.com/org/timetracker-ci/actions/manifest"
+	metricsaction "github.com/org/timetracker-ci/actions/metrics"
 	"github.com/org/timetracker-ci/actions/pipeline"
 	"github.com/org/timetracker-ci/actions/release"
 	rollbackaction "github.com/org/timetracker-ci/actions/rollback"
@@ -24,6 +25,7 @@ func All() []*action.Action {
 		deploymentaction.Action(),
 		image.Action(),
 		manifest.Action(),
+		metricsaction.Action(),
 		release.Action(),
 		rollbackaction.Action(),
 		testplan.Action(),

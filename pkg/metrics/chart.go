@@ -107,8 +107,13 @@ func (s Series) SVG() string {
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" font-family="-apple-system,Segoe UI,Helvetica,Arial,sans-serif" font-size="12">`+"\n", w, h, w, h)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="#ffffff"/>`+"\n")
 	fmt.Fprintf(&b, `<text x="%.0f" y="22" font-size="16" font-weight="600" fill="#1f2328">%s (%s)</text>`+"\n", left, html.EscapeString(s.Title), html.EscapeString(s.Unit))
-	for i := 0; i <= 4; i++ {
-		v := max * float64(i) / 4
+	// 5 intervals for 1 and 5 times a power of ten, 4 for 2: round ticks.
+	ticks := 5
+	if m := max / math.Pow(10, math.Floor(math.Log10(max))); math.Abs(m-2) < 1e-9 {
+		ticks = 4
+	}
+	for i := 0; i <= ticks; i++ {
+		v := max * float64(i) / float64(ticks)
 		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#d0d7de" stroke-width="1"/>`+"\n", left, w-right, y(v), y(v))
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="end" fill="#59636e">%s</text>`+"\n", left-6, y(v)+4, fmtNum(v))
 	}
