@@ -362,3 +362,45 @@ func BenchmarkRollback(b *testing.B) {
 		}
 	}
 }
+
+// TestSurvivesRegistryAndAPIFaults: every third registry request fails
+// with a 503 and the release edits meet a 502 and a lost answer; the
+// client's retries carry it through, the tags end on the target, and the
+// rolled-back release is marked once.
+func TestSurvivesRegistryAndAPIFaults(t *testing.T) {
+	w := newWorld(t)
+	o := w.options(t)
+	var n atomic.Int64
+	w.fail.Store(func(r *http.Request) bool { return n.Add(1)%3 == 0 })
+	w.fake.Inject(
+		githubfake.Fault{Kind: githubfake.ServerError, Method: http.MethodPatch, Path: "/releases/"},
+		githubfake.Fault{Kind: githubfake.LostResponse, Method: http.MethodPatch, Path: "/releases/", Skip: 1},
+	)
+	reg := registry.New(registry.WithInsecure(w.host), registry.WithRetry(5, time.Millisecond))
+	res, err := Run(context.Background(), reg, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.fail.Store(func(*http.Request) bool { return false })
+	for _, img := range w.images {
+		for _, tag := range []string{"latest", "stable", "1"} {
+			if got := w.tag(t, img, tag); got != w.d1 {
+				t.Errorf("%s:%s = %s, want %s", img, tag, got, w.d1)
+			}
+		}
+	}
+	if l := w.latestRelease(t); l.Tag != "v1.0.0" {
+		t.Errorf("latest release is %s", l.Tag)
+	}
+	for _, r := range w.fake.Releases() {
+		if c := strings.Count(r.Body, Marker); (r.Tag == "v1.1.0" && c != 1) || (r.Tag != "v1.1.0" && c != 0) {
+			t.Errorf("%s carries the marker %d times", r.Tag, c)
+		}
+	}
+	if w.fake.PendingFaults() != 0 {
+		t.Errorf("%d API faults never fired", w.fake.PendingFaults())
+	}
+	if len(res.Moved) != 6 {
+		t.Errorf("moved %v", res.Moved)
+	}
+}
