@@ -5,26 +5,26 @@ package actions
 
 import (
 	"github.com/org/timetracker-ci/actions/fakegithub"
-	"github.com/org/timetracker-ci/actions/image"
+	imageaction "github.com/org/timetracker-ci/actions/image"
 	"github.com/org/timetracker-ci/actions/localtest"
-	"github.com/org/timetracker-ci/actions/manifest"
+	manifestaction "github.com/org/timetracker-ci/actions/manifest"
 	"github.com/org/timetracker-ci/actions/pipeline"
-	"github.com/org/timetracker-ci/actions/release"
-	testplan "github.com/org/timetracker-ci/actions/test-plan"
-	testreport "github.com/org/timetracker-ci/actions/test-report"
-	"github.com/org/timetracker-ci/actions/version"
+	releaseaction "github.com/org/timetracker-ci/actions/release"
+	testplanaction "github.com/org/timetracker-ci/actions/test-plan"
+	testreportaction "github.com/org/timetracker-ci/actions/test-report"
+	versionaction "github.com/org/timetracker-ci/actions/version"
 	"github.com/org/timetracker-ci/pkg/action"
 )
 
 // All returns every action, one per actions/<name>/action.yml.
 func All() []*action.Action {
 	return []*action.Action{
-		image.Action(),
-		manifest.Action(),
-		release.Action(),
-		testplan.Action(),
-		testreport.Action(),
-		version.Action(),
+		imageaction.Action(),
+		manifestaction.Action(),
+		releaseaction.Action(),
+		testplanaction.Action(),
+		testreportaction.Action(),
+		versionaction.Action(),
 	}
 }
 
