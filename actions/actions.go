@@ -6,16 +6,16 @@ package actions
 import (
 	deploymentaction "github.com/org/timetracker-ci/actions/deployment"
 	"github.com/org/timetracker-ci/actions/fakegithub"
-	"github.com/org/timetracker-ci/actions/image"
+	imageaction "github.com/org/timetracker-ci/actions/image"
 	"github.com/org/timetracker-ci/actions/localtest"
-	"github.com/org/timetracker-ci/actions/manifest"
+	manifestaction "github.com/org/timetracker-ci/actions/manifest"
 	metricsaction "github.com/org/timetracker-ci/actions/metrics"
 	"github.com/org/timetracker-ci/actions/pipeline"
-	"github.com/org/timetracker-ci/actions/release"
+	releaseaction "github.com/org/timetracker-ci/actions/release"
 	rollbackaction "github.com/org/timetracker-ci/actions/rollback"
-	testplan "github.com/org/timetracker-ci/actions/test-plan"
-	testreport "github.com/org/timetracker-ci/actions/test-report"
-	"github.com/org/timetracker-ci/actions/version"
+	testplanaction "github.com/org/timetracker-ci/actions/test-plan"
+	testreportaction "github.com/org/timetracker-ci/actions/test-report"
+	versionaction "github.com/org/timetracker-ci/actions/version"
 	"github.com/org/timetracker-ci/pkg/action"
 )
 
@@ -23,14 +23,14 @@ import (
 func All() []*action.Action {
 	return []*action.Action{
 		deploymentaction.Action(),
-		image.Action(),
-		manifest.Action(),
+		imageaction.Action(),
+		manifestaction.Action(),
 		metricsaction.Action(),
-		release.Action(),
+		releaseaction.Action(),
 		rollbackaction.Action(),
-		testplan.Action(),
-		testreport.Action(),
-		version.Action(),
+		testplanaction.Action(),
+		testreportaction.Action(),
+		versionaction.Action(),
 	}
 }
 

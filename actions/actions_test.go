@@ -64,7 +64,7 @@ func TestMetadataIsComplete(t *testing.T) {
 // The glue reads exactly the inputs action.yml declares and sets exactly the
 // outputs it declares: the code and the contract cannot drift.
 func TestGlueMatchesMetadata(t *testing.T) {
-	inputReaders := map[string]bool{"Input": true, "Bool": true, "Int": true, "Duration": true, "List": true, "Lines": true}
+	inputReaders := map[string]bool{"Input": true, "Bool": true, "Int": true, "Duration": true, "List": true, "Lines": true, "Enum": true}
 	outputSetters := map[string]bool{"SetOutput": true, "SetOutputJSON": true}
 	for _, a := range All() {
 		m, err := action.ParseMetadata(a.Metadata)
@@ -99,7 +99,7 @@ func TestGlueMatchesMetadata(t *testing.T) {
 					val, _ = strconv.Unquote(lit.Value)
 				}
 				switch {
-				case inputReaders[name] && len(call.Args) == 1 && val != "":
+				case inputReaders[name] && (len(call.Args) == 1 || name == "Enum") && val != "":
 					read[val] = true
 					if _, ok := m.Input(val); !ok {
 						t.Errorf("%s: %s reads input %q, which action.yml does not declare", fset.Position(call.Pos()), name, val)

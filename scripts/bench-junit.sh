@@ -11,14 +11,14 @@ fail_every=${2:-97}
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-go build -o "$tmp/benchcmd" ./pkg/junit/internal/benchcmd
-"$tmp/benchcmd" -generate "$n" -fail-every "$fail_every" "$tmp/report.xml"
+go build -o "$tmp/junitbench" ./internal/tools/junitbench
+"$tmp/junitbench" -generate "$n" -fail-every "$fail_every" "$tmp/report.xml"
 if [ ! -x /usr/bin/time ]; then
 	echo "bench-junit: /usr/bin/time (GNU time) is missing: apt-get install -y time" >&2
 	exit 1
 fi
 # Read the file once so the measurement is of the parser, not the disk.
 cat "$tmp/report.xml" >/dev/null
-/usr/bin/time -v "$tmp/benchcmd" "$tmp/report.xml" 2>"$tmp/time.txt"
+/usr/bin/time -v "$tmp/junitbench" "$tmp/report.xml" 2>"$tmp/time.txt"
 rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): *//p' "$tmp/time.txt")
 echo "peak RSS: $((rss_kb / 1024)) MiB ($rss_kb KiB)"

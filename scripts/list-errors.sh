@@ -9,4 +9,4 @@
 #   scripts/list-errors.sh -all         # every message
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec go run ./pkg/workflowcheck/cmd/list-errors "$@"
+exec go run ./internal/tools/list-errors "$@"

@@ -7,4 +7,4 @@
 #   scripts/release-rewrite.sh --verify --ref v1.2.3 [--image ...]   # check only
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec go run ./pkg/releaserewrite/cmd/release-rewrite "$@"
+exec go run ./internal/tools/release-rewrite "$@"

@@ -27,9 +27,9 @@ func Action() *action.Action {
 }
 
 func run(ctx context.Context, rt *action.Runtime) error {
-	step := strings.ToLower(rt.Input("step"))
-	if step != "start" && step != "finish" {
-		return action.InputErrorf("step", "%q is not start or finish", rt.Input("step"))
+	step, err := rt.Enum("step", "start", "finish")
+	if err != nil {
+		return err
 	}
 	token := rt.Input("github-token")
 	if strings.Contains(token, "${{") {
@@ -105,15 +105,14 @@ func startInputs(rt *action.Runtime, sha string) (deploy.Start, error) {
 	if s.Ref == "" {
 		return s, action.InputErrorf("ref", "is empty and GITHUB_SHA is not set: give the commit deployed")
 	}
-	switch p := strings.ToLower(rt.Input("production")); p {
-	case "auto", "":
-	case "true", "false":
+	p, err := rt.Enum("production", "auto", "true", "false")
+	if err != nil {
+		return s, err
+	}
+	if p != "auto" {
 		b := p == "true"
 		s.Production = &b
-	default:
-		return s, action.InputErrorf("production", "%q is not auto, true or false", rt.Input("production"))
 	}
-	var err error
 	if s.Payload.Rollback, err = rt.Bool("rollback"); err != nil {
 		return s, err
 	}

@@ -62,7 +62,7 @@ func parse(args []string, stderr io.Writer) (Options, error) {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err
 		}
-		return o, action.UsageErrorf("fake-github: %v (see timetracker-ci fake-github --help)", err)
+		return o, action.UsageErrorf("fake-github: %w (see timetracker-ci fake-github --help)", err)
 	}
 	if fs.NArg() > 0 {
 		return o, action.UsageErrorf("fake-github takes only flags, not %q", fs.Arg(0))

@@ -1,4 +1,4 @@
-package image
+package imageaction
 
 import (
 	"context"
@@ -25,18 +25,11 @@ func Action() *action.Action {
 func inputs(rt *action.Runtime) (registry.Request, []registry.Option, error) {
 	var req registry.Request
 	var opts []registry.Option
-	sources, err := rt.List("sources")
-	if err != nil {
-		return req, nil, err
-	}
-	req.Sources = sources
+	req.Sources = rt.List("sources")
 	if len(req.Sources) == 0 {
 		return req, nil, action.InputErrorf("sources", "lists no image: give the per-platform image digests, one per line")
 	}
-	images, err := rt.List("images")
-	if err != nil {
-		return req, nil, err
-	}
+	images := rt.List("images")
 	seenImage := map[string]bool{}
 	addImage := func(r registry.Reference) {
 		if !seenImage[r.Name()] {
@@ -47,14 +40,11 @@ func inputs(rt *action.Runtime) (registry.Request, []registry.Option, error) {
 	for _, s := range images {
 		r, err := registry.ParseRepository(s)
 		if err != nil {
-			return req, nil, action.InputErrorf("images", "%v", err)
+			return req, nil, action.InputErrorf("images", "%w", err)
 		}
 		addImage(r)
 	}
-	tags, err := rt.List("tags")
-	if err != nil {
-		return req, nil, err
-	}
+	tags := rt.List("tags")
 	seenTag := map[string]bool{}
 	for _, t := range tags {
 		tag := t
@@ -62,7 +52,7 @@ func inputs(rt *action.Runtime) (registry.Request, []registry.Option, error) {
 			// A full reference from the version action's tags output.
 			r, err := registry.ParseReference(t)
 			if err != nil {
-				return req, nil, action.InputErrorf("tags", "%v", err)
+				return req, nil, action.InputErrorf("tags", "%w", err)
 			}
 			if r.Tag == "" || !strings.HasSuffix(t, ":"+r.Tag) {
 				return req, nil, action.InputErrorf("tags", "%q has no tag: give tags (1.2.3) or image references with a tag", t)
@@ -70,7 +60,7 @@ func inputs(rt *action.Runtime) (registry.Request, []registry.Option, error) {
 			addImage(registry.Reference{Registry: r.Registry, Repository: r.Repository})
 			tag = r.Tag
 		} else if err := registry.ValidateTag(t); err != nil {
-			return req, nil, action.InputErrorf("tags", "%v", err)
+			return req, nil, action.InputErrorf("tags", "%w", err)
 		}
 		if !seenTag[tag] {
 			seenTag[tag] = true
@@ -85,19 +75,17 @@ func inputs(rt *action.Runtime) (registry.Request, []registry.Option, error) {
 			s = req.Images[0] + "@" + s // a bare digest lives in the first repository
 		}
 		if _, err := registry.ParseReference(s); err != nil {
-			return req, nil, action.InputErrorf("sources", "%v", err)
+			return req, nil, action.InputErrorf("sources", "%w", err)
 		}
 	}
-	platforms, err := rt.List("platforms")
-	if err != nil {
-		return req, nil, err
-	}
+	platforms := rt.List("platforms")
 	for _, p := range platforms {
 		if _, err := registry.ParsePlatform(p); err != nil {
-			return req, nil, action.InputErrorf("platforms", "%v", err)
+			return req, nil, action.InputErrorf("platforms", "%w", err)
 		}
 	}
 	req.Platforms = platforms
+	var err error
 	if req.Force, err = rt.Bool("force"); err != nil {
 		return req, nil, err
 	}
@@ -115,17 +103,13 @@ func inputs(rt *action.Runtime) (registry.Request, []registry.Option, error) {
 	}
 	auths, err := registry.ParseAuthLines(rt.Input("registry-auth"))
 	if err != nil {
-		return req, nil, action.InputErrorf("registry-auth", "%v", err)
+		return req, nil, action.InputErrorf("registry-auth", "%w", err)
 	}
 	for _, a := range auths {
 		rt.Mask(a.Password)
 		opts = append(opts, registry.WithAuth(a.Host, a.Auth))
 	}
-	insecure, err := rt.List("insecure-registries")
-	if err != nil {
-		return req, nil, err
-	}
-	opts = append(opts, registry.WithInsecure(insecure...))
+	opts = append(opts, registry.WithInsecure(rt.List("insecure-registries")...))
 	retries, err := rt.Int("retries")
 	if err != nil {
 		return req, nil, err

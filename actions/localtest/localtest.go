@@ -15,7 +15,7 @@ import (
 	"strings"
 
 	"github.com/org/timetracker-ci/pkg/action"
-	report "github.com/org/timetracker-ci/pkg/testreport"
+	"github.com/org/timetracker-ci/pkg/testreport"
 	"github.com/org/timetracker-ci/pkg/tiers"
 )
 
@@ -88,7 +88,7 @@ func ParseArgs(args []string, stderr io.Writer) (Options, error) {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err
 		}
-		return o, action.UsageErrorf("%v", err)
+		return o, action.UsageErrorf("%w", err)
 	}
 	if fs.NArg() > 0 {
 		return o, action.UsageErrorf("unexpected %q: put the test command after --, e.g. timetracker-ci test --tier unit -- pytest -x", fs.Arg(0))
@@ -177,7 +177,7 @@ func Run(ctx context.Context, env action.Env, acts action.Actions, args []string
 		"coverage-threshold": o.CoverageThreshold, "timings": o.Timings, "timings-file": o.Timings, "working-directory": dir,
 	})
 	if out["json"] != "" {
-		var r report.Report
+		var r testreport.Report
 		if err := json.Unmarshal([]byte(out["json"]), &r); err == nil {
 			fmt.Fprint(env.Stdout, Text(&r))
 		}
@@ -235,7 +235,7 @@ func runCommand(ctx context.Context, env action.Env, dir string, argv []string) 
 }
 
 // Text is the report for a terminal.
-func Text(r *report.Report) string {
+func Text(r *testreport.Report) string {
 	var b strings.Builder
 	b.WriteString("\n")
 	for _, t := range r.Tiers {

@@ -1,4 +1,4 @@
-package manifest
+package manifestaction
 
 import (
 	"context"
@@ -96,11 +96,11 @@ func readInputs(ctx context.Context, rt *action.Runtime) (*config, error) {
 	var err error
 	image := rt.Input("image")
 	if c.name, c.tag, c.digest, err = manifest.ParseImageRef(image); err != nil {
-		return nil, action.InputErrorf("image", "%v", err)
+		return nil, action.InputErrorf("image", "%w", err)
 	}
 	if t := rt.Input("tag"); t != "" {
 		if _, _, _, err := manifest.ParseImageRef(c.name + ":" + t); err != nil {
-			return nil, action.InputErrorf("tag", "%v", err)
+			return nil, action.InputErrorf("tag", "%w", err)
 		}
 		if c.tag != "" && c.tag != t {
 			return nil, action.InputErrorf("tag", "tag %q differs from the tag in image (%q): give one of them", t, c.tag)
@@ -124,21 +124,14 @@ func readInputs(ctx context.Context, rt *action.Runtime) (*config, error) {
 		}
 	}
 	if c.values, err = manifest.ParseValues(rt.Input("values"), c.templatesDir == ""); err != nil {
-		return nil, action.InputErrorf("values", "%v", err)
+		return nil, action.InputErrorf("values", "%w", err)
 	}
-	if c.platforms, err = rt.List("platforms"); err != nil {
-		return nil, err
-	}
-	if c.files, err = rt.List("files"); err != nil {
-		return nil, err
-	}
-	insecure, err := rt.List("insecure-registries")
-	if err != nil {
-		return nil, err
-	}
+	c.platforms = rt.List("platforms")
+	c.files = rt.List("files")
+	insecure := rt.List("insecure-registries")
 	ref, err := registry.ParseReference(image)
 	if err != nil {
-		return nil, action.InputErrorf("image", "%v", err)
+		return nil, action.InputErrorf("image", "%w", err)
 	}
 	c.regOpts = []registry.Option{registry.WithInsecure(insecure...), registry.WithLogf(rt.Debugf)}
 	user, pass := rt.Input("username"), rt.Input("password")

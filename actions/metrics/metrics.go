@@ -37,10 +37,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if weeks < 1 || weeks > 260 {
 		return action.InputErrorf("weeks", "must be between 1 and 260, not %d", weeks)
 	}
-	workflows, err := rt.List("workflows")
-	if err != nil {
-		return err
-	}
+	workflows := rt.List("workflows")
 	env := rt.Input("environment")
 	if env == "" {
 		return action.InputErrorf("environment", "is empty: name the production environment (production)")

@@ -20,7 +20,7 @@ import (
 
 	"github.com/org/timetracker-ci/pkg/action"
 	"github.com/org/timetracker-ci/pkg/coverage"
-	report "github.com/org/timetracker-ci/pkg/testreport"
+	"github.com/org/timetracker-ci/pkg/testreport"
 	"github.com/org/timetracker-ci/pkg/tiers"
 )
 
@@ -73,7 +73,7 @@ func ParseArgs(args []string, stderr io.Writer) (Options, error) {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err
 		}
-		return o, action.UsageErrorf("pipeline: %v (see timetracker-ci pipeline --help)", err)
+		return o, action.UsageErrorf("pipeline: %w (see timetracker-ci pipeline --help)", err)
 	}
 	if fs.NArg() > 0 {
 		return o, action.UsageErrorf("pipeline takes only flags, not %q (see timetracker-ci pipeline --help)", fs.Arg(0))
@@ -412,7 +412,7 @@ func (p *pipeline) tests(ctx context.Context) error {
 		"timings-file": filepath.ToSlash(filepath.Join(plan.ResultsDir, "timings.json")),
 	})
 	if out["json"] != "" {
-		var r report.Report
+		var r testreport.Report
 		if err := json.Unmarshal([]byte(out["json"]), &r); err == nil {
 			p.res.Coverage, p.res.TestConclusion = r.Coverage, r.Conclusion
 			for _, t := range r.Tiers {
@@ -575,7 +575,7 @@ func (p *pipeline) release(ctx context.Context, v map[string]string) error {
 	return nil
 }
 
-// Summary is the one-screen report.
+// Summary is the one-screen testreport.
 func (r *Result) Summary() string {
 	var b strings.Builder
 	b.WriteString("\ntimetracker-ci pipeline: " + r.Dir + "\n\n")

@@ -1,4 +1,4 @@
-package release
+package releaseaction
 
 import (
 	"context"
@@ -65,7 +65,7 @@ func inputs(rt *action.Runtime) (*config, error) {
 		return nil, action.InputErrorf("tag", "is empty and the workflow was not started by a tag push: set tag (e.g. the version action's version output)")
 	}
 	if _, err := release.ParseTag(o.Tag); err != nil {
-		return nil, action.InputErrorf("tag", "%v", err)
+		return nil, action.InputErrorf("tag", "%w", err)
 	}
 	o.Name = rt.Input("name")
 	o.Target = rt.Input("target")
@@ -84,11 +84,8 @@ func inputs(rt *action.Runtime) (*config, error) {
 	if o.Draft, err = rt.Bool("draft"); err != nil {
 		return nil, err
 	}
-	o.MakeLatest = strings.ToLower(rt.Input("make-latest"))
-	switch o.MakeLatest {
-	case "auto", "true", "false", "legacy":
-	default:
-		return nil, action.InputErrorf("make-latest", "%q is not one of auto, true, false, legacy", o.MakeLatest)
+	if o.MakeLatest, err = rt.Enum("make-latest", "auto", "true", "false", "legacy"); err != nil {
+		return nil, err
 	}
 	c.userBody = rt.Input("body")
 	if f := rt.Input("body-file"); f != "" {
@@ -101,27 +98,21 @@ func inputs(rt *action.Runtime) (*config, error) {
 		}
 		data, err := os.ReadFile(p)
 		if err != nil {
-			return nil, action.InputErrorf("body-file", "cannot read %s: %v", f, err)
+			return nil, action.InputErrorf("body-file", "cannot read %s: %w", f, err)
 		}
 		c.userBody = strings.TrimRight(string(data), "\n")
 	}
-	c.changelog = strings.ToLower(rt.Input("changelog"))
-	switch c.changelog {
-	case "conventional", "github", "none":
-	default:
-		return nil, action.InputErrorf("changelog", "%q is not one of conventional, github, none", c.changelog)
-	}
-	c.previous = rt.Input("previous-tag")
-	globs, err := rt.List("assets")
-	if err != nil {
+	if c.changelog, err = rt.Enum("changelog", "conventional", "github", "none"); err != nil {
 		return nil, err
 	}
+	c.previous = rt.Input("previous-tag")
+	globs := rt.List("assets")
 	failMissing, err := rt.Bool("fail-on-missing-assets")
 	if err != nil {
 		return nil, err
 	}
 	if o.Assets, err = release.FindAssets(c.workspace, globs, !failMissing); err != nil {
-		return nil, action.InputErrorf("assets", "%v", err)
+		return nil, action.InputErrorf("assets", "%w", err)
 	}
 	if !failMissing {
 		for _, g := range globs {
@@ -131,16 +122,14 @@ func inputs(rt *action.Runtime) (*config, error) {
 		}
 	}
 	if err := release.CheckAssets(o.Assets); err != nil {
-		return nil, action.InputErrorf("assets", "%v", err)
+		return nil, action.InputErrorf("assets", "%w", err)
 	}
 	if o.Checksums, err = rt.Bool("checksums"); err != nil {
 		return nil, err
 	}
-	if o.MoveTags, err = rt.List("move-tags"); err != nil {
-		return nil, err
-	}
+	o.MoveTags = rt.List("move-tags")
 	if _, err := release.MovingTags(o.Tag, o.MoveTags); err != nil {
-		return nil, action.InputErrorf("move-tags", "%v", err)
+		return nil, action.InputErrorf("move-tags", "%w", err)
 	}
 	if o.Rolling, err = rt.Int("rolling"); err != nil {
 		return nil, err
@@ -196,7 +185,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		client, _, err = githubapi.New(githubapi.Options{APIURL: c.apiURL, UploadURL: c.uploadURL, Token: c.token,
 			UserAgent: "timetracker-ci/release", Retry: []githubapi.TransportOption{githubapi.WithTimeout(c.timeout), githubapi.WithLogf(rt.Logf)}})
 		if err != nil {
-			return action.InputErrorf("upload-url", "%v", err)
+			return action.InputErrorf("upload-url", "%w", err)
 		}
 	}
 

@@ -1,4 +1,4 @@
-package release
+package releaseaction
 
 import (
 	"encoding/json"

@@ -60,9 +60,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 func inputs(rt *action.Runtime) (rollback.Options, *registry.Client, error) {
 	var o rollback.Options
 	var err error
-	if o.Images, err = rt.List("images"); err != nil {
-		return o, nil, err
-	}
+	o.Images = rt.List("images")
 	if len(o.Images) == 0 {
 		return o, nil, action.InputErrorf("images", "lists no repository: give the repositories to roll back, e.g. ghcr.io/org/app")
 	}
@@ -74,12 +72,8 @@ func inputs(rt *action.Runtime) (rollback.Options, *registry.Client, error) {
 		o.Images[i] = r.Name()
 	}
 	o.To = rt.Input("to")
-	if o.Tags, err = rt.List("tags"); err != nil {
-		return o, nil, err
-	}
-	if o.Platforms, err = rt.List("platforms"); err != nil {
-		return o, nil, err
-	}
+	o.Tags = rt.List("tags")
+	o.Platforms = rt.List("platforms")
 	for _, p := range o.Platforms {
 		if _, err := registry.ParsePlatform(p); err != nil {
 			return o, nil, action.InputErrorf("platforms", "%v", err)
@@ -107,10 +101,7 @@ func inputs(rt *action.Runtime) (rollback.Options, *registry.Client, error) {
 	for _, s := range secrets {
 		rt.Mask(s)
 	}
-	insecure, err := rt.List("insecure-registries")
-	if err != nil {
-		return o, nil, err
-	}
+	insecure := rt.List("insecure-registries")
 	opts = append(opts, registry.WithInsecure(insecure...), registry.WithRetry(5, 500*time.Millisecond),
 		registry.WithTempDir(rt.TempDir()), registry.WithLogf(rt.Logf), registry.WithUserAgent("timetracker-ci/rollback"))
 

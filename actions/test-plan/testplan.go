@@ -1,4 +1,4 @@
-package testplan
+package testplanaction
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/org/timetracker-ci/pkg/action"
-	report "github.com/org/timetracker-ci/pkg/testreport"
+	"github.com/org/timetracker-ci/pkg/testreport"
 	"github.com/org/timetracker-ci/pkg/tiers"
 )
 
@@ -24,19 +24,19 @@ func Action() *action.Action {
 func run(ctx context.Context, rt *action.Runtime) error {
 	root, err := tiers.WorkDir(rt.Workspace(), rt.Input("working-directory"))
 	if err != nil {
-		return action.InputErrorf("working-directory", "%v", err)
+		return action.InputErrorf("working-directory", "%w", err)
 	}
 	tierName, shardText := rt.Input("tier"), rt.Input("shard")
 	if (tierName == "") != (shardText == "") {
 		return action.InputErrorf("shard", "give tier and shard together (tier %q, shard %q)", tierName, shardText)
 	}
-	selected, _ := rt.List("select")
-	shardSpec, _ := rt.List("shards")
+	selected := rt.List("select")
+	shardSpec := rt.List("shards")
 	paths := rt.Lines("paths")
-	timingGlobs, _ := rt.List("timings")
+	timingGlobs := rt.List("timings")
 	gran, err := tiers.ParseGranularity(rt.Input("granularity"))
 	if err != nil {
-		return action.InputErrorf("granularity", "%v", err)
+		return action.InputErrorf("granularity", "%w", err)
 	}
 	resultsDir := rt.Input("results-dir")
 	definitions := rt.Input("tiers")
@@ -45,21 +45,21 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if text := rt.Input("plan"); text != "" {
 		plan, err = tiers.DecodePlan(text)
 		if err != nil {
-			return action.InputErrorf("plan", "%v", err)
+			return action.InputErrorf("plan", "%w", err)
 		}
 	} else {
 		all, err := tiers.Load(ctx, root, definitions)
 		if err != nil {
-			return action.InputErrorf("tiers", "%v", err)
+			return action.InputErrorf("tiers", "%w", err)
 		}
 		if all, err = tiers.ApplyShards(all, shardSpec); err != nil {
-			return action.InputErrorf("shards", "%v", err)
+			return action.InputErrorf("shards", "%w", err)
 		}
 		ts, err := tiers.Select(all, selected)
 		if err != nil {
-			return action.InputErrorf("select", "%v", err)
+			return action.InputErrorf("select", "%w", err)
 		}
-		timings, warnings, err := report.LoadTimings(ctx, root, timingGlobs)
+		timings, warnings, err := testreport.LoadTimings(ctx, root, timingGlobs)
 		if err != nil {
 			return fmt.Errorf("read timings: %w", err)
 		}
@@ -112,7 +112,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	attempt, _ := strconv.Atoi(rt.Getenv("GITHUB_RUN_ATTEMPT"))
 	args, err := plan.Args(tierName, n, attempt)
 	if err != nil {
-		return action.InputErrorf("tier", "%v", err)
+		return action.InputErrorf("tier", "%w", err)
 	}
 	tp, job, _ := plan.Job(tierName, n)
 	if err := rt.SetOutput("args", tiers.ShellQuote(args)); err != nil {

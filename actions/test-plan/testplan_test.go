@@ -1,4 +1,4 @@
-package testplan
+package testplanaction
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package testreport
+package testreportaction
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 
 	"github.com/org/timetracker-ci/pkg/action"
 	"github.com/org/timetracker-ci/pkg/gotestjson"
-	report "github.com/org/timetracker-ci/pkg/testreport"
+	"github.com/org/timetracker-ci/pkg/testreport"
 	"github.com/org/timetracker-ci/pkg/tiers"
 )
 
@@ -25,10 +25,10 @@ func Action() *action.Action {
 func run(ctx context.Context, rt *action.Runtime) error {
 	root, err := tiers.WorkDir(rt.Workspace(), rt.Input("working-directory"))
 	if err != nil {
-		return action.InputErrorf("working-directory", "%v", err)
+		return action.InputErrorf("working-directory", "%w", err)
 	}
-	resultGlobs, _ := rt.List("files")
-	covGlobs, _ := rt.List("coverage")
+	resultGlobs := rt.List("files")
+	covGlobs := rt.List("coverage")
 	minTests, err := rt.Int("min-tests")
 	if err != nil {
 		return err
@@ -51,7 +51,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	var plan *tiers.Plan
 	if text := rt.Input("plan"); text != "" {
 		if plan, err = tiers.DecodePlan(text); err != nil {
-			return action.InputErrorf("plan", "%v", err)
+			return action.InputErrorf("plan", "%w", err)
 		}
 	}
 	baseRef := rt.Input("base-ref")
@@ -62,22 +62,18 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	}
 	attempt, _ := strconv.Atoi(rt.Getenv("GITHUB_RUN_ATTEMPT"))
 	timingsFile := rt.Input("timings-file")
-	r, warnings, err := report.Run(ctx, report.Request{
-		Options: report.Options{Root: root, Attempt: attempt, Plan: plan, MinTests: minTests, FailOnFlaky: failOnFlaky,
+	r, warnings, err := testreport.Run(ctx, testreport.Request{
+		Options: testreport.Options{Root: root, Attempt: attempt, Plan: plan, MinTests: minTests, FailOnFlaky: failOnFlaky,
 			GoTestJSON: gotestjson.Parse, CoverageThreshold: covMin, DiffCoverageThreshold: diffMin,
-			SourceURL: report.SourceURL(rt.Getenv("GITHUB_SERVER_URL"), rt.Getenv("GITHUB_REPOSITORY"), rt.Getenv("GITHUB_SHA"), rt.Workspace(), root)},
+			SourceURL: testreport.SourceURL(rt.Getenv("GITHUB_SERVER_URL"), rt.Getenv("GITHUB_REPOSITORY"), rt.Getenv("GITHUB_SHA"), rt.Workspace(), root)},
 		ResultGlobs: resultGlobs, CoverageGlobs: covGlobs, BaseRef: baseRef,
 		OldTimings: rt.Input("timings"), TimingsFile: timingsFile, Logf: rt.Logf,
 	})
 	for _, w := range warnings {
 		rt.Annotate(annotation(w))
 	}
-	var re *report.RequestError
-	if errors.As(err, &re) {
-		return action.InputErrorf(requestInputs[re.Field], "%v", re.Err)
-	}
 	if r == nil {
-		return err
+		return err // bad input is an *action.InputError naming the input
 	}
 	if err := setOutputs(rt, r); err != nil {
 		return err
@@ -91,7 +87,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	for _, a := range r.Annotations() {
 		rt.Annotate(annotation(a))
 	}
-	rt.SetSummary(func(d action.Detail) string { return r.Markdown(report.Detail(d)) })
+	rt.SetSummary(func(d action.Detail) string { return r.Markdown(summaryDetail[d]) })
 	c := r.Counts
 	rt.Logf("%d tests: %d passed, %d failed, %d errors, %d skipped, %d flaky", c.Total, c.Passed, c.Failed, c.Errors, c.Skipped, c.Flaky)
 	if !r.Passed() {
@@ -104,11 +100,24 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	return nil
 }
 
-// requestInputs names the input behind each field of report.Request.
-var requestInputs = map[string]string{"ResultGlobs": "files", "CoverageGlobs": "coverage", "BaseRef": "base-ref", "OldTimings": "timings"}
+// The report's renderings and levels are its own types: these maps say
+// which of the runtime's each one is, rather than trusting both to number
+// them alike (a test checks every value has its counterpart).
+var (
+	summaryDetail = map[action.Detail]testreport.Detail{
+		action.DetailFull:    testreport.DetailAll,
+		action.DetailReduced: testreport.DetailFailuresOnly,
+		action.DetailMinimal: testreport.DetailCountsOnly,
+	}
+	annotationLevel = map[testreport.Level]action.Level{
+		testreport.LevelNotice:  action.LevelNotice,
+		testreport.LevelWarning: action.LevelWarning,
+		testreport.LevelError:   action.LevelError,
+	}
+)
 
-func annotation(a report.Annotation) action.Annotation {
-	return action.Annotation{Level: action.Level(a.Level), Title: a.Title, Message: a.Message, File: a.File, Line: a.Line, Rank: a.Rank}
+func annotation(a testreport.Annotation) action.Annotation {
+	return action.Annotation{Level: annotationLevel[a.Level], Title: a.Title, Message: a.Message, File: a.File, Line: a.Line, Rank: a.Rank}
 }
 
 func percent(name, v string) (float64, error) {
@@ -122,7 +131,7 @@ func percent(name, v string) (float64, error) {
 	return f, nil
 }
 
-func setOutputs(rt *action.Runtime, r *report.Report) error {
+func setOutputs(rt *action.Runtime, r *testreport.Report) error {
 	c := r.Counts
 	pct := func(p *float64) string {
 		if p == nil {

@@ -1,4 +1,4 @@
-package testreport
+package testreportaction
 
 import (
 	"encoding/json"
@@ -8,8 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/org/timetracker-ci/pkg/action"
 	"github.com/org/timetracker-ci/pkg/action/actiontest"
 	"github.com/org/timetracker-ci/pkg/shard"
+	"github.com/org/timetracker-ci/pkg/testreport"
 )
 
 func write(t *testing.T, dir string, files map[string]string) {
@@ -228,4 +230,31 @@ func TestDiffCoverage(t *testing.T) {
 // annotations joins the annotation lines with workflow-command escapes undone.
 func annotations(res actiontest.Result) string {
 	return strings.NewReplacer("%25", "%", "%3A", ":", "%2C", ",", "%0A", "\n", "%0D", "\r").Replace(strings.Join(res.Annotations, "\n"))
+}
+
+// TestMirrorEnumsMapOneToOne: every rendering and level of the runtime has
+// exactly one counterpart in the report, and back.
+func TestMirrorEnumsMapOneToOne(t *testing.T) {
+	details := []action.Detail{action.DetailFull, action.DetailReduced, action.DetailMinimal}
+	seen := map[testreport.Detail]bool{}
+	for _, d := range details {
+		rd, ok := summaryDetail[d]
+		if !ok || seen[rd] {
+			t.Errorf("runtime detail %d maps to %d (mapped: %v, already used: %v)", d, rd, ok, seen[rd])
+		}
+		seen[rd] = true
+	}
+	if len(summaryDetail) != len(details) {
+		t.Errorf("summaryDetail has %d entries, the runtime %d renderings", len(summaryDetail), len(details))
+	}
+	levels := []testreport.Level{testreport.LevelNotice, testreport.LevelWarning, testreport.LevelError}
+	want := []action.Level{action.LevelNotice, action.LevelWarning, action.LevelError}
+	for i, l := range levels {
+		if got, ok := annotationLevel[l]; !ok || got != want[i] {
+			t.Errorf("report level %d maps to %d, want %d", l, got, want[i])
+		}
+	}
+	if len(annotationLevel) != len(levels) {
+		t.Errorf("annotationLevel has %d entries, the report %d levels", len(annotationLevel), len(levels))
+	}
 }

@@ -1,4 +1,4 @@
-package version_test
+package versionaction_test
 
 import (
 	"strings"

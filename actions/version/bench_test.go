@@ -1,10 +1,10 @@
-package version_test
+package versionaction_test
 
 import (
 	"os"
 	"testing"
 
-	"github.com/org/timetracker-ci/actions/version"
+	versionaction "github.com/org/timetracker-ci/actions/version"
 	"github.com/org/timetracker-ci/pkg/action/actiontest"
 )
 
@@ -17,7 +17,7 @@ func BenchmarkLocalRun(b *testing.B) {
 		b.Skip("set GITREPO_BENCH_DIR to a large repository (scripts/bench-version.sh builds one)")
 	}
 	for b.Loop() {
-		res := actiontest.Run(b, version.Action(), actiontest.Case{Dir: dir, Local: true})
+		res := actiontest.Run(b, versionaction.Action(), actiontest.Case{Dir: dir, Local: true})
 		if res.ExitCode != 0 {
 			b.Fatalf("exit %d: %s", res.ExitCode, res.Stderr)
 		}

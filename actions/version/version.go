@@ -1,4 +1,4 @@
-package version
+package versionaction
 
 import (
 	"context"
@@ -32,36 +32,33 @@ func options(rt *action.Runtime, dir string) (version.Options, error) {
 	var o version.Options
 	var err error
 	if o.Scheme, err = version.ParseScheme(rt.Input("scheme")); err != nil {
-		return o, action.InputErrorf("scheme", "%v", err)
+		return o, action.InputErrorf("scheme", "%w", err)
 	}
 	if o.Bump, err = version.ParseBump(rt.Input("bump")); err != nil {
-		return o, action.InputErrorf("bump", "%v", err)
+		return o, action.InputErrorf("bump", "%w", err)
 	}
 	o.TagPrefix = rt.Input("tag-prefix")
 	if strings.ContainsAny(o.TagPrefix, " ~^:?*[\\") {
 		return o, action.InputErrorf("tag-prefix", "%q cannot start a git tag name: use letters, digits, - _ . or /", o.TagPrefix)
 	}
-	images, err := rt.List("images")
-	if err != nil {
-		return o, err
-	}
+	images := rt.List("images")
 	for _, img := range images {
 		img = strings.ToLower(strings.TrimSpace(img))
 		if _, err := registry.ParseRepository(img); err != nil {
-			return o, action.InputErrorf("images", "%v", err)
+			return o, action.InputErrorf("images", "%w", err)
 		}
 		o.Images = append(o.Images, img)
 	}
 	if lines := rt.Lines("tags"); len(lines) > 0 {
 		if o.Rules, err = version.ParseRules(lines); err != nil {
-			return o, action.InputErrorf("tags", "%v", err)
+			return o, action.InputErrorf("tags", "%w", err)
 		}
 	}
 	if o.Flavor, err = version.ParseFlavor(rt.Lines("flavor")); err != nil {
-		return o, action.InputErrorf("flavor", "%v", err)
+		return o, action.InputErrorf("flavor", "%w", err)
 	}
 	if o.Prerelease, err = version.ParsePrereleaseRules(rt.Lines("prerelease")); err != nil {
-		return o, action.InputErrorf("prerelease", "%v", err)
+		return o, action.InputErrorf("prerelease", "%w", err)
 	}
 	if f := rt.Input("version-file"); f != "" {
 		path := f
@@ -69,7 +66,7 @@ func options(rt *action.Runtime, dir string) (version.Options, error) {
 			path = filepath.Join(dir, f)
 		}
 		if o.FileVersion, err = version.ReadVersionFile(path); err != nil {
-			return o, action.InputErrorf("version-file", "%v", err)
+			return o, action.InputErrorf("version-file", "%w", err)
 		}
 		o.VersionFile = f
 	}
@@ -109,7 +106,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	res, err := version.Resolve(ctx, ev, hist, opts)
 	var ie *version.InputError
 	if errors.As(err, &ie) {
-		return action.InputErrorf(ie.Input, "%v", ie.Err)
+		return action.InputErrorf(ie.Input, "%w", ie.Err)
 	}
 	if err != nil {
 		return err

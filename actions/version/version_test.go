@@ -1,4 +1,4 @@
-package version_test
+package versionaction_test
 
 import (
 	"encoding/json"
@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/org/timetracker-ci/actions/version"
+	versionaction "github.com/org/timetracker-ci/actions/version"
 	"github.com/org/timetracker-ci/pkg/action/actiontest"
 	"github.com/org/timetracker-ci/pkg/gitrepo/gitrepotest"
 )
@@ -50,7 +50,7 @@ func resolve(t *testing.T, g *gitrepotest.Repo, r run) actiontest.Result {
 	for k, v := range r.env {
 		env[k] = v
 	}
-	return actiontest.Run(t, version.Action(), actiontest.Case{
+	return actiontest.Run(t, versionaction.Action(), actiontest.Case{
 		Inputs: r.inputs, Env: env, Event: payload(r.event, r.extra), Dir: g.Dir,
 	})
 }
@@ -448,7 +448,7 @@ func TestAnnotatedTagOnMergeCommit(t *testing.T) {
 func TestLocalRunInfersEvent(t *testing.T) {
 	g := history(t)
 	run := func() map[string]string {
-		res := actiontest.Run(t, version.Action(), actiontest.Case{Dir: g.Dir, Local: true})
+		res := actiontest.Run(t, versionaction.Action(), actiontest.Case{Dir: g.Dir, Local: true})
 		if res.ExitCode != 0 {
 			t.Fatalf("local run: exit %d\n%s%s", res.ExitCode, res.Stdout, res.Stderr)
 		}
@@ -466,7 +466,7 @@ func TestLocalRunInfersEvent(t *testing.T) {
 		t.Errorf("local run on a tag: %v", out)
 	}
 	// GITHUB_REF, when set, says what is built, even on a tagged commit.
-	res := actiontest.Run(t, version.Action(), actiontest.Case{Dir: g.Dir, Local: true, Env: map[string]string{"GITHUB_REF": "refs/heads/develop"}})
+	res := actiontest.Run(t, versionaction.Action(), actiontest.Case{Dir: g.Dir, Local: true, Env: map[string]string{"GITHUB_REF": "refs/heads/develop"}})
 	if !strings.Contains(res.Stdout, "version=1.2.4-dev.0") || !strings.Contains(res.Stdout, "kind=development") {
 		t.Errorf("local run with GITHUB_REF=refs/heads/develop:\n%s%s", res.Stdout, res.Stderr)
 	}

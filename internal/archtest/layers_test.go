@@ -93,6 +93,7 @@ var rules = map[string]rule{
 	"glue is a leaf":                  glueIsALeaf,
 	"library does not import runtime": libraryDoesNotImportRuntime,
 	"one update flag":                 oneUpdateFlag,
+	"no programs in the library":      noProgramsInLibrary,
 }
 
 func TestLayering(t *testing.T) {
@@ -174,6 +175,15 @@ func oneUpdateFlag(f goFile) []string {
 	return probs
 }
 
+// noProgramsInLibrary: pkg/ is library only; commands are actions (under
+// actions/, run by cmd/) and development tools live in internal/tools/.
+func noProgramsInLibrary(f goFile) []string {
+	if strings.HasPrefix(f.path, "pkg/") && f.ast.Name.Name == "main" {
+		return []string{f.path + " is a program under pkg/: move development tools to internal/tools/<name>"}
+	}
+	return nil
+}
+
 // importName is the name a file gives an imported package, "" when it
 // does not import it.
 func importName(f *ast.File, path string) string {
@@ -210,8 +220,14 @@ func TestRulesCatchViolations(t *testing.T) {
 		{"one update flag", "pkg/junit/x_test.go", `import fl "flag"; var u bool; func init() { fl.BoolVar(&u, "update", false, "") }`, 1},
 		{"one update flag", "pkg/junit/x_test.go", `import "flag"; var u = flag.Bool("verbose", false, "")`, 0},
 		{"one update flag", "internal/golden/golden.go", `import "flag"; var u = flag.Bool("update", false, "")`, 0},
+		{"no programs in the library", "pkg/junit/internal/benchcmd/main.go", ``, 1},
+		{"no programs in the library", "internal/tools/junitbench/main.go", ``, 0},
 	} {
-		f, err := parser.ParseFile(token.NewFileSet(), c.path, "package x\n"+c.src+"\n", 0)
+		pkg := "x"
+		if strings.HasSuffix(c.path, "/main.go") {
+			pkg = "main"
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), c.path, "package "+pkg+"\n"+c.src+"\n", 0)
 		if err != nil {
 			t.Fatal(err)
 		}

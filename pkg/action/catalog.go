@@ -18,7 +18,7 @@ func Catalog(repo, ref string, actions []*Action) (string, error) {
 		fmt.Fprintf(&b, "- [%s](#%s)\n", a.Name, a.Name)
 	}
 	for _, a := range acts {
-		m, err := ParseMetadata(a.Metadata)
+		m, err := a.Meta()
 		if err != nil {
 			return "", err
 		}

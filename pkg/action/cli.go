@@ -155,7 +155,7 @@ func (p *Program) usage() string {
 	sort.Slice(acts, func(i, j int) bool { return acts[i].Name < acts[j].Name })
 	for _, a := range acts {
 		desc := ""
-		if m, err := ParseMetadata(a.Metadata); err == nil {
+		if m, err := a.Meta(); err == nil {
 			desc = m.Name
 		}
 		fmt.Fprintf(&b, "  %-14s %s\n", a.Name, desc)

@@ -18,9 +18,9 @@ const (
 // newRuntime resolves inputs for one run: flags first, then INPUT_*
 // variables, then the defaults of action.yml.
 func newRuntime(a *Action, env Env, flags map[string]string, args []string) (*Runtime, error) {
-	meta, err := ParseMetadata(a.Metadata)
+	meta, err := a.Meta()
 	if err != nil {
-		return nil, fmt.Errorf("action %s: %w", a.Name, err)
+		return nil, err
 	}
 	if env.Getenv == nil {
 		return nil, errors.New("action runtime: Env.Getenv is nil")
@@ -42,7 +42,7 @@ func newRuntime(a *Action, env Env, flags map[string]string, args []string) (*Ru
 
 // Execute runs one action as the binary's subcommand and returns the exit code.
 func Execute(ctx context.Context, a *Action, env Env, args []string) int {
-	meta, err := ParseMetadata(a.Metadata)
+	meta, err := a.Meta()
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "timetracker-ci %s: %v\n", a.Name, err)
 		return ExitFailure
@@ -68,7 +68,7 @@ func Execute(ctx context.Context, a *Action, env Env, args []string) int {
 // outputs, for composing actions (the local pipeline). Logs, annotations
 // and the summary go to env as usual.
 func Invoke(ctx context.Context, a *Action, env Env, inputs map[string]string) (map[string]string, error) {
-	meta, err := ParseMetadata(a.Metadata)
+	meta, err := a.Meta()
 	if err != nil {
 		return nil, err
 	}

@@ -6,27 +6,20 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/org/timetracker-ci/pkg/inputerror"
 )
 
 // InputError is bad input: the action changes nothing, writes no outputs and
-// exits 2 with one line naming the input.
-type InputError struct {
-	Input string
-	Err   error
-}
+// exits 2 with one line naming the input. It is the library's
+// inputerror.Error, so an error a pkg/ package returns for bad input is
+// one without translation.
+type InputError = inputerror.Error
 
-func (e *InputError) Error() string {
-	if e.Input == "" {
-		return e.Err.Error()
-	}
-	return fmt.Sprintf("input %q: %v", e.Input, e.Err)
-}
-
-func (e *InputError) Unwrap() error { return e.Err }
-
-// InputErrorf returns an *InputError naming the input.
+// InputErrorf returns an *InputError naming the input; format may wrap an
+// error with %w.
 func InputErrorf(input, format string, args ...any) error {
-	return &InputError{Input: input, Err: fmt.Errorf(format, args...)}
+	return inputerror.Errorf(input, format, args...)
 }
 
 // UsageErrorf is a command-line mistake that names no input (exit 2).
@@ -114,9 +107,22 @@ func (rt *Runtime) Duration(name string) (time.Duration, error) {
 	return d, nil
 }
 
-// List reads a newline- or comma-separated list; blank entries and # comments are dropped.
-func (rt *Runtime) List(name string) ([]string, error) {
-	return SplitList(rt.Input(name)), nil
+// List reads a newline- or comma-separated list; blank entries and #
+// comments are dropped. Any text is a list, so there is no error to check.
+func (rt *Runtime) List(name string) []string {
+	return SplitList(rt.Input(name))
+}
+
+// Enum reads one of a fixed set of values, compared without case; it
+// returns the value in lower case, or an *InputError listing the choices.
+func (rt *Runtime) Enum(name string, values ...string) (string, error) {
+	v := strings.ToLower(rt.Input(name))
+	for _, ok := range values {
+		if v == strings.ToLower(ok) {
+			return v, nil
+		}
+	}
+	return "", InputErrorf(name, "%q is not one of %s", v, strings.Join(values, ", "))
 }
 
 // Lines reads a newline-separated list, for entries that may contain commas

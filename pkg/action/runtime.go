@@ -17,6 +17,23 @@ type Action struct {
 	Name     string // the subcommand: the directory under actions/
 	Metadata []byte // the embedded action.yml
 	Run      func(ctx context.Context, rt *Runtime) error
+
+	parse   sync.Once
+	meta    *Metadata
+	metaErr error
+}
+
+// Meta is the parsed action.yml. It is parsed on first use and kept, so an
+// action run many times in one process (the local pipeline, tests, help
+// and catalog) reads its YAML once. The result is shared: do not change it.
+func (a *Action) Meta() (*Metadata, error) {
+	a.parse.Do(func() {
+		a.meta, a.metaErr = ParseMetadata(a.Metadata)
+		if a.metaErr != nil {
+			a.metaErr = fmt.Errorf("action %s: %w", a.Name, a.metaErr)
+		}
+	})
+	return a.meta, a.metaErr
 }
 
 // Command is a subcommand that is not a GitHub action (a local helper).

@@ -37,7 +37,10 @@ func testAction(s *seen, extra func(rt *action.Runtime) error) *action.Action {
 		if s.timeout, err = rt.Duration("timeout"); err != nil {
 			return err
 		}
-		if s.items, err = rt.List("items"); err != nil {
+		s.items = rt.List("items")
+		// other is written first and never from input: a value of out that
+		// injected an "other" line would be read after it and replace it.
+		if err := rt.SetOutput("other", "kept"); err != nil {
 			return err
 		}
 		if err := rt.SetOutput("out", rt.Input("echo")); err != nil {
@@ -61,7 +64,7 @@ func TestInputsFromEnvWithDefaults(t *testing.T) {
 	if s.prefix != "v" || !s.dry || s.count != 3 || s.timeout != 5*time.Minute || strings.Join(s.items, "|") != "a|b|c" {
 		t.Errorf("inputs = %+v", s)
 	}
-	if res.Outputs["out"] != "hello" || len(res.Outputs) != 1 {
+	if res.Outputs["out"] != "hello" || res.Outputs["other"] != "kept" || len(res.Outputs) != 2 {
 		t.Errorf("outputs = %q", res.Outputs)
 	}
 }
@@ -150,7 +153,7 @@ func TestOutputInjection(t *testing.T) {
 		}
 		// The runner reads the file line by line, so CRLF inside a value reads back as LF.
 		want := strings.ReplaceAll(strings.TrimSpace(v), "\r\n", "\n")
-		if len(res.Outputs) != 1 || res.Outputs["out"] != want {
+		if len(res.Outputs) != 2 || res.Outputs["out"] != want || res.Outputs["other"] != "kept" {
 			t.Errorf("value %q: outputs as the runner reads them = %q", v, res.Outputs)
 		}
 		for _, line := range strings.Split(res.Stdout, "\n") {
@@ -320,5 +323,34 @@ func TestHiddenCommandsRunButAreNotListed(t *testing.T) {
 	out.Reset()
 	if code := p.Main(context.Background(), env, []string{"nope"}); code != 2 || strings.Count(strings.TrimSpace(out.String()), "\n") != 0 || !strings.Contains(out.String(), `"nope"`) {
 		t.Fatalf("unknown subcommand: exit %d %q", code, out.String())
+	}
+}
+
+// recorder keeps the failures actiontest reports instead of failing.
+type recorder struct {
+	testing.TB
+	errors []string
+}
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+
+func TestActiontestWantsEveryOutputSet(t *testing.T) {
+	partial := &action.Action{Name: "test", Metadata: testMeta, Run: func(_ context.Context, rt *action.Runtime) error {
+		return rt.SetOutput("out", "x")
+	}}
+	rec := &recorder{TB: t}
+	res := actiontest.Run(rec, partial, actiontest.Case{Inputs: map[string]string{"name": "x"}})
+	if res.ExitCode != 0 || len(rec.errors) != 1 || !strings.Contains(rec.errors[0], `output "other" is declared in action.yml but was never set`) {
+		t.Errorf("exit %d, failures %q: want one failure for the unset output", res.ExitCode, rec.errors)
+	}
+	// A failed run may stop before its outputs: no complaint then.
+	failing := &action.Action{Name: "test", Metadata: testMeta, Run: func(context.Context, *action.Runtime) error {
+		return errors.New("boom")
+	}}
+	rec = &recorder{TB: t}
+	if res := actiontest.Run(rec, failing, actiontest.Case{Inputs: map[string]string{"name": "x"}}); res.ExitCode != 1 || len(rec.errors) != 0 {
+		t.Errorf("failed run: exit %d, failures %q", res.ExitCode, rec.errors)
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"io"
 	"testing"
 
-	"github.com/org/timetracker-ci/pkg/junit/internal/junitgen"
+	"github.com/org/timetracker-ci/internal/junitgen"
 )
 
 func genReport(b *testing.B, n int) []byte {

@@ -6,7 +6,8 @@ import (
 	"github.com/org/timetracker-ci/pkg/junit"
 )
 
-// Level is an annotation's severity (values match the action runtime's).
+// Level is an annotation's severity (the test-report glue maps it onto the
+// runtime's).
 type Level int
 
 // Annotation levels.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/org/timetracker-ci/pkg/gitrepo"
+	"github.com/org/timetracker-ci/pkg/inputerror"
 	"github.com/org/timetracker-ci/pkg/shard"
 	"github.com/org/timetracker-ci/pkg/tiers"
 )
@@ -26,19 +27,11 @@ type Request struct {
 	Logf func(format string, args ...any) // progress lines; nil discards them
 }
 
-// RequestError is a Request field that cannot be used: the caller's input
-// behind Field is wrong, and nothing was written.
-type RequestError struct {
-	Field string // ResultGlobs, CoverageGlobs, BaseRef or OldTimings
-	Err   error
-}
-
-func (e *RequestError) Error() string { return e.Field + ": " + e.Err.Error() }
-func (e *RequestError) Unwrap() error { return e.Err }
-
 // Run reads the results and coverage the request names, measures diff
 // coverage against BaseRef, builds the report and writes the merged
-// timings. Warnings are findings about the run itself (no diff coverage),
+// timings. A field that cannot be used is an *inputerror.Error naming the
+// test-report input it comes from (files, coverage, base-ref, timings),
+// and then nothing is written. Warnings are findings about the run itself (no diff coverage),
 // not about the tests. When only writing the timings fails, the report is
 // returned with the error.
 func Run(ctx context.Context, q Request) (*Report, []Annotation, error) {
@@ -49,11 +42,11 @@ func Run(ctx context.Context, q Request) (*Report, []Annotation, error) {
 	root := q.Root
 	o := q.Options
 	if len(q.ResultGlobs) == 0 {
-		return nil, nil, &RequestError{"ResultGlobs", fmt.Errorf("give at least one glob of test result files")}
+		return nil, nil, inputerror.Errorf("files", "give at least one glob of test result files")
 	}
 	files, err := tiers.Glob(ctx, root, q.ResultGlobs)
 	if err != nil {
-		return nil, nil, &RequestError{"ResultGlobs", err}
+		return nil, nil, inputerror.Errorf("files", "%w", err)
 	}
 	logf("test results: %d files match %v", len(files), q.ResultGlobs)
 	for i := range files {
@@ -72,7 +65,7 @@ func Run(ctx context.Context, q Request) (*Report, []Annotation, error) {
 	if len(q.CoverageGlobs) > 0 {
 		covFiles, err := tiers.Glob(ctx, root, q.CoverageGlobs)
 		if err != nil {
-			return nil, nil, &RequestError{"CoverageGlobs", err}
+			return nil, nil, inputerror.Errorf("coverage", "%w", err)
 		}
 		for i := range covFiles {
 			covFiles[i] = filepath.Join(root, filepath.FromSlash(covFiles[i]))
@@ -107,7 +100,7 @@ func Run(ctx context.Context, q Request) (*Report, []Annotation, error) {
 			}
 		}
 	} else if o.DiffCoverageThreshold > 0 && o.Coverage != nil {
-		return nil, nil, &RequestError{"BaseRef", fmt.Errorf("diff-coverage-threshold is set but there is no base to compare with: set base-ref, or run on a pull request")}
+		return nil, nil, inputerror.Errorf("base-ref", "diff-coverage-threshold is set but there is no base to compare with: set base-ref, or run on a pull request")
 	}
 
 	r, err := Build(ctx, files, o)
@@ -119,7 +112,7 @@ func Run(ctx context.Context, q Request) (*Report, []Annotation, error) {
 	if q.OldTimings != "" {
 		old, err := shard.ReadTimingsFile(ctx, underRoot(root, q.OldTimings))
 		if err != nil {
-			return nil, warnings, &RequestError{"OldTimings", err}
+			return nil, warnings, inputerror.Errorf("timings", "%w", err)
 		}
 		for tier, m := range old.Tiers {
 			if _, ran := tm.Tiers[tier]; !ran {

@@ -10,8 +10,8 @@ import (
 	"github.com/org/timetracker-ci/pkg/junit"
 )
 
-// Detail is how much a rendering shows; the values match the action
-// runtime's (full, reduced, minimal).
+// Detail is how much a rendering shows: everything, failures only, or
+// counts only (the test-report glue maps the runtime's renderings onto these).
 type Detail int
 
 // Renderings from the most to the least detailed.

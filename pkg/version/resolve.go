@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/Masterminds/semver/v3"
+
+	"github.com/org/timetracker-ci/pkg/inputerror"
 )
 
 // Scheme chooses how versions are decided.
@@ -111,14 +113,9 @@ type Result struct {
 }
 
 // InputError is a mistake in an input, found while resolving (for example an
-// enable= expression that does not evaluate to true or false).
-type InputError struct {
-	Input string
-	Err   error
-}
-
-func (e *InputError) Error() string { return e.Input + ": " + e.Err.Error() }
-func (e *InputError) Unwrap() error { return e.Err }
+// enable= expression that does not evaluate to true or false): the
+// repository's one bad-input error, which the action runtime reports as such.
+type InputError = inputerror.Error
 
 // maxAncestorChecks bounds the search for the highest release reachable from
 // HEAD: each check walks history, and a HEAD unrelated to every release would

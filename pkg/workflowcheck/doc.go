@@ -17,7 +17,4 @@
 //     directly (script injection: pass them through env:);
 //   - a reusable workflow never uses ./ actions, which would resolve in the
 //     caller's workspace rather than in this repository.
-//
-// It also extracts the user-facing error messages of the Go code (see
-// Messages) so that a test can hold docs/troubleshooting.md to them.
 package workflowcheck

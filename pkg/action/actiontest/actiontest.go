@@ -1,6 +1,7 @@
 // Package actiontest runs an action in-process exactly as the GitHub runner
 // would: INPUT_* variables with the defaults of action.yml, GITHUB_OUTPUT,
-// GITHUB_STEP_SUMMARY and GITHUB_ENV files, and an event payload file.
+// GITHUB_STEP_SUMMARY and GITHUB_ENV files, and an event payload file. A
+// successful run that leaves a declared output unset fails the test.
 package actiontest
 
 import (
@@ -38,7 +39,7 @@ type Result struct {
 // Run runs a as the runner would and returns what it wrote.
 func Run(t testing.TB, a *action.Action, c Case) Result {
 	t.Helper()
-	meta, err := action.ParseMetadata(a.Metadata)
+	meta, err := a.Meta()
 	if err != nil {
 		t.Fatalf("action.yml of %s: %v", a.Name, err)
 	}
@@ -109,6 +110,16 @@ func Run(t testing.TB, a *action.Action, c Case) Result {
 		}
 		if res.Env, err = action.ParseFileCommands(string(envData)); err != nil {
 			t.Fatalf("GITHUB_ENV as the runner reads it: %v", err)
+		}
+	}
+	// A later step reading an output that was never set gets an empty
+	// string and no warning: every declared output must be set on success,
+	// empty where it does not apply.
+	if code == action.ExitOK && !c.Local {
+		for _, out := range meta.Outputs {
+			if _, ok := res.Outputs[out.Name]; !ok {
+				t.Errorf("actions/%s: output %q is declared in action.yml but was never set (set it, empty where it does not apply)", a.Name, out.Name)
+			}
 		}
 	}
 	for _, line := range strings.Split(res.Stdout, "\n") {

@@ -1,4 +1,4 @@
-package workflowcheck
+package messages
 
 import (
 	"context"
@@ -36,7 +36,7 @@ func skipMessageDir(rel string) bool {
 
 // Messages extracts, from the non-test Go files under root's pkg/, actions/
 // and cmd/, the format string of every errors.New(...), every fmt.Errorf(...)
-// without %w, every InputErrorf(input, format, ...) and
+// without %w, every InputErrorf(input, format, ...) (and inputerror.Errorf) and
 // UsageErrorf(format, ...), and every call of a package's own errorf helper
 // (format: its first constant string argument): the leaf errors a user
 // reads. Calls whose format is not a constant string are skipped.
@@ -102,8 +102,8 @@ func fileMessages(fset *token.FileSet, f *ast.File, rel string) []Message {
 			arg = 0
 		case pkg == "fmt" && name == "Errorf":
 			arg = 0
-		case name == "InputErrorf":
-			arg = 1
+		case name == "InputErrorf", pkg == "inputerror" && name == "Errorf":
+			name, arg = "InputErrorf", 1
 		case name == "UsageErrorf":
 			arg = 0
 		case name == "errorf":

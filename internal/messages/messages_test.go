@@ -1,4 +1,4 @@
-package workflowcheck
+package messages
 
 import (
 	"context"

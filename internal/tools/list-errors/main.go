@@ -14,7 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/org/timetracker-ci/pkg/workflowcheck"
+	"github.com/org/timetracker-ci/internal/messages"
 )
 
 func main() {
@@ -22,7 +22,7 @@ func main() {
 	all := flag.Bool("all", false, "list every message, not only the undocumented ones")
 	markdown := flag.Bool("markdown", false, "print Markdown table rows")
 	flag.Parse()
-	msgs, err := workflowcheck.Messages(context.Background(), *root)
+	msgs, err := messages.Messages(context.Background(), *root)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "list-errors:", err)
 		os.Exit(1)
@@ -34,7 +34,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, "list-errors:", err)
 			os.Exit(1)
 		}
-		list = workflowcheck.Undocumented(msgs, string(guide))
+		list = messages.Undocumented(msgs, string(guide))
 	}
 	for _, m := range list {
 		text := m.Format

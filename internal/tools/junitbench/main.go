@@ -8,8 +8,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/org/timetracker-ci/internal/junitgen"
 	"github.com/org/timetracker-ci/pkg/junit"
-	"github.com/org/timetracker-ci/pkg/junit/internal/junitgen"
 )
 
 func main() {
@@ -17,7 +17,7 @@ func main() {
 	failEvery := flag.Int("fail-every", 97, "with -generate: every n-th test case fails (1: all)")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: benchcmd [-generate N] FILE")
+		fmt.Fprintln(os.Stderr, "usage: junitbench [-generate N] FILE")
 		os.Exit(2)
 	}
 	path := flag.Arg(0)
@@ -70,6 +70,6 @@ func cpuTime() time.Duration {
 }
 
 func fail(err error) {
-	fmt.Fprintln(os.Stderr, "benchcmd:", err)
+	fmt.Fprintln(os.Stderr, "junitbench:", err)
 	os.Exit(1)
 }
