@@ -3,6 +3,7 @@ package action
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -161,14 +162,25 @@ func (m *Metadata) Lint() []string {
 	if m.Branding.Icon == "" || m.Branding.Color == "" {
 		probs = append(probs, "missing branding icon or color")
 	}
+	// A description is plain text: act refuses an expression in one
+	// ("expressions are not allowed here") and GitHub shows it unexpanded.
+	if strings.Contains(m.Description, "${{") {
+		probs = append(probs, "the description holds an expression (${{ … }}): write it without one")
+	}
 	for _, in := range m.Inputs {
 		if in.Description == "" {
 			probs = append(probs, "input "+in.Name+" has no description")
+		}
+		if strings.Contains(in.Description, "${{") {
+			probs = append(probs, "input "+in.Name+"'s description holds an expression (${{ … }}): write it without one")
 		}
 	}
 	for _, out := range m.Outputs {
 		if out.Description == "" {
 			probs = append(probs, "output "+out.Name+" has no description")
+		}
+		if strings.Contains(out.Description, "${{") {
+			probs = append(probs, "output "+out.Name+"'s description holds an expression (${{ … }}): write it without one")
 		}
 	}
 	if m.Runs.Using != "docker" {
