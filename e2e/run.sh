@@ -435,6 +435,8 @@ if wants development; then
   check "development: a development prerelease in the fake API" test "$(releases | jq '[.[] | select(.Prerelease)] | length')" -ge 1
   dev_digest=$(registry_digest "$registry" org/timetracker "dev-$sha7")
   echo "  dev-$sha7 is $dev_digest"
+  check "development: a development deployment of dev-$sha7 recorded, success" test "$(deployments | jq --arg d "$dev_digest" \
+    '[.[] | select(.Environment=="development" and .Payload.digest==$d and (.States|last)=="success")] | length')" = 1
 fi
 
 if wants release || wants rerun || wants rollback; then
