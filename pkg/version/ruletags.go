@@ -225,7 +225,11 @@ func (r *resolver) ruleTags() error {
 	if v := r.version(); isLatest && f.Latest == "auto" && v != nil &&
 		(r.res.Kind == KindRelease || r.res.Kind == KindPrerelease) && !r.highestIn(v, func(*semver.Version) bool { return true }) {
 		isLatest = false
-		r.notice("latest stays on %s: %s is not the highest release", r.stable[0].Tag, v)
+		if v.Prerelease() != "" || len(r.stable) == 0 {
+			r.notice("no latest tag: %s is a pre-release", v)
+		} else {
+			r.notice("latest stays on %s: %s is not the highest release", r.stable[0].Tag, v)
+		}
 	}
 	if isLatest {
 		tags = append(tags, r.latestName("latest"))
