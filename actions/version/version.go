@@ -41,13 +41,13 @@ func options(rt *action.Runtime, dir string) (version.Options, error) {
 	if strings.ContainsAny(o.TagPrefix, " ~^:?*[\\") {
 		return o, action.InputErrorf("tag-prefix", "%q cannot start a git tag name: use letters, digits, - _ . or /", o.TagPrefix)
 	}
-	images := rt.List("images")
-	for _, img := range images {
-		img = strings.ToLower(strings.TrimSpace(img))
+	if o.Images, o.ImagesGiven, err = version.ParseImages(rt.Lines("images")); err != nil {
+		return o, action.InputErrorf("images", "%w", err)
+	}
+	for _, img := range o.Images {
 		if _, err := registry.ParseRepository(img); err != nil {
 			return o, action.InputErrorf("images", "%w", err)
 		}
-		o.Images = append(o.Images, img)
 	}
 	if lines := rt.Lines("tags"); len(lines) > 0 {
 		if o.Rules, err = version.ParseRules(lines); err != nil {

@@ -72,13 +72,16 @@ type Event struct {
 
 // Options are the user's choices.
 type Options struct {
-	Images     []string // empty: ghcr.io/<owner>/<repo>
-	Scheme     Scheme
-	Rules      []Rule // nil: the built-in image tags
-	Flavor     Flavor
-	TagPrefix  string
-	Bump       Bump
-	Prerelease []PrereleaseRule
+	Images []string // empty: ghcr.io/<owner>/<repo>, unless ImagesGiven
+	// ImagesGiven: the images input had lines (all of them disabled when
+	// Images is empty), so no default image is added and the tags are bare.
+	ImagesGiven bool
+	Scheme      Scheme
+	Rules       []Rule // nil: the built-in image tags
+	Flavor      Flavor
+	TagPrefix   string
+	Bump        Bump
+	Prerelease  []PrereleaseRule
 	// FileVersion is the version read from VersionFile, if any.
 	FileVersion, VersionFile string
 	// InitialVersion is the first release when no release tag exists (default 0.1.0).
@@ -619,13 +622,17 @@ func sanitizeAll(tags []string) []string {
 func (r *resolver) finish() {
 	res := r.res
 	res.Images = r.o.Images
-	if len(res.Images) == 0 && r.ev.Repository != "" {
+	if len(res.Images) == 0 && !r.o.ImagesGiven && r.ev.Repository != "" {
 		res.Images = []string{"ghcr.io/" + strings.ToLower(r.ev.Repository)}
 	}
 	for _, img := range res.Images {
 		for _, t := range res.TagNames {
 			res.Refs = append(res.Refs, img+":"+t)
 		}
+	}
+	if len(res.Images) == 0 {
+		// No image: the tags are bare, as metadata-action gives them.
+		res.Refs = append(res.Refs, res.TagNames...)
 	}
 	labels := map[string]string{
 		"org.opencontainers.image.title":       r.ev.Title,
