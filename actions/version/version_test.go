@@ -111,7 +111,7 @@ func TestTagPushRelease(t *testing.T) {
 		"org.opencontainers.image.title=TimeTracker", "org.opencontainers.image.version=1.2.3",
 		"org.opencontainers.image.revision=" + g.Head(), "org.opencontainers.image.licenses=GPL-3.0",
 		"org.opencontainers.image.source=https://github.com/DRYTRIX/TimeTracker",
-		"org.opencontainers.image.created=2024-01-02T03:07:05Z",
+		"org.opencontainers.image.created=2024-01-02T03:07:05.000Z",
 	} {
 		if !strings.Contains(out["labels"]+"\n", l+"\n") {
 			t.Errorf("labels lack %q:\n%s", l, out["labels"])
