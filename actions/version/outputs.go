@@ -1,7 +1,12 @@
 package versionaction
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -36,6 +41,21 @@ func setOutputs(rt *action.Runtime, res *version.Result) error {
 		labels[i] = l.Key + "=" + l.Value
 		labelMap[l.Key] = l.Value
 	}
+	sep := func(s string) string {
+		if s == "" {
+			return "\n"
+		}
+		return s
+	}
+	sepTags, sepLabels, sepAnnotations := sep(rt.RawInput("sep-tags")), sep(rt.RawInput("sep-labels")), sep(rt.RawInput("sep-annotations"))
+	toEnv, err := version.SetOutputEnv(rt.Getenv)
+	if err != nil {
+		var ie *version.InputError
+		if errors.As(err, &ie) {
+			return action.InputErrorf(ie.Input, "%v", ie.Err)
+		}
+		return err
+	}
 	date := res.CommitDate.UTC().Format("2006-01-02T15:04:05Z")
 	out := []struct{ name, value string }{
 		{"version", res.Version},
@@ -49,24 +69,55 @@ func setOutputs(rt *action.Runtime, res *version.Result) error {
 		{"kind", string(res.Kind)},
 		{"latest", strconv.FormatBool(res.Latest)},
 		{"stable", strconv.FormatBool(res.Stable)},
-		{"tags", strings.Join(res.Refs, "\n")},
-		{"tag-names", strings.Join(res.TagNames, "\n")},
-		{"labels", strings.Join(labels, "\n")},
-		{"annotations", strings.Join(res.Annotations, "\n")},
+		{"tags", strings.Join(res.Refs, sepTags)},
+		{"tag-names", strings.Join(res.TagNames, sepTags)},
+		{"labels", strings.Join(labels, sepLabels)},
+		{"annotations", strings.Join(res.Annotations, sepAnnotations)},
 		{"commit-date", date},
 	}
-	for _, o := range out {
-		if err := rt.SetOutput(o.name, o.value); err != nil {
-			return err
-		}
+	// The bake definitions docker/metadata-action writes, for docker
+	// buildx bake's --file.
+	target := rt.Input("bake-target")
+	dir := rt.TempDir()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("make the directory for the bake definitions: %w (set RUNNER_TEMP to a writable directory)", err)
 	}
-	return rt.SetOutputJSON("json", jsonOutput{
+	for _, b := range version.BakeKinds {
+		data, err := json.MarshalIndent(res.Bake(target, b.Kind), "", "  ")
+		if err != nil {
+			return fmt.Errorf("encode the %s definition: %w", b.Output, err)
+		}
+		name := "docker-metadata-action-" + b.Output + ".json"
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			return fmt.Errorf("write the %s definition: %w (is RUNNER_TEMP writable?)", b.Output, err)
+		}
+		out = append(out, struct{ name, value string }{b.Output, path})
+	}
+	data, err := json.Marshal(jsonOutput{
 		Version: res.Version, Tag: res.Tag, TagExists: res.TagExists, PreviousTag: res.PreviousTag,
 		Major: res.Major, Minor: res.Minor, Patch: res.Patch, Prerelease: res.Prerelease, Kind: string(res.Kind),
 		Latest: res.Latest, Stable: res.Stable, Tags: nonNil(res.Refs), TagNames: nonNil(res.TagNames),
 		Labels: labelMap, Annotations: nonNil(res.Annotations), CommitDate: date,
 	})
+	if err != nil {
+		return fmt.Errorf("encode output json: %w", err)
+	}
+	out = append(out, struct{ name, value string }{"json", string(data)})
+	for _, o := range out {
+		if err := rt.SetOutput(o.name, o.value); err != nil {
+			return err
+		}
+		if toEnv {
+			// DOCKER_METADATA_OUTPUT_<NAME>, as metadata-action exports them
+			// unless DOCKER_METADATA_SET_OUTPUT_ENV is false.
+			rt.SetEnv("DOCKER_METADATA_OUTPUT_"+outputEnvName.ReplaceAllString(strings.ToUpper(o.name), "_"), o.value)
+		}
+	}
+	return nil
 }
+
+var outputEnvName = regexp.MustCompile(`\W`)
 
 func nonNil(s []string) []string {
 	if s == nil {

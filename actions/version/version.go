@@ -70,6 +70,14 @@ func options(rt *action.Runtime, dir string) (version.Options, error) {
 		}
 		o.VersionFile = f
 	}
+	o.Labels, o.Annotations = rt.Lines("labels"), rt.Lines("annotations")
+	if err := o.ApplyMetadataEnv(rt.Getenv); err != nil {
+		var ie *version.InputError
+		if errors.As(err, &ie) {
+			return o, action.InputErrorf(ie.Input, "%v", ie.Err)
+		}
+		return o, err
+	}
 	o.InitialVersion = rt.Input("initial-version")
 	if _, ok := version.ParseVersion(o.InitialVersion, ""); !ok {
 		return o, action.InputErrorf("initial-version", "%q is not a semantic version (e.g. 0.1.0)", o.InitialVersion)
@@ -137,6 +145,13 @@ func event(ctx context.Context, rt *action.Runtime, gh *action.Event, repo *gitr
 		if ev.PullRequest == 0 {
 			ev.PullRequest = gh.PullRequest.PullRequest.Number
 		}
+		ev.PRHeadSHA = gh.PullRequest.PullRequest.Head.SHA
+		if ev.BaseRef == "" {
+			ev.BaseRef = gh.PullRequest.PullRequest.Base.Ref
+		}
+	}
+	if gh.Push != nil && ev.BaseRef == "" {
+		ev.BaseRef = gh.Push.BaseRef // the branch of a pushed tag, for {{base_ref}}
 	}
 	if gh.Release != nil {
 		ev.MarkedPrerelease = gh.Release.Release.Prerelease
