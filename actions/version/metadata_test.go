@@ -5,6 +5,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	versionaction "github.com/org/timetracker-ci/actions/version"
+	"github.com/org/timetracker-ci/pkg/action/actiontest"
 )
 
 // docker/metadata-action's inputs and settings, through the glue.
@@ -108,4 +111,18 @@ func keys(m map[string]string) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// A local run without GITHUB_REPOSITORY names the image from the origin
+// remote, as GitHub would: ghcr.io/<owner>/<repo>, lower-cased.
+func TestLocalImageFromRemote(t *testing.T) {
+	g := history(t)
+	g.Git("remote", "add", "origin", "git@github.com:DRYTRIX/TimeTracker.git")
+	res := actiontest.Run(t, versionaction.Action(), actiontest.Case{Dir: g.Dir, Local: true})
+	if res.ExitCode != 0 {
+		t.Fatalf("exit %d\n%s%s", res.ExitCode, res.Stdout, res.Stderr)
+	}
+	if !strings.Contains(res.Stdout, "ghcr.io/drytrix/timetracker:1.2.3") {
+		t.Errorf("local run: no ghcr.io/drytrix/timetracker image\n%s", res.Stdout)
+	}
 }

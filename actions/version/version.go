@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"errors"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/org/timetracker-ci/pkg/action"
@@ -177,7 +176,8 @@ func event(ctx context.Context, rt *action.Runtime, gh *action.Event, repo *gitr
 		ev.DefaultBranch = repo.DefaultBranch(ctx)
 	}
 	if ev.Repository == "" {
-		ev.Repository = repoFromURL(repo.RemoteURL("origin"))
+		// A local run: owner/name from the origin remote, as GitHub names it.
+		ev.Repository = version.RepositoryFromRemote(repo.RemoteURL("origin"))
 	}
 	if ev.Title == "" {
 		_, ev.Title, _ = strings.Cut(ev.Repository, "/")
@@ -190,16 +190,6 @@ func event(ctx context.Context, rt *action.Runtime, gh *action.Event, repo *gitr
 		ev.URL = server + "/" + ev.Repository
 	}
 	return ev, nil
-}
-
-var remoteRepo = regexp.MustCompile(`github\.com[:/]([^/]+/[^/]+?)(\.git)?/?$`)
-
-// repoFromURL reads owner/name from a GitHub remote URL.
-func repoFromURL(u string) string {
-	if m := remoteRepo.FindStringSubmatch(u); m != nil {
-		return m[1]
-	}
-	return ""
 }
 
 // history picks where history comes from: the clone, or the GitHub API when
