@@ -21,6 +21,7 @@ func FuzzResolve(f *testing.F) {
 		tags, msgs                        string
 		head                              uint8
 		scheme, bump, prefix, fileVer     string
+		labels, env                       string
 	}
 	seeds := []seed{
 		{rules: `type=match,pattern=\d.\d.\d`, event: "push", ref: "refs/tags/v2.0.8-beta.67", tags: "v2.0.8-beta.67@3"},
@@ -33,12 +34,14 @@ func FuzzResolve(f *testing.F) {
 		{prerelease: "rc/**=rc", event: "push", ref: "refs/heads/rc/1.0", tags: "v1.0.0-rc.1@2\nv0.9.0@1", scheme: "auto", bump: "minor"},
 		{event: "push", ref: "refs/heads/main", tags: "v1.0.0@3", bump: "none", fileVer: "1.0.0"},
 		{rules: `type=match,pattern=/(V\d)/i,group=1`, event: "push", ref: "refs/tags/v1", tags: "v1@3", prefix: "v"},
+		{rules: "type=sha\ntype=semver,pattern={{version}},match=v(\\d.\\d.\\d)$", event: "pull_request_target", ref: "refs/heads/main", pr: 3,
+			labels: "a={{commit_date YYYY}}\nb\nc={{is_not_default_branch}}", env: "DOCKER_METADATA_SHORT_SHA_LENGTH=12\nDOCKER_METADATA_PR_HEAD_SHA=true\nDOCKER_METADATA_ANNOTATIONS_LEVELS=index,manifest"},
 	}
 	for _, s := range seeds {
-		f.Add(s.rules, s.flavor, s.prerelease, s.images, s.event, s.ref, s.dispatch, s.pr, s.marked, s.tags, s.msgs, s.head, s.scheme, s.bump, s.prefix, s.fileVer)
+		f.Add(s.rules, s.flavor, s.prerelease, s.images, s.event, s.ref, s.dispatch, s.pr, s.marked, s.tags, s.msgs, s.head, s.scheme, s.bump, s.prefix, s.fileVer, s.labels, s.env)
 	}
 	f.Fuzz(func(t *testing.T, rules, flavor, prerelease, images, event, ref, dispatch string, pr int, marked bool,
-		tags, msgs string, head uint8, scheme, bump, prefix, fileVer string) {
+		tags, msgs string, head uint8, scheme, bump, prefix, fileVer, labels, env string) {
 		var o Options
 		var err error
 		if rules != "" {
@@ -66,6 +69,15 @@ func FuzzResolve(f *testing.F) {
 			o.FileVersion, o.VersionFile = fileVer, "VERSION"
 		}
 		o.Now = time.Date(2020, 1, 10, 0, 30, 0, 0, time.UTC)
+		o.Labels, o.Annotations = lines(labels), lines(labels)
+		vars := map[string]string{}
+		for _, l := range lines(env) {
+			k, v, _ := strings.Cut(l, "=")
+			vars[k] = v
+		}
+		if err := o.ApplyMetadataEnv(func(k string) string { return vars[k] }); err != nil {
+			return
+		}
 
 		const n = 6
 		hist := newFake(n)
@@ -80,7 +92,7 @@ func FuzzResolve(f *testing.F) {
 			}
 			hist.tags = append(hist.tags, Tag{Name: name, Commit: c(i)})
 		}
-		ev := Event{Name: event, Ref: ref, SHA: c(int(head) % n), DefaultBranch: "main", PullRequest: pr,
+		ev := Event{Name: event, Ref: ref, SHA: c(int(head) % n), PRHeadSHA: c((int(head) + 1) % n), DefaultBranch: "main", PullRequest: pr,
 			DispatchVersion: dispatch, MarkedPrerelease: marked, Repository: "Owner/Repo", BaseRef: "main"}
 		res, err := Resolve(context.Background(), ev, hist, o)
 		if err != nil {
