@@ -126,3 +126,15 @@ func TestLocalImageFromRemote(t *testing.T) {
 		t.Errorf("local run: no ghcr.io/drytrix/timetracker image\n%s", res.Stdout)
 	}
 }
+
+// Without RUNNER_TEMP (a local run) no bake file is written: a run leaves
+// nothing behind, and the bake-file outputs are empty.
+func TestNoBakeFilesWithoutRunnerTemp(t *testing.T) {
+	g := history(t)
+	out := ok(t, resolve(t, g, run{ref: "refs/tags/v1.2.3", env: map[string]string{"RUNNER_TEMP": ""}}))
+	for _, k := range []string{"bake-file-tags", "bake-file-labels", "bake-file-annotations", "bake-file"} {
+		if v, set := out[k]; !set || v != "" {
+			t.Errorf("output %s = %q (set %v), want empty", k, v, set)
+		}
+	}
+}

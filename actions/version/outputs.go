@@ -76,19 +76,23 @@ func setOutputs(rt *action.Runtime, res *version.Result) error {
 		{"commit-date", date},
 	}
 	// The bake definitions docker/metadata-action writes, for docker
-	// buildx bake's --file.
+	// buildx bake's --file, in RUNNER_TEMP. Without it (a local run) they
+	// are not written, so a run leaves no files behind; the outputs are empty.
 	target := rt.Input("bake-target")
-	dir := rt.TempDir()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("make the directory for the bake definitions: %w (set RUNNER_TEMP to a writable directory)", err)
+	dir := rt.Getenv("RUNNER_TEMP")
+	if dir == "" {
+		rt.Debugf("RUNNER_TEMP is not set: no bake definition files")
 	}
 	for _, b := range version.BakeKinds {
+		if dir == "" {
+			out = append(out, struct{ name, value string }{b.Output, ""})
+			continue
+		}
 		data, err := json.MarshalIndent(res.Bake(target, b.Kind), "", "  ")
 		if err != nil {
 			return fmt.Errorf("encode the %s definition: %w", b.Output, err)
 		}
-		name := "docker-metadata-action-" + b.Output + ".json"
-		path := filepath.Join(dir, name)
+		path := filepath.Join(dir, "docker-metadata-action-"+b.Output+".json")
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			return fmt.Errorf("write the %s definition: %w (is RUNNER_TEMP writable?)", b.Output, err)
 		}
