@@ -267,7 +267,7 @@ func TestWorkflowDispatchVersion(t *testing.T) {
 	wantOutputs(t, out, map[string]string{"version": "2.0.0-beta.1", "kind": "prerelease", "tag": "v2.0.0-beta.1", "tag-exists": "false"})
 	res := resolve(t, g, run{event: "workflow_dispatch", ref: "refs/heads/main",
 		extra: map[string]any{"inputs": map[string]any{"version": "two"}}})
-	if res.ExitCode != 1 || !strings.Contains(res.Stdout+res.Stderr, "is not a semantic version") {
+	if res.ExitCode != 2 || !strings.Contains(res.Stdout+res.Stderr, "is not a semantic version") {
 		t.Errorf("bad dispatch version: exit %d\n%s", res.ExitCode, res.Stdout+res.Stderr)
 	}
 }

@@ -100,6 +100,12 @@ func FuzzResolve(f *testing.F) {
 			if errors.As(err, &ie) && ie.Input == "" {
 				t.Fatalf("input error names no input: %v", err)
 			}
+			// A rule or label that cannot work is the user's input: exit 2.
+			for _, input := range []string{"tag rule", "labels", "annotations"} {
+				if strings.Contains(err.Error(), input) && ie == nil {
+					t.Fatalf("%s problem is not an input error: %v", input, err)
+				}
+			}
 			return
 		}
 		for _, tag := range res.TagNames {

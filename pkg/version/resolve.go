@@ -264,7 +264,7 @@ func (r *resolver) decide(ctx context.Context) error {
 	case r.ev.Name == "workflow_dispatch" && r.ev.DispatchVersion != "":
 		v, ok := ParseVersion(r.ev.DispatchVersion, o.TagPrefix)
 		if !ok {
-			return fmt.Errorf("workflow_dispatch input version=%q is not a semantic version: give one like 1.2.3 or 1.3.0-rc.1", r.ev.DispatchVersion)
+			return &InputError{Input: "version (the workflow_dispatch input)", Err: fmt.Errorf("%q is not a semantic version: give one like 1.2.3 or 1.3.0-rc.1", r.ev.DispatchVersion)}
 		}
 		if err := r.checkFile(v, "workflow_dispatch input version="+r.ev.DispatchVersion); err != nil {
 			return err
