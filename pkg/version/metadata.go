@@ -188,15 +188,15 @@ func isRawStatement(pattern string) bool {
 // it: the ref names the repository's default branch, or the event is one
 // GitHub only runs on the default branch's last commit (create, discussion,
 // issues, schedule), whatever the ref.
-func metadataDefaultBranch(ev Event) bool {
-	if ev.Ref == "" {
+func metadataDefaultBranch(event, ref, defaultBranch string) bool {
+	if ref == "" {
 		return false
 	}
-	if b := strings.TrimPrefix(ev.Ref, "refs/heads/"); b == ev.DefaultBranch && ev.DefaultBranch != "" {
+	if b := strings.TrimPrefix(ref, "refs/heads/"); b == defaultBranch && defaultBranch != "" {
 		return true
 	}
 	for _, name := range []string{"create", "discussion", "issues", "schedule"} {
-		if strings.Contains(ev.Name, name) {
+		if strings.Contains(event, name) {
 			return true
 		}
 	}

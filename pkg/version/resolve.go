@@ -699,9 +699,13 @@ func (r *resolver) finish() error {
 
 // exprContext is what {{...}} expressions see for this run.
 func (r *resolver) exprContext() *exprContext {
+	ref := r.ev.Ref
+	if r.ev.Local && r.tagName != "" {
+		ref = "refs/tags/" + r.tagName // a local build of the tag at HEAD
+	}
 	return &exprContext{
 		branch: r.branch, tag: r.tagName, sha: r.shortSHA(r.ev.SHA), baseRef: r.baseRef(),
-		isDefaultBranch: metadataDefaultBranch(r.ev), now: r.o.Now.UTC(), commitTime: r.res.CommitDate,
+		isDefaultBranch: metadataDefaultBranch(r.ev.Name, ref, r.ev.DefaultBranch), now: r.o.Now.UTC(), commitTime: r.res.CommitDate,
 	}
 }
 
