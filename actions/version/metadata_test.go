@@ -3,6 +3,7 @@ package versionaction_test
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -136,5 +137,20 @@ func TestNoBakeFilesWithoutRunnerTemp(t *testing.T) {
 		if v, set := out[k]; !set || v != "" {
 			t.Errorf("output %s = %q (set %v), want empty", k, v, set)
 		}
+	}
+}
+
+// A RUNNER_TEMP that cannot be written leaves the bake-file outputs empty
+// with a warning; the version and tags are still given.
+func TestBakeFilesUnwritable(t *testing.T) {
+	g := history(t)
+	blocker := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := resolve(t, g, run{ref: "refs/tags/v1.2.3", env: map[string]string{"RUNNER_TEMP": filepath.Join(blocker, "temp")}})
+	out := ok(t, res)
+	if out["bake-file-tags"] != "" || out["version"] != "1.2.3" || !strings.Contains(strings.Join(res.Annotations, "\n"), "bake-file outputs are empty") {
+		t.Errorf("outputs %v, annotations %q", out, res.Annotations)
 	}
 }

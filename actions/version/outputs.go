@@ -77,26 +77,23 @@ func setOutputs(rt *action.Runtime, res *version.Result) error {
 	}
 	// The bake definitions docker/metadata-action writes, for docker
 	// buildx bake's --file, in RUNNER_TEMP. Without it (a local run) they
-	// are not written, so a run leaves no files behind; the outputs are empty.
+	// are not written, so a run leaves no files behind. They are a
+	// convenience: when they cannot be written (a container without that
+	// directory's parent, a read-only mount) the outputs stay empty and a
+	// warning says why, rather than failing the build.
 	target := rt.Input("bake-target")
 	dir := rt.Getenv("RUNNER_TEMP")
 	if dir == "" {
 		rt.Debugf("RUNNER_TEMP is not set: no bake definition files")
 	}
+	paths, err := writeBakeFiles(res, dir, target)
+	if err != nil {
+		rt.Annotate(action.Annotation{Level: action.LevelWarning, Title: "Version",
+			Message: fmt.Sprintf("%v: the bake-file outputs are empty; use the json output instead", err)})
+		paths = map[string]string{}
+	}
 	for _, b := range version.BakeKinds {
-		if dir == "" {
-			out = append(out, struct{ name, value string }{b.Output, ""})
-			continue
-		}
-		data, err := json.MarshalIndent(res.Bake(target, b.Kind), "", "  ")
-		if err != nil {
-			return fmt.Errorf("encode the %s definition: %w", b.Output, err)
-		}
-		path := filepath.Join(dir, "docker-metadata-action-"+b.Output+".json")
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			return fmt.Errorf("write the %s definition: %w (is RUNNER_TEMP writable?)", b.Output, err)
-		}
-		out = append(out, struct{ name, value string }{b.Output, path})
+		out = append(out, struct{ name, value string }{b.Output, paths[b.Output]})
 	}
 	data, err := json.Marshal(jsonOutput{
 		Version: res.Version, Tag: res.Tag, TagExists: res.TagExists, PreviousTag: res.PreviousTag,
@@ -119,6 +116,30 @@ func setOutputs(rt *action.Runtime, res *version.Result) error {
 		}
 	}
 	return nil
+}
+
+// writeBakeFiles writes the bake definitions into dir (none when dir is
+// empty) and returns their paths by output name.
+func writeBakeFiles(res *version.Result, dir, target string) (map[string]string, error) {
+	paths := map[string]string{}
+	if dir == "" {
+		return paths, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("make RUNNER_TEMP for the bake definitions: %w", err)
+	}
+	for _, b := range version.BakeKinds {
+		data, err := json.MarshalIndent(res.Bake(target, b.Kind), "", "  ")
+		if err != nil {
+			return nil, fmt.Errorf("encode the %s definition: %w", b.Output, err)
+		}
+		path := filepath.Join(dir, "docker-metadata-action-"+b.Output+".json")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			return nil, fmt.Errorf("write the %s definition: %w", b.Output, err)
+		}
+		paths[b.Output] = path
+	}
+	return paths, nil
 }
 
 var outputEnvName = regexp.MustCompile(`\W`)
