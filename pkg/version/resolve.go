@@ -661,7 +661,7 @@ func (r *resolver) finish() error {
 	res.ImageVersion = res.Version
 	if r.o.Rules != nil {
 		res.ImageVersion = ""
-		if len(res.TagNames) > 0 && !(res.Latest && len(res.TagNames) == 1) {
+		if len(res.TagNames) > 0 {
 			res.ImageVersion = res.TagNames[0]
 		}
 	}
