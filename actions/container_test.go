@@ -101,6 +101,8 @@ func TestContainerContract(t *testing.T) {
 		"-e", "GITHUB_SHA=" + sha, "-e", "GITHUB_REPOSITORY=DRYTRIX/TimeTracker", "-e", "GITHUB_REPOSITORY_OWNER=DRYTRIX",
 		"-e", "GITHUB_SERVER_URL=https://github.com", "-e", "GITHUB_API_URL=https://api.github.com",
 		"-e", "GITHUB_RUN_ID=1", "-e", "GITHUB_RUN_ATTEMPT=1",
+		// As act does: a RUNNER_TEMP the FROM scratch image lacks.
+		"-e", "RUNNER_TEMP=/tmp",
 	}
 	// The runner sets every declared input, defaults included, hyphens kept.
 	for _, in := range meta.Inputs {
@@ -122,7 +124,7 @@ func TestContainerContract(t *testing.T) {
 	}
 	want := map[string]string{"version": "1.2.3", "tag": "v1.2.3", "previous-tag": "v1.2.2", "major": "1", "minor": "2", "patch": "3",
 		"prerelease": "false", "kind": "release", "latest": "true", "stable": "true",
-		"tag-names": "1.2.3\n1.2\n1\nlatest\nstable"}
+		"tag-names": "1.2.3\n1.2\n1\nlatest\nstable", "bake-file-tags": "/tmp/docker-metadata-action-bake-file-tags.json"}
 	for k, v := range want {
 		if outputs[k] != v {
 			t.Errorf("output %s = %q, want %q", k, outputs[k], v)

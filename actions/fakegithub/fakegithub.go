@@ -58,11 +58,8 @@ func parse(args []string, stderr io.Writer) (Options, error) {
 	fs.BoolVar(&o.ReadOnly, "read-only", false, "answer every write with 403, as for a token without contents: write")
 	fs.StringVar(&o.URLFile, "url-file", "", "also write the API URL to this file once the port is open")
 	fs.StringVar(&o.GitDir, "git", "", "a git repository whose commits, branches and tags the fake mirrors (what was pushed to \"GitHub\")")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return o, err
-		}
-		return o, action.UsageErrorf("fake-github: %w (see timetracker-ci fake-github --help)", err)
+	if err := action.ParseFlags(fs, args); err != nil {
+		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, action.UsageErrorf("fake-github takes only flags, not %q", fs.Arg(0))
@@ -72,11 +69,8 @@ func parse(args []string, stderr io.Writer) (Options, error) {
 
 func run(ctx context.Context, env action.Env, args []string) error {
 	o, err := parse(args, env.Stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
 	if err != nil {
-		return err
+		return err // flag.ErrHelp after --help: Program.Main exits 0
 	}
 	return Serve(ctx, o, func(apiURL string) error {
 		if _, err := fmt.Fprintln(env.Stdout, apiURL); err != nil {

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -51,11 +50,7 @@ type listFlag []string
 
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error {
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			*l = append(*l, s)
-		}
-	}
+	*l = append(*l, action.SplitList(v)...)
 	return nil
 }
 
@@ -84,11 +79,8 @@ func ParseArgs(args []string, stderr io.Writer) (Options, error) {
 			break
 		}
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return o, err
-		}
-		return o, action.UsageErrorf("%w", err)
+	if err := action.ParseFlags(fs, args); err != nil {
+		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, action.UsageErrorf("unexpected %q: put the test command after --, e.g. timetracker-ci test --tier unit -- pytest -x", fs.Arg(0))
@@ -106,11 +98,8 @@ func ParseArgs(args []string, stderr io.Writer) (Options, error) {
 // Run is the command; acts holds the test-plan and test-report actions.
 func Run(ctx context.Context, env action.Env, acts action.Actions, args []string) error {
 	o, err := ParseArgs(args, env.Stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
 	if err != nil {
-		return err
+		return err // flag.ErrHelp after --help: Program.Main exits 0
 	}
 	dir := env.Dir
 	if dir == "" {
@@ -118,21 +107,9 @@ func Run(ctx context.Context, env action.Env, acts action.Actions, args []string
 			return fmt.Errorf("working directory: %w", err)
 		}
 	}
-	// The composed actions run as they would locally, whatever the caller's
-	// environment says about GitHub.
-	inner := env
+	// The composed actions run as they would locally, in dir.
+	inner := env.Local(map[string]string{"GITHUB_WORKSPACE": ""})
 	inner.Dir = dir
-	inner.Getenv = func(k string) string {
-		switch k {
-		case "GITHUB_ACTIONS", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_ENV", "GITHUB_WORKSPACE", "GITHUB_EVENT_PATH", "GITHUB_RUN_ATTEMPT":
-			return ""
-		}
-		return env.Getenv(k)
-	}
-	inner.LookupEnv = func(k string) (string, bool) {
-		v := inner.Getenv(k)
-		return v, v != ""
-	}
 	planOut, err := acts.Invoke(ctx, "test-plan", inner, map[string]string{
 		"tiers": o.Definitions, "select": strings.Join(o.Tiers, ","), "shards": "1",
 		"paths": strings.Join(o.Paths, "\n"), "timings": o.Timings, "results-dir": o.ResultsDir, "working-directory": dir,
@@ -144,7 +121,7 @@ func Run(ctx context.Context, env action.Env, acts action.Actions, args []string
 	if err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
-	if err := clearResults(dir, plan); err != nil {
+	if err := plan.ClearResults(dir); err != nil {
 		return err
 	}
 	for _, tp := range plan.Tiers {
@@ -165,12 +142,7 @@ func Run(ctx context.Context, env action.Env, acts action.Actions, args []string
 		}
 	}
 	planJSON, _ := json.Marshal(plan)
-	// Only this run's tiers: results of other tiers from earlier runs stay out.
-	var junitGlobs, covGlobs []string
-	for _, tp := range plan.Tiers {
-		junitGlobs = append(junitGlobs, path.Join(plan.ResultsDir, "junit-"+tp.Name+"-*.xml"))
-		covGlobs = append(covGlobs, path.Join(plan.ResultsDir, "coverage-"+tp.Name+"-*.xml"))
-	}
+	junitGlobs, covGlobs := plan.ResultGlobs()
 	out, runErr := acts.Invoke(ctx, "test-report", inner, map[string]string{
 		"files": strings.Join(junitGlobs, "\n"), "coverage": strings.Join(covGlobs, "\n"),
 		"plan": string(planJSON), "min-tests": strconv.Itoa(o.MinTests), "fail-on-flaky": strconv.FormatBool(o.FailOnFlaky),
@@ -187,34 +159,6 @@ func Run(ctx context.Context, env action.Env, acts action.Actions, args []string
 			return runErr
 		}
 		return errors.New("tests failed (see above)")
-	}
-	return nil
-}
-
-// clearResults removes result files of the planned tiers left by an
-// earlier run, so a tier that fails to write new ones cannot report old ones.
-func clearResults(dir string, plan *tiers.Plan) error {
-	rd := filepath.Join(dir, filepath.FromSlash(plan.ResultsDir))
-	if filepath.IsAbs(plan.ResultsDir) {
-		rd = plan.ResultsDir
-	}
-	entries, err := os.ReadDir(rd)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("results directory: %w", err)
-	}
-	planned := map[string]bool{}
-	for _, tp := range plan.Tiers {
-		planned[tp.Name] = true
-	}
-	for _, e := range entries {
-		if _, tier, _, _, ok := tiers.ResultOf(e.Name()); ok && planned[tier] {
-			if err := os.Remove(filepath.Join(rd, e.Name())); err != nil {
-				return fmt.Errorf("remove old results: %w", err)
-			}
-		}
 	}
 	return nil
 }

@@ -69,41 +69,25 @@ func ParseArgs(args []string, stderr io.Writer) (Options, error) {
 			"the deployment manifests and the release in dry-run, and prints a summary.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return o, err
-		}
-		return o, action.UsageErrorf("pipeline: %w (see timetracker-ci pipeline --help)", err)
+	if err := action.ParseFlags(fs, args); err != nil {
+		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, action.UsageErrorf("pipeline takes only flags, not %q (see timetracker-ci pipeline --help)", fs.Arg(0))
 	}
-	o.Platforms = splitList(platforms)
-	o.Tiers = splitList(tierList)
+	o.Platforms = action.SplitList(platforms)
+	o.Tiers = action.SplitList(tierList)
 	if len(o.Platforms) == 0 {
 		return o, action.UsageErrorf("pipeline: --platforms is empty: give at least one, e.g. linux/amd64")
 	}
 	return o, nil
 }
 
-func splitList(s string) []string {
-	var out []string
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' }) {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
 // Run is the command; acts holds the actions it composes.
 func Run(ctx context.Context, env action.Env, acts action.Actions, args []string) error {
 	o, err := ParseArgs(args, env.Stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
 	if err != nil {
-		return err
+		return err // flag.ErrHelp after --help: Program.Main exits 0
 	}
 	res, err := Execute(ctx, env, acts, o)
 	if res != nil {
@@ -236,29 +220,13 @@ func (p *pipeline) show(abs string) string {
 // the caller's environment says about GitHub, the workspace and a temp
 // folder under the output folder, and their logs in a file per step.
 func (p *pipeline) innerEnv() action.Env {
-	inner := p.env
+	set := map[string]string{"GITHUB_EVENT_NAME": "", "GITHUB_REF": "", "GITHUB_SHA": "",
+		"GITHUB_WORKSPACE": p.ws, "RUNNER_TEMP": filepath.Join(p.out, "tmp")}
+	if p.env.Getenv("GITHUB_REPOSITORY") == "" {
+		set["GITHUB_REPOSITORY"] = p.imageRepo() // the release's repository in the dry run
+	}
+	inner := p.env.Local(set)
 	inner.Dir = p.ws
-	get := p.env.Getenv
-	inner.Getenv = func(k string) string {
-		switch k {
-		case "GITHUB_ACTIONS", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_ENV", "GITHUB_STATE", "GITHUB_PATH", "GITHUB_EVENT_PATH", "GITHUB_RUN_ATTEMPT", "GITHUB_EVENT_NAME", "GITHUB_REF", "GITHUB_SHA":
-			return ""
-		case "GITHUB_WORKSPACE":
-			return p.ws
-		case "RUNNER_TEMP":
-			return filepath.Join(p.out, "tmp")
-		case "GITHUB_REPOSITORY":
-			if r := get(k); r != "" {
-				return r
-			}
-			return p.imageRepo() // the release's repository in the dry run
-		}
-		return get(k)
-	}
-	inner.LookupEnv = func(k string) (string, bool) {
-		v := inner.Getenv(k)
-		return v, v != ""
-	}
 	return inner
 }
 
@@ -316,7 +284,7 @@ func (p *pipeline) version(ctx context.Context) (map[string]string, error) {
 		return nil, err
 	}
 	p.res.Version, p.res.Kind, p.res.GitTag = out["version"], out["kind"], out["tag"]
-	p.res.Tags = splitList(out["tag-names"])
+	p.res.Tags = action.SplitList(out["tag-names"])
 	fmt.Fprintf(p.env.Stderr, "      %s (%s), tags %s\n", p.res.Version, p.res.Kind, strings.Join(p.res.Tags, ", "))
 	return out, nil
 }
@@ -353,16 +321,8 @@ func (p *pipeline) tests(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// Results of an earlier run must not stand in for a tier that writes none.
-	for _, tp := range plan.Tiers {
-		for _, kind := range []string{"junit", "coverage"} {
-			old, _ := filepath.Glob(filepath.Join(p.dir, filepath.FromSlash(plan.ResultsDir), kind+"-"+tp.Name+"-*.xml"))
-			for _, f := range old {
-				if err := os.Remove(f); err != nil {
-					return fmt.Errorf("clearing old results: %w", err)
-				}
-			}
-		}
+	if err := plan.ClearResults(p.dir); err != nil {
+		return err
 	}
 	logf, err := os.Create(filepath.Join(p.logs, "pytest.log"))
 	if err != nil {
@@ -401,11 +361,7 @@ func (p *pipeline) tests(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var junitGlobs, covGlobs []string
-	for _, tp := range plan.Tiers {
-		junitGlobs = append(junitGlobs, filepath.ToSlash(filepath.Join(plan.ResultsDir, "junit-"+tp.Name+"-*.xml")))
-		covGlobs = append(covGlobs, filepath.ToSlash(filepath.Join(plan.ResultsDir, "coverage-"+tp.Name+"-*.xml")))
-	}
+	junitGlobs, covGlobs := plan.ResultGlobs()
 	out, runErr := p.invoke(ctx, "test-report", map[string]string{
 		"files": strings.Join(junitGlobs, "\n"), "coverage": strings.Join(covGlobs, "\n"),
 		"plan": string(planJSON), "working-directory": p.rel(p.dir),
@@ -471,7 +427,7 @@ func (p *pipeline) image(ctx context.Context, v map[string]string) error {
 		created = time.Unix(0, 0).UTC() // reproducible even without a commit date
 	}
 	labels := map[string]string{}
-	for _, l := range splitLines(v["labels"]) {
+	for _, l := range action.SplitLines(v["labels"]) {
 		if k, val, ok := strings.Cut(l, "="); ok {
 			labels[k] = val
 		}
@@ -502,16 +458,6 @@ func (p *pipeline) image(ctx context.Context, v map[string]string) error {
 	return nil
 }
 
-func splitLines(s string) []string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
 func (p *pipeline) manifest(ctx context.Context, v map[string]string) error {
 	tag := ""
 	if len(p.res.Tags) > 0 {
@@ -519,7 +465,7 @@ func (p *pipeline) manifest(ctx context.Context, v map[string]string) error {
 	}
 	host, _, _ := strings.Cut(p.res.Repository, "/")
 	revision := v["revision"]
-	for _, l := range splitLines(v["labels"]) {
+	for _, l := range action.SplitLines(v["labels"]) {
 		if k, val, ok := strings.Cut(l, "="); ok && k == "org.opencontainers.image.revision" {
 			revision = val
 		}

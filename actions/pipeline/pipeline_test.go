@@ -155,7 +155,10 @@ func TestPipelineToAGivenRegistry(t *testing.T) {
 func TestFailingTestStopsThePipeline(t *testing.T) {
 	py := pythonWithPytest(t)
 	root := fixtureRepo(t)
-	write(t, filepath.Join(root, "app", "tests", "test_broken.py"), "import pytest\n\n\n@pytest.mark.unit\ndef test_broken():\n    assert 1 + 1 == 3\n")
+	broken := "import pytest\n\n\n@pytest.mark.unit\ndef test_broken():\n    assert 1 + 1 == 3\n"
+	if err := os.WriteFile(filepath.Join(root, "app", "tests", "test_broken.py"), []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var stdout, stderr bytes.Buffer
 	env := testEnv(root, &stdout, &stderr)
 	res, err := pipeline.Execute(context.Background(), env, acts, pipeline.Options{Dir: "app", Out: "dist", Platforms: []string{"linux/amd64"}, Python: py})
@@ -208,14 +211,4 @@ func pythonWithPytest(t *testing.T) string {
 func testEnv(dir string, stdout, stderr io.Writer) action.Env {
 	vars := map[string]string{"HOME": os.Getenv("HOME"), "PATH": os.Getenv("PATH")}
 	return action.Env{Getenv: func(k string) string { return vars[k] }, Stdout: stdout, Stderr: stderr, Dir: dir}
-}
-
-func write(t *testing.T, path, text string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }

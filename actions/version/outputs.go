@@ -1,7 +1,12 @@
 package versionaction
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -36,6 +41,21 @@ func setOutputs(rt *action.Runtime, res *version.Result) error {
 		labels[i] = l.Key + "=" + l.Value
 		labelMap[l.Key] = l.Value
 	}
+	sep := func(s string) string {
+		if s == "" {
+			return "\n"
+		}
+		return s
+	}
+	sepTags, sepLabels, sepAnnotations := sep(rt.RawInput("sep-tags")), sep(rt.RawInput("sep-labels")), sep(rt.RawInput("sep-annotations"))
+	toEnv, err := version.SetOutputEnv(rt.Getenv)
+	if err != nil {
+		var ie *version.InputError
+		if errors.As(err, &ie) {
+			return action.InputErrorf(ie.Input, "%v", ie.Err)
+		}
+		return err
+	}
 	date := res.CommitDate.UTC().Format("2006-01-02T15:04:05Z")
 	out := []struct{ name, value string }{
 		{"version", res.Version},
@@ -49,24 +69,80 @@ func setOutputs(rt *action.Runtime, res *version.Result) error {
 		{"kind", string(res.Kind)},
 		{"latest", strconv.FormatBool(res.Latest)},
 		{"stable", strconv.FormatBool(res.Stable)},
-		{"tags", strings.Join(res.Refs, "\n")},
-		{"tag-names", strings.Join(res.TagNames, "\n")},
-		{"labels", strings.Join(labels, "\n")},
-		{"annotations", strings.Join(res.Annotations, "\n")},
+		{"tags", strings.Join(res.Refs, sepTags)},
+		{"tag-names", strings.Join(res.TagNames, sepTags)},
+		{"labels", strings.Join(labels, sepLabels)},
+		{"annotations", strings.Join(res.Annotations, sepAnnotations)},
 		{"commit-date", date},
 	}
-	for _, o := range out {
-		if err := rt.SetOutput(o.name, o.value); err != nil {
-			return err
-		}
+	// The bake definitions docker/metadata-action writes, for docker
+	// buildx bake's --file, in RUNNER_TEMP. Without it (a local run) they
+	// are not written, so a run leaves no files behind. They are a
+	// convenience: when they cannot be written (a container without that
+	// directory's parent, a read-only mount) the outputs stay empty and a
+	// warning says why, rather than failing the build.
+	target := rt.Input("bake-target")
+	dir := rt.Getenv("RUNNER_TEMP")
+	if dir == "" {
+		rt.Debugf("RUNNER_TEMP is not set: no bake definition files")
 	}
-	return rt.SetOutputJSON("json", jsonOutput{
+	paths, err := writeBakeFiles(res, dir, target)
+	if err != nil {
+		rt.Annotate(action.Annotation{Level: action.LevelWarning, Title: "Version",
+			Message: fmt.Sprintf("%v: the bake-file outputs are empty; use the json output instead", err)})
+		paths = map[string]string{}
+	}
+	for _, b := range version.BakeKinds {
+		out = append(out, struct{ name, value string }{b.Output, paths[b.Output]})
+	}
+	data, err := json.Marshal(jsonOutput{
 		Version: res.Version, Tag: res.Tag, TagExists: res.TagExists, PreviousTag: res.PreviousTag,
 		Major: res.Major, Minor: res.Minor, Patch: res.Patch, Prerelease: res.Prerelease, Kind: string(res.Kind),
 		Latest: res.Latest, Stable: res.Stable, Tags: nonNil(res.Refs), TagNames: nonNil(res.TagNames),
 		Labels: labelMap, Annotations: nonNil(res.Annotations), CommitDate: date,
 	})
+	if err != nil {
+		return fmt.Errorf("encode output json: %w", err)
+	}
+	out = append(out, struct{ name, value string }{"json", string(data)})
+	for _, o := range out {
+		if err := rt.SetOutput(o.name, o.value); err != nil {
+			return err
+		}
+		if toEnv {
+			// DOCKER_METADATA_OUTPUT_<NAME>, as metadata-action exports them
+			// unless DOCKER_METADATA_SET_OUTPUT_ENV is false.
+			rt.SetEnv("DOCKER_METADATA_OUTPUT_"+outputEnvName.ReplaceAllString(strings.ToUpper(o.name), "_"), o.value)
+		}
+	}
+	return nil
 }
+
+// writeBakeFiles writes the bake definitions into dir (none when dir is
+// empty) and returns their paths by output name.
+func writeBakeFiles(res *version.Result, dir, target string) (map[string]string, error) {
+	paths := map[string]string{}
+	if dir == "" {
+		return paths, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("make RUNNER_TEMP for the bake definitions: %w", err)
+	}
+	for _, b := range version.BakeKinds {
+		data, err := json.MarshalIndent(res.Bake(target, b.Kind), "", "  ")
+		if err != nil {
+			return nil, fmt.Errorf("encode the %s definition: %w", b.Output, err)
+		}
+		path := filepath.Join(dir, "docker-metadata-action-"+b.Output+".json")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			return nil, fmt.Errorf("write the %s definition: %w", b.Output, err)
+		}
+		paths[b.Output] = path
+	}
+	return paths, nil
+}
+
+var outputEnvName = regexp.MustCompile(`\W`)
 
 func nonNil(s []string) []string {
 	if s == nil {

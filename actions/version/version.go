@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"errors"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/org/timetracker-ci/pkg/action"
@@ -41,13 +40,13 @@ func options(rt *action.Runtime, dir string) (version.Options, error) {
 	if strings.ContainsAny(o.TagPrefix, " ~^:?*[\\") {
 		return o, action.InputErrorf("tag-prefix", "%q cannot start a git tag name: use letters, digits, - _ . or /", o.TagPrefix)
 	}
-	images := rt.List("images")
-	for _, img := range images {
-		img = strings.ToLower(strings.TrimSpace(img))
+	if o.Images, o.ImagesGiven, err = version.ParseImages(rt.Lines("images")); err != nil {
+		return o, action.InputErrorf("images", "%w", err)
+	}
+	for _, img := range o.Images {
 		if _, err := registry.ParseRepository(img); err != nil {
 			return o, action.InputErrorf("images", "%w", err)
 		}
-		o.Images = append(o.Images, img)
 	}
 	if lines := rt.Lines("tags"); len(lines) > 0 {
 		if o.Rules, err = version.ParseRules(lines); err != nil {
@@ -69,6 +68,14 @@ func options(rt *action.Runtime, dir string) (version.Options, error) {
 			return o, action.InputErrorf("version-file", "%w", err)
 		}
 		o.VersionFile = f
+	}
+	o.Labels, o.Annotations = rt.Lines("labels"), rt.Lines("annotations")
+	if err := o.ApplyMetadataEnv(rt.Getenv); err != nil {
+		var ie *version.InputError
+		if errors.As(err, &ie) {
+			return o, action.InputErrorf(ie.Input, "%v", ie.Err)
+		}
+		return o, err
 	}
 	o.InitialVersion = rt.Input("initial-version")
 	if _, ok := version.ParseVersion(o.InitialVersion, ""); !ok {
@@ -137,6 +144,13 @@ func event(ctx context.Context, rt *action.Runtime, gh *action.Event, repo *gitr
 		if ev.PullRequest == 0 {
 			ev.PullRequest = gh.PullRequest.PullRequest.Number
 		}
+		ev.PRHeadSHA = gh.PullRequest.PullRequest.Head.SHA
+		if ev.BaseRef == "" {
+			ev.BaseRef = gh.PullRequest.PullRequest.Base.Ref
+		}
+	}
+	if gh.Push != nil && ev.BaseRef == "" {
+		ev.BaseRef = gh.Push.BaseRef // the branch of a pushed tag, for {{base_ref}}
 	}
 	if gh.Release != nil {
 		ev.MarkedPrerelease = gh.Release.Release.Prerelease
@@ -162,7 +176,8 @@ func event(ctx context.Context, rt *action.Runtime, gh *action.Event, repo *gitr
 		ev.DefaultBranch = repo.DefaultBranch(ctx)
 	}
 	if ev.Repository == "" {
-		ev.Repository = repoFromURL(repo.RemoteURL("origin"))
+		// A local run: owner/name from the origin remote, as GitHub names it.
+		ev.Repository = version.RepositoryFromRemote(repo.RemoteURL("origin"))
 	}
 	if ev.Title == "" {
 		_, ev.Title, _ = strings.Cut(ev.Repository, "/")
@@ -175,16 +190,6 @@ func event(ctx context.Context, rt *action.Runtime, gh *action.Event, repo *gitr
 		ev.URL = server + "/" + ev.Repository
 	}
 	return ev, nil
-}
-
-var remoteRepo = regexp.MustCompile(`github\.com[:/]([^/]+/[^/]+?)(\.git)?/?$`)
-
-// repoFromURL reads owner/name from a GitHub remote URL.
-func repoFromURL(u string) string {
-	if m := remoteRepo.FindStringSubmatch(u); m != nil {
-		return m[1]
-	}
-	return ""
 }
 
 // history picks where history comes from: the clone, or the GitHub API when

@@ -111,7 +111,7 @@ func TestTagPushRelease(t *testing.T) {
 		"org.opencontainers.image.title=TimeTracker", "org.opencontainers.image.version=1.2.3",
 		"org.opencontainers.image.revision=" + g.Head(), "org.opencontainers.image.licenses=GPL-3.0",
 		"org.opencontainers.image.source=https://github.com/DRYTRIX/TimeTracker",
-		"org.opencontainers.image.created=2024-01-02T03:07:05Z",
+		"org.opencontainers.image.created=2024-01-02T03:07:05.000Z",
 	} {
 		if !strings.Contains(out["labels"]+"\n", l+"\n") {
 			t.Errorf("labels lack %q:\n%s", l, out["labels"])
@@ -267,7 +267,7 @@ func TestWorkflowDispatchVersion(t *testing.T) {
 	wantOutputs(t, out, map[string]string{"version": "2.0.0-beta.1", "kind": "prerelease", "tag": "v2.0.0-beta.1", "tag-exists": "false"})
 	res := resolve(t, g, run{event: "workflow_dispatch", ref: "refs/heads/main",
 		extra: map[string]any{"inputs": map[string]any{"version": "two"}}})
-	if res.ExitCode != 1 || !strings.Contains(res.Stdout+res.Stderr, "is not a semantic version") {
+	if res.ExitCode != 2 || !strings.Contains(res.Stdout+res.Stderr, "is not a semantic version") {
 		t.Errorf("bad dispatch version: exit %d\n%s", res.ExitCode, res.Stdout+res.Stderr)
 	}
 }

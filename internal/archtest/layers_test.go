@@ -236,3 +236,51 @@ func TestRulesCatchViolations(t *testing.T) {
 		}
 	}
 }
+
+// TestDirectRequirementsAreNotIndirect: a module the code imports is a
+// direct requirement in go.mod (go mod tidy writes it so); one marked
+// "// indirect" hides what the project depends on.
+func TestDirectRequirementsAreNotIndirect(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	indirect := map[string]bool{} // module path -> marked indirect
+	inBlock := false
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "require (":
+			inBlock = true
+			continue
+		case inBlock && line == ")":
+			inBlock = false
+			continue
+		case strings.HasPrefix(line, "require "):
+			line = strings.TrimPrefix(line, "require ")
+		case !inBlock:
+			continue
+		}
+		if f := strings.Fields(line); len(f) >= 2 {
+			indirect[f[0]] = strings.HasSuffix(line, "// indirect")
+		}
+	}
+	if len(indirect) == 0 {
+		t.Fatal("no requirements read from go.mod")
+	}
+	reported := map[string]bool{}
+	for _, f := range repoFiles(t) {
+		for _, imp := range f.imports() {
+			mod := ""
+			for m := range indirect {
+				if (imp == m || strings.HasPrefix(imp, m+"/")) && len(m) > len(mod) {
+					mod = m
+				}
+			}
+			if mod != "" && indirect[mod] && !reported[mod] {
+				reported[mod] = true
+				t.Errorf("%s imports %s, but go.mod marks %s // indirect: run go mod tidy", f.path, imp, mod)
+			}
+		}
+	}
+}

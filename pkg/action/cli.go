@@ -2,6 +2,8 @@ package action
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"sort"
@@ -133,7 +135,7 @@ func (p *Program) Main(ctx context.Context, env Env, args []string) int {
 		if c.Name == args[0] {
 			err := c.Run(ctx, env, args[1:])
 			switch {
-			case err == nil:
+			case err == nil, errors.Is(err, flag.ErrHelp): // the command printed its help
 				return ExitOK
 			case IsInputError(err):
 				fmt.Fprintf(env.Stderr, "timetracker-ci %s: %v\n", c.Name, err)

@@ -25,7 +25,7 @@ func newRuntime(a *Action, env Env, flags map[string]string, args []string) (*Ru
 	if env.Getenv == nil {
 		return nil, errors.New("action runtime: Env.Getenv is nil")
 	}
-	rt := &Runtime{name: a.Name, meta: meta, env: env, inputs: map[string]string{}, args: args,
+	rt := &Runtime{name: a.Name, meta: meta, env: env, inputs: map[string]string{}, raw: map[string]string{}, args: args,
 		local: env.Getenv("GITHUB_ACTIONS") != "true"}
 	for _, in := range meta.Inputs {
 		v, ok := flags[in.Name]
@@ -36,6 +36,7 @@ func newRuntime(a *Action, env Env, flags map[string]string, args []string) (*Ru
 			v = in.Default
 		}
 		rt.inputs[in.Name] = strings.TrimSpace(v)
+		rt.raw[in.Name] = v
 	}
 	return rt, nil
 }

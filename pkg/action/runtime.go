@@ -74,6 +74,7 @@ type Runtime struct {
 	meta   *Metadata
 	env    Env
 	inputs map[string]string
+	raw    map[string]string // inputs as given, untrimmed (RawInput)
 	args   []string
 	local  bool
 

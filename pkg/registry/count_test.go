@@ -101,40 +101,6 @@ func checkCounts(t *testing.T, what string, c *Counter, want map[string]int) {
 	}
 }
 
-func TestPromoteRequestCount(t *testing.T) {
-	a, b := testRegistry(t, nil), testRegistry(t, nil)
-	res, counter, elapsed := promoteScenario(t, a, b, "org/app")
-	checkCounts(t, "promote a 2-platform index to 6 tags in 2 registries (in-process registry)", counter, minimumPromote)
-	t.Logf("took %v; %d blobs uploaded (%d bytes), %d manifests pushed", elapsed.Round(time.Microsecond), res.Copy.BlobsUploaded, res.Copy.BytesUploaded, res.Copy.Manifests)
-
-	counter.Reset()
-	c := New(WithInsecure(a, b), WithCounter(counter))
-	if _, err := c.Publish(testContext(t), Request{
-		Sources: []string{a + "/org/app@" + res.Digest}, Images: []string{a + "/org/app", b + "/org/app"},
-		Tags: sixTags, Platforms: []string{"linux/amd64", "linux/arm64"},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	checkCounts(t, "the same promotion again (no-op)", counter, rerunPromote)
-}
-
-func BenchmarkPromote(b *testing.B) {
-	ra, rb := testRegistry(b, nil), testRegistry(b, nil)
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		repo := fmt.Sprintf("org/app-%d", i)
-		idx := pushIndex(b, ra+"/"+repo, types.OCIImageIndex)
-		c := New(WithInsecure(ra, rb))
-		b.StartTimer()
-		if _, err := c.Publish(testContext(b), Request{
-			Sources: []string{idx}, Images: []string{ra + "/" + repo, rb + "/" + repo},
-			Tags: sixTags, Platforms: []string{"linux/amd64", "linux/arm64"},
-		}); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 // Copying to several registries reads each image manifest from the source once.
 func TestPromoteToThreeRegistriesReadsManifestsOnce(t *testing.T) {
 	a, b, c3 := testRegistry(t, nil), testRegistry(t, nil), testRegistry(t, nil)

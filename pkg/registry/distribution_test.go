@@ -3,7 +3,6 @@ package registry
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log"
 	"net/http/httptest"
@@ -11,7 +10,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -72,34 +70,6 @@ func TestDistributionPublish(t *testing.T) {
 	}
 }
 
-// TestDistributionPromoteRequestCount checks the request budget against
-// the distribution registry too.
-func TestDistributionPromoteRequestCount(t *testing.T) {
-	a, b := registrytest.StartDistribution(t, "", ""), registrytest.StartDistribution(t, "", "")
-	res, counter, _ := promoteScenario(t, a, b, "org/app")
-	checkCounts(t, "promote a 2-platform index to 6 tags in 2 registries (docker-registry)", counter, minimumPromote)
-	t.Logf("%d blobs uploaded (%d bytes), %d manifests pushed", res.Copy.BlobsUploaded, res.Copy.BytesUploaded, res.Copy.Manifests)
-}
-
-// BenchmarkPromoteDistribution times the same promotion against two
-// docker-registry servers, a fresh repository each iteration.
-func BenchmarkPromoteDistribution(b *testing.B) {
-	ra, rb := registrytest.StartDistribution(b, "", ""), registrytest.StartDistribution(b, "", "")
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		repo := fmt.Sprintf("org/app-%d", i)
-		idx := pushIndex(b, ra+"/"+repo, types.OCIImageIndex)
-		c := New(WithInsecure(ra, rb))
-		b.StartTimer()
-		if _, err := c.Publish(testContext(b), Request{
-			Sources: []string{idx}, Images: []string{ra + "/" + repo, rb + "/" + repo},
-			Tags: sixTags, Platforms: []string{"linux/amd64", "linux/arm64"},
-		}); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 func TestDistributionBasicAuth(t *testing.T) {
 	host := registrytest.StartDistribution(t, "ci", "s3cret")
 	ctx := testContext(t)
@@ -122,56 +92,6 @@ func TestDistributionBasicAuth(t *testing.T) {
 	d, err := remote.Head(r, ggcrAuth, remote.WithContext(context.Background()))
 	if err != nil || d.Digest.String() != res.Digest {
 		t.Errorf("1.0.0 = %v, %v; want %s", d, err, res.Digest)
-	}
-}
-
-// TestDistributionThroughFailingProxy runs the merge-and-tag through a proxy
-// in front of docker-registry that spoils every third request, both ways.
-func TestDistributionThroughFailingProxy(t *testing.T) {
-	for _, mode := range []string{"fail", "lose"} {
-		t.Run(mode, func(t *testing.T) {
-			ctx := testContext(t)
-			backA, backB := registrytest.StartDistribution(t, "", ""), registrytest.StartDistribution(t, "", "")
-			pa, pb := &faultProxy{mode: mode}, &faultProxy{mode: mode}
-			a, b := proxyTo(t, backA, pa), proxyTo(t, backB, pb)
-			amd := pushImage(t, a+"/build/app", types.DockerManifestSchema2, "linux", "amd64", "")
-			arm := pushImage(t, a+"/build/app", types.DockerManifestSchema2, "linux", "arm64", "")
-			pa.on.Store(true)
-			pb.on.Store(true)
-			var counter Counter
-			// Every third request fails, and parallel requests share the
-			// count, so one request can be unlucky several times running:
-			// 10 attempts make that a one in 59049 event per request.
-			opts := []Option{WithInsecure(a, b), WithCounter(&counter), WithRetry(10, time.Millisecond)}
-			req := Request{Sources: []string{amd, arm}, Images: []string{a + "/org/app", b + "/org/app"}, Tags: sixTags,
-				Platforms: []string{"linux/amd64", "linux/arm64"}}
-			res, err := New(opts...).Publish(ctx, req)
-			if err != nil {
-				t.Fatalf("publish through a failing proxy: %v", err)
-			}
-			if pa.hits.Load() == 0 || pb.hits.Load() == 0 {
-				t.Fatalf("the proxies spoiled %d and %d requests; the test proves nothing", pa.hits.Load(), pb.hits.Load())
-			}
-			t.Logf("%d requests, %d and %d of them spoiled", counter.Total(), pa.hits.Load(), pb.hits.Load())
-			counter.Reset()
-			again, err := New(opts...).Publish(ctx, req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if n := writes(&counter); n != 0 || again.Digest != res.Digest {
-				t.Errorf("re-run wrote %d times (digest %s, want %s):\n%s", n, again.Digest, res.Digest, counter.String())
-			}
-			pa.on.Store(false)
-			pb.on.Store(false)
-			for _, img := range []string{backA + "/org/app", backB + "/org/app"} {
-				checkIndex(t, img+"@"+res.Digest, types.DockerManifestList, "linux/amd64,linux/arm64")
-				for _, tag := range sixTags {
-					if got := tagDigest(t, img+":"+tag); got != res.Digest {
-						t.Errorf("%s:%s = %s, want %s", img, tag, got, res.Digest)
-					}
-				}
-			}
-		})
 	}
 }
 

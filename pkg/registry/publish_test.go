@@ -315,52 +315,6 @@ func (discard) Header() http.Header         { return http.Header{} }
 func (discard) Write(b []byte) (int, error) { return len(b), nil }
 func (discard) WriteHeader(int)             {}
 
-func TestPublishThroughFailingProxy(t *testing.T) {
-	for _, mode := range []string{"fail", "lose"} {
-		t.Run(mode, func(t *testing.T) {
-			ctx := testContext(t)
-			pa, pb := &faultProxy{mode: mode}, &faultProxy{mode: mode}
-			a, b := testRegistry(t, pa.wrap), testRegistry(t, pb.wrap)
-			amd := pushImage(t, a+"/org/app", types.DockerManifestSchema2, "linux", "amd64", "")
-			arm := pushImage(t, a+"/org/app", types.DockerManifestSchema2, "linux", "arm64", "")
-			pa.on.Store(true)
-			pb.on.Store(true)
-			var counter Counter
-			// Every third request fails, and parallel requests share the
-			// count, so one request can be unlucky several times running:
-			// 10 attempts make that a one in 59049 event per request.
-			opts := []Option{WithInsecure(a, b), WithCounter(&counter), WithRetry(10, time.Millisecond)}
-			req := Request{Sources: []string{amd, arm}, Images: []string{a + "/org/app", b + "/org/app"}, Tags: sixTags,
-				Platforms: []string{"linux/amd64", "linux/arm64"}}
-			res, err := New(opts...).Publish(ctx, req)
-			if err != nil {
-				t.Fatalf("publish through a failing proxy: %v", err)
-			}
-			if pa.hits.Load() == 0 || pb.hits.Load() == 0 {
-				t.Fatalf("the proxy spoiled %d and %d requests; the test proves nothing", pa.hits.Load(), pb.hits.Load())
-			}
-			counter.Reset()
-			again, err := New(opts...).Publish(ctx, req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if n := writes(&counter); n != 0 || again.Digest != res.Digest {
-				t.Errorf("re-run wrote %d times (digest %s, want %s):\n%s", n, again.Digest, res.Digest, counter.String())
-			}
-			pa.on.Store(false)
-			pb.on.Store(false)
-			for _, img := range req.Images {
-				checkIndex(t, img+"@"+res.Digest, types.DockerManifestList, "linux/amd64,linux/arm64")
-				for _, tag := range sixTags {
-					if got := tagDigest(t, img+":"+tag); got != res.Digest {
-						t.Errorf("%s:%s = %s, want %s", img, tag, got, res.Digest)
-					}
-				}
-			}
-		})
-	}
-}
-
 // Blobs over the spool limit go through a temporary file, which must be
 // replayable when the registry fails the upload, and removed afterwards.
 func TestPublishSpoolsLargeBlobsToFiles(t *testing.T) {

@@ -2,8 +2,10 @@ package tiers
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -65,4 +67,44 @@ func ApplyShards(ts []Tier, spec []string) ([]Tier, error) {
 		}
 	}
 	return out, nil
+}
+
+// ResultGlobs are the globs, relative to the working directory, of the
+// JUnit and coverage files the plan's tiers write: only this plan's tiers,
+// so results of other tiers left by earlier runs stay out of the report.
+func (p *Plan) ResultGlobs() (junit, coverage []string) {
+	for _, tp := range p.Tiers {
+		junit = append(junit, path.Join(p.ResultsDir, "junit-"+tp.Name+"-*.xml"))
+		coverage = append(coverage, path.Join(p.ResultsDir, "coverage-"+tp.Name+"-*.xml"))
+	}
+	return junit, coverage
+}
+
+// ClearResults removes the result files of the plan's tiers that an earlier
+// run left in the results directory under dir, so that a tier which fails
+// to write new ones cannot report old ones. Other files stay.
+func (p *Plan) ClearResults(dir string) error {
+	rd := filepath.Join(dir, filepath.FromSlash(p.ResultsDir))
+	if filepath.IsAbs(p.ResultsDir) {
+		rd = p.ResultsDir
+	}
+	entries, err := os.ReadDir(rd)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("results directory: %w", err)
+	}
+	planned := map[string]bool{}
+	for _, tp := range p.Tiers {
+		planned[tp.Name] = true
+	}
+	for _, e := range entries {
+		if _, tier, _, _, ok := ResultOf(e.Name()); ok && planned[tier] {
+			if err := os.Remove(filepath.Join(rd, e.Name())); err != nil {
+				return fmt.Errorf("remove old results: %w", err)
+			}
+		}
+	}
+	return nil
 }

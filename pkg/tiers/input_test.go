@@ -84,3 +84,38 @@ func TestWorkDir(t *testing.T) {
 		}
 	}
 }
+
+func TestResultGlobsAndClearResults(t *testing.T) {
+	p := &Plan{Version: PlanVersion, ResultsDir: "test-results", Tiers: []TierPlan{{Tier: Tier{Name: "unit"}}, {Tier: Tier{Name: "smoke"}}}}
+	junit, cov := p.ResultGlobs()
+	if strings.Join(junit, " ") != "test-results/junit-unit-*.xml test-results/junit-smoke-*.xml" ||
+		strings.Join(cov, " ") != "test-results/coverage-unit-*.xml test-results/coverage-smoke-*.xml" {
+		t.Errorf("ResultGlobs = %q, %q", junit, cov)
+	}
+	dir := t.TempDir()
+	if err := p.ClearResults(dir); err != nil {
+		t.Errorf("no results directory yet: %v", err)
+	}
+	rd := filepath.Join(dir, "test-results")
+	if err := os.MkdirAll(rd, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]bool{ // name: removed
+		"junit-unit-1.xml": true, "coverage-unit-2-a3.xml": true, "junit-smoke-1.xml": true,
+		"junit-database-1.xml": false, "timings.json": false, "notes-unit-1.xml": false,
+	}
+	for name := range files {
+		if err := os.WriteFile(filepath.Join(rd, name), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.ClearResults(dir); err != nil {
+		t.Fatal(err)
+	}
+	for name, removed := range files {
+		_, err := os.Stat(filepath.Join(rd, name))
+		if gone := os.IsNotExist(err); gone != removed {
+			t.Errorf("%s: removed %v, want %v", name, gone, removed)
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -56,7 +55,8 @@ type Event struct {
 	SHA             string // the commit built
 	DefaultBranch   string
 	PullRequest     int    // pull request number, when building one
-	BaseRef         string // a pull request's base branch
+	BaseRef         string // a pull request's base branch; a tag push's base_ref (the branch)
+	PRHeadSHA       string // a pull request's head commit (used when Options.PRHeadSHA)
 	DispatchVersion string // the `version` input of workflow_dispatch
 	// MarkedPrerelease: a GitHub release marked as a pre-release triggered
 	// the run; its version gets only its own image tag, like 1.3.0-rc.1.
@@ -72,19 +72,32 @@ type Event struct {
 
 // Options are the user's choices.
 type Options struct {
-	Images     []string // empty: ghcr.io/<owner>/<repo>
-	Scheme     Scheme
-	Rules      []Rule // nil: the built-in image tags
-	Flavor     Flavor
-	TagPrefix  string
-	Bump       Bump
-	Prerelease []PrereleaseRule
+	Images []string // empty: ghcr.io/<owner>/<repo>, unless ImagesGiven
+	// ImagesGiven: the images input had lines (all of them disabled when
+	// Images is empty), so no default image is added and the tags are bare.
+	ImagesGiven bool
+	Scheme      Scheme
+	Rules       []Rule // nil: the built-in image tags
+	Flavor      Flavor
+	TagPrefix   string
+	Bump        Bump
+	Prerelease  []PrereleaseRule
 	// FileVersion is the version read from VersionFile, if any.
 	FileVersion, VersionFile string
 	// InitialVersion is the first release when no release tag exists (default 0.1.0).
 	InitialVersion string
 	// Now is the clock for {{date}}; the zero value means time.Now.
 	Now time.Time
+	// Labels and Annotations are the user's key=value lines (expressions
+	// allowed); they override ours.
+	Labels, Annotations []string
+	// AnnotationLevels prefix every annotation (default manifest).
+	AnnotationLevels []string
+	// ShortSHALength is the length of {{sha}} and type=sha (default 7).
+	ShortSHALength int
+	// PRHeadSHA: on pull request events, build the head commit rather
+	// than the merge commit (DOCKER_METADATA_PR_HEAD_SHA).
+	PRHeadSHA bool
 }
 
 // Label is one OCI label.
@@ -101,9 +114,13 @@ type Result struct {
 	TagNames                  []string // bare image tags, highest priority first
 	Refs                      []string // every image × every tag
 	Labels                    []Label  // sorted by key
-	Annotations               []string // manifest:key=value
-	SHA                       string
-	CommitDate                time.Time
+	Annotations               []string // <level>:key=value, for every level
+	AnnotationValues          []Label  // the annotations without a level, sorted by key
+	// ImageVersion is the org.opencontainers.image.version label: the first
+	// image tag when tag rules are given (as metadata-action), else Version.
+	ImageVersion string
+	SHA          string
+	CommitDate   time.Time
 	// TagExists: the git tag already names SHA (a tag push, or a re-run).
 	TagExists   bool
 	IgnoredTags int
@@ -141,6 +158,9 @@ var pullRef = regexp.MustCompile(`^refs/pull/(\d+)/(merge|head)$`)
 
 // Resolve decides the version, tags and labels for an event.
 func Resolve(ctx context.Context, ev Event, h History, o Options) (*Result, error) {
+	if o.PRHeadSHA && strings.HasPrefix(ev.Name, "pull_request") && ev.PRHeadSHA != "" {
+		ev.SHA = ev.PRHeadSHA
+	}
 	if ev.SHA == "" {
 		return nil, errors.New("no commit to version: GITHUB_SHA is empty and HEAD could not be read")
 	}
@@ -166,6 +186,11 @@ func Resolve(ctx context.Context, ev Event, h History, o Options) (*Result, erro
 	r.prNumber = ev.PullRequest
 	if m := pullRef.FindStringSubmatch(ev.Ref); m != nil && r.prNumber == 0 {
 		r.prNumber, _ = strconv.Atoi(m[1])
+	}
+	if strings.HasPrefix(ev.Name, "pull_request_target") && r.prNumber > 0 {
+		// GITHUB_REF is the base branch; the pull request is what is built.
+		r.branch = ""
+		r.ev.Ref = fmt.Sprintf("refs/pull/%d/merge", r.prNumber)
 	}
 	r.isDefault = r.branch != "" && r.branch == ev.DefaultBranch
 
@@ -197,7 +222,9 @@ func Resolve(ctx context.Context, ev Event, h History, o Options) (*Result, erro
 	if err := r.imageTags(); err != nil {
 		return nil, err
 	}
-	r.finish()
+	if err := r.finish(); err != nil {
+		return nil, err
+	}
 	return r.res, nil
 }
 
@@ -237,7 +264,7 @@ func (r *resolver) decide(ctx context.Context) error {
 	case r.ev.Name == "workflow_dispatch" && r.ev.DispatchVersion != "":
 		v, ok := ParseVersion(r.ev.DispatchVersion, o.TagPrefix)
 		if !ok {
-			return fmt.Errorf("workflow_dispatch input version=%q is not a semantic version: give one like 1.2.3 or 1.3.0-rc.1", r.ev.DispatchVersion)
+			return &InputError{Input: "version (the workflow_dispatch input)", Err: fmt.Errorf("%q is not a semantic version: give one like 1.2.3 or 1.3.0-rc.1", r.ev.DispatchVersion)}
 		}
 		if err := r.checkFile(v, "workflow_dispatch input version="+r.ev.DispatchVersion); err != nil {
 			return err
@@ -559,7 +586,7 @@ func (r *resolver) imageTags() error {
 		} else if r.tagName != "" {
 			tags = append(tags, r.tagName)
 		}
-		tags = append(tags, "dev-"+r.res.CommitDate.UTC().Format("20060102-150405"), "dev-"+shortSHA(r.ev.SHA))
+		tags = append(tags, "dev-"+r.res.CommitDate.UTC().Format("20060102-150405"), "dev-"+r.shortSHA(r.ev.SHA))
 	}
 	for i, t := range tags {
 		tags[i] = f.Prefix + t + f.Suffix
@@ -615,11 +642,11 @@ func sanitizeAll(tags []string) []string {
 	return out
 }
 
-// finish builds image references and labels.
-func (r *resolver) finish() {
+// finish builds image references, labels and annotations.
+func (r *resolver) finish() error {
 	res := r.res
 	res.Images = r.o.Images
-	if len(res.Images) == 0 && r.ev.Repository != "" {
+	if len(res.Images) == 0 && !r.o.ImagesGiven && r.ev.Repository != "" {
 		res.Images = []string{"ghcr.io/" + strings.ToLower(r.ev.Repository)}
 	}
 	for _, img := range res.Images {
@@ -627,26 +654,77 @@ func (r *resolver) finish() {
 			res.Refs = append(res.Refs, img+":"+t)
 		}
 	}
-	labels := map[string]string{
+	if len(res.Images) == 0 {
+		// No image: the tags are bare, as metadata-action gives them.
+		res.Refs = append(res.Refs, res.TagNames...)
+	}
+	res.ImageVersion = res.Version
+	if r.o.Rules != nil {
+		res.ImageVersion = ""
+		if len(res.TagNames) > 0 {
+			res.ImageVersion = res.TagNames[0]
+		}
+	}
+	base := map[string]string{
 		"org.opencontainers.image.title":       r.ev.Title,
 		"org.opencontainers.image.description": r.ev.Description,
 		"org.opencontainers.image.url":         r.ev.URL,
 		"org.opencontainers.image.source":      r.ev.URL,
-		"org.opencontainers.image.version":     res.Version,
-		"org.opencontainers.image.created":     res.CommitDate.UTC().Format(time.RFC3339),
+		"org.opencontainers.image.version":     res.ImageVersion,
+		"org.opencontainers.image.created":     formatCreated(res.CommitDate),
 		"org.opencontainers.image.revision":    res.SHA,
 		"org.opencontainers.image.licenses":    r.ev.License,
 	}
 	if r.ev.License == "NOASSERTION" {
-		labels["org.opencontainers.image.licenses"] = ""
+		base["org.opencontainers.image.licenses"] = ""
 	}
-	for k, v := range labels {
-		if v != "" {
-			res.Labels = append(res.Labels, Label{Key: k, Value: v})
+	var err error
+	if res.Labels, err = r.ociLabels(base, r.o.Labels, "labels"); err != nil {
+		return err
+	}
+	if res.AnnotationValues, err = r.ociLabels(base, r.o.Annotations, "annotations"); err != nil {
+		return err
+	}
+	levels := r.o.AnnotationLevels
+	if len(levels) == 0 {
+		levels = []string{"manifest"}
+	}
+	for _, level := range levels {
+		for _, a := range res.AnnotationValues {
+			res.Annotations = append(res.Annotations, level+":"+a.Key+"="+a.Value)
 		}
 	}
-	sort.Slice(res.Labels, func(i, j int) bool { return res.Labels[i].Key < res.Labels[j].Key })
-	for _, l := range res.Labels {
-		res.Annotations = append(res.Annotations, "manifest:"+l.Key+"="+l.Value)
+	return nil
+}
+
+// exprContext is what {{...}} expressions see for this run.
+func (r *resolver) exprContext() *exprContext {
+	ref := r.ev.Ref
+	if r.ev.Local && r.tagName != "" {
+		ref = "refs/tags/" + r.tagName // a local build of the tag at HEAD
 	}
+	return &exprContext{
+		branch: r.branch, tag: r.tagName, sha: r.shortSHA(r.ev.SHA), baseRef: r.baseRef(),
+		isDefaultBranch: metadataDefaultBranch(r.ev.Name, ref, r.ev.DefaultBranch), now: r.o.Now.UTC(), commitTime: r.res.CommitDate,
+	}
+}
+
+// baseRef is {{base_ref}}: the branch a pushed tag was on, or a pull
+// request's base branch; empty for anything else.
+func (r *resolver) baseRef() string {
+	if r.tagName != "" || r.isPR() {
+		return strings.TrimPrefix(r.ev.BaseRef, "refs/heads/")
+	}
+	return ""
+}
+
+func (r *resolver) shortSHA(sha string) string {
+	n := r.o.ShortSHALength
+	if n <= 0 {
+		n = 7
+	}
+	if len(sha) > n {
+		return sha[:n]
+	}
+	return sha
 }

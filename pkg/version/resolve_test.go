@@ -16,6 +16,7 @@ type fakeHistory struct {
 	msgs    map[string]string
 	tags    []Tag
 	calls   map[string]int
+	at      time.Time // every commit's time; zero: 2026-01-02T03:04:05Z
 }
 
 func newFake(n int) *fakeHistory {
@@ -73,6 +74,9 @@ func (f *fakeHistory) IsAncestor(_ context.Context, a, b string) (bool, error) {
 	return f.ancestors(b)[a], nil
 }
 func (f *fakeHistory) CommitTime(context.Context, string) (time.Time, error) {
+	if !f.at.IsZero() {
+		return f.at, nil
+	}
 	return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), nil
 }
 

@@ -30,8 +30,8 @@ var defaultPriority = map[RuleType]int{
 // attributes each type accepts besides type, enable, priority, prefix, suffix.
 var typeAttributes = map[RuleType][]string{
 	TypeSchedule: {"pattern"},
-	TypeSemver:   {"pattern", "value"},
-	TypePEP440:   {"pattern", "value"},
+	TypeSemver:   {"pattern", "value", "match"},
+	TypePEP440:   {"pattern", "value", "match"},
 	TypeMatch:    {"pattern", "group", "value"},
 	TypeEdge:     {"branch"},
 	TypeRef:      {"event"},
@@ -48,7 +48,12 @@ type Rule struct {
 	// rule's own prefix replaces the flavor's, even when empty.
 	Attrs map[string]string
 	Line  string
+	// match is type=match's pattern, or the match= of semver and pep440
+	// (whose group 1, else the whole match, is the version).
 	match *regexp.Regexp
+	// matchAll: a /pattern/g regular expression, where group= counts
+	// matches rather than groups (JavaScript's String.match).
+	matchAll bool
 }
 
 func (r Rule) attr(k string) string { return r.Attrs[k] }
@@ -123,6 +128,13 @@ func ParseRule(line string) (Rule, error) {
 		if err := need("pattern", "type="+string(r.Type)+",pattern={{version}}"); err != nil {
 			return Rule{}, err
 		}
+		if m := r.attr("match"); m != "" {
+			re, err := regexp.Compile(m)
+			if err != nil {
+				return Rule{}, fmt.Errorf("tag rule %q: match is not a regular expression (Go's RE2 syntax: no look-around or back-references): %w", line, err)
+			}
+			r.match = re
+		}
 	case TypeMatch:
 		if err := need("pattern", `type=match,pattern=v(\d+\.\d+),group=1`); err != nil {
 			return Rule{}, err
@@ -132,15 +144,22 @@ func ParseRule(line string) (Rule, error) {
 			return Rule{}, fmt.Errorf("tag rule %q: group=%s is not a group number (0 is the whole match)", line, r.attr("group"))
 		}
 		p := r.attr("pattern")
-		if m := regexp.MustCompile(`^/(.+)/([a-z]*)$`).FindStringSubmatch(p); m != nil {
+		if m := slashedRegexp.FindStringSubmatch(p); m != nil {
 			p = m[1]
 			if strings.Contains(m[2], "i") {
 				p = "(?i)" + p
 			}
+			if strings.Contains(m[2], "s") {
+				p = "(?s)" + p
+			}
+			if strings.Contains(m[2], "m") {
+				p = "(?m)" + p
+			}
+			r.matchAll = strings.Contains(m[2], "g")
 		}
 		re, err := regexp.Compile(p)
 		if err != nil {
-			return Rule{}, fmt.Errorf("tag rule %q: pattern is not a regular expression: %w", line, err)
+			return Rule{}, fmt.Errorf("tag rule %q: pattern is not a regular expression (Go's RE2 syntax: no look-around or back-references): %w", line, err)
 		}
 		r.match = re
 	case TypeRef:
@@ -177,12 +196,18 @@ func ParseRule(line string) (Rule, error) {
 		return Rule{}, fmt.Errorf("tag rule %q: enable=%s is neither true nor false", line, e)
 	}
 	for _, k := range []string{"enable", "prefix", "suffix", "value", "pattern", "branch"} {
+		if k == "pattern" && r.Type == TypeMatch {
+			continue // a regular expression, not a template
+		}
 		if err := checkTemplate(r.attr(k)); err != nil {
 			return Rule{}, fmt.Errorf("tag rule %q: %s: %w", line, k, err)
 		}
 	}
 	return r, nil
 }
+
+// slashedRegexp is a /pattern/flags regular expression, as JavaScript writes one.
+var slashedRegexp = regexp.MustCompile(`^/(.+)/([a-z]*)$`)
 
 func isBool(s string) bool { return strings.EqualFold(s, "true") || strings.EqualFold(s, "false") }
 

@@ -10,14 +10,15 @@ import (
 
 // exprContext holds what {{...}} expressions expand to.
 type exprContext struct {
-	branch, tag, sha, baseRef string
-	isDefaultBranch           bool
-	now, commitTime           time.Time
+	branch, tag, baseRef string
+	sha                  string // already shortened
+	isDefaultBranch      bool
+	now, commitTime      time.Time
 	// vars are the per-rule values: raw, version, major, minor, patch.
 	vars map[string]string
 }
 
-var globalExprs = []string{"branch", "tag", "sha", "base_ref", "is_default_branch", "date", "commit_date"}
+var globalExprs = []string{"branch", "tag", "sha", "base_ref", "is_default_branch", "is_not_default_branch", "date", "commit_date"}
 
 var ruleExprs = []string{"raw", "version", "major", "minor", "patch"}
 
@@ -75,8 +76,20 @@ func parseExpr(body string) (expr, error) {
 			key = k
 			rest = rest[len(k)+1:]
 		}
-		if rest == "" || (rest[0] != '\'' && rest[0] != '"') {
-			return e, fmt.Errorf("{{%s}}: arguments are quoted, e.g. {{date 'YYYYMMDD'}}", body)
+		if rest == "" {
+			return e, fmt.Errorf("{{%s}}: %s= needs a quoted value, e.g. tz='Asia/Tokyo'", body, key)
+		}
+		if rest[0] != '\'' && rest[0] != '"' {
+			// An unquoted word is a variable to Handlebars, which
+			// metadata-action's date helpers receive as undefined, and
+			// moment then formats as ISO 8601: kept, for parity.
+			word, after, _ := strings.Cut(rest, " ")
+			if key != "" || strings.ContainsAny(word, `'"`) {
+				return e, fmt.Errorf("{{%s}}: arguments are quoted, e.g. {{date 'YYYYMMDD'}}", body)
+			}
+			e.args = append(e.args, isoFormat)
+			rest = strings.TrimSpace(after)
+			continue
 		}
 		end := strings.IndexByte(rest[1:], rest[0])
 		if end < 0 {
@@ -139,11 +152,13 @@ func (c *exprContext) expand(e expr) string {
 	case "tag":
 		return c.tag
 	case "sha":
-		return shortSHA(c.sha)
+		return c.sha
 	case "base_ref":
 		return c.baseRef
 	case "is_default_branch":
 		return strconv.FormatBool(c.isDefaultBranch)
+	case "is_not_default_branch":
+		return strconv.FormatBool(!c.isDefaultBranch)
 	case "date", "commit_date":
 		t := c.now
 		if e.name == "commit_date" && !c.commitTime.IsZero() {
@@ -153,7 +168,14 @@ func (c *exprContext) expand(e expr) string {
 		if tz, ok := e.opts["tz"]; ok {
 			loc, _ = time.LoadLocation(tz) // validated by parseExpr
 		}
-		return formatMoment(t.In(loc), e.args[0])
+		t = t.In(loc)
+		if f := e.args[0]; f != isoFormat {
+			return formatMoment(t, f)
+		}
+		if _, off := t.Zone(); off == 0 {
+			return formatMoment(t, "YYYY-MM-DDTHH:mm:ss[Z]")
+		}
+		return formatMoment(t, "YYYY-MM-DDTHH:mm:ssZ")
 	}
 	return c.vars[e.name]
 }
@@ -164,6 +186,10 @@ func shortSHA(sha string) string {
 	}
 	return sha
 }
+
+// isoFormat stands for moment's default format, for a date helper given no
+// format: ISO 8601 with the offset, or Z at offset zero.
+const isoFormat = "\x00iso"
 
 // momentTokens are the moment.js format tokens we support, longest first
 // so that YYYY wins over YY.

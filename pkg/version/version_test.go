@@ -275,7 +275,7 @@ func TestParseFlavor(t *testing.T) {
 
 func TestRender(t *testing.T) {
 	c := &exprContext{
-		branch: "develop", tag: "v1.2.3", sha: "0123456789abcdef", baseRef: "main", isDefaultBranch: true,
+		branch: "develop", tag: "v1.2.3", sha: "0123456", baseRef: "main", isDefaultBranch: true,
 		now:        time.Date(2020, 1, 10, 15, 25, 50, 123e6, time.UTC),
 		commitTime: time.Date(2021, 2, 3, 4, 5, 6, 0, time.UTC),
 		vars:       map[string]string{"version": "1.2.3", "major": "1"},
@@ -288,6 +288,9 @@ func TestRender(t *testing.T) {
 		"{{date 'dddd, MMMM Do YYYY, h:mm:ss a'}}":     "Friday, January 10th 2020, 3:25:50 pm",
 		"{{commit_date 'YYYY-MM-DDTHH:mm:ss.SSS[Z]'}}": "2021-02-03T04:05:06.000Z",
 		"{{date \"X\"}}":                               "1578669950",
+		"{{is_not_default_branch}}":                    "false",
+		"{{commit_date YYYY-MM-DD}}":                   "2021-02-03T04:05:06Z", // unquoted: not a format (Handlebars)
+		"{{date YYYY tz='Asia/Tokyo'}}":                "2020-01-11T00:25:50+09:00",
 		"v{{major}}/{{version}}":                       "v1/1.2.3",
 		"plain":                                        "plain",
 	} {
