@@ -39,12 +39,15 @@ const (
 
 // TestReport is what one run's report artifact says.
 type TestReport struct {
-	Total    int      `json:"total"`
-	Passed   int      `json:"passed"`
-	Failed   int      `json:"failed"`
-	Skipped  int      `json:"skipped"`
-	Flaky    int      `json:"flaky"`
+	Total    int      `json:"total,omitempty"`
+	Passed   int      `json:"passed,omitempty"`
+	Failed   int      `json:"failed,omitempty"`
+	Skipped  int      `json:"skipped,omitempty"`
+	Flaky    int      `json:"flaky,omitempty"`
 	Coverage *float64 `json:"coverage,omitempty"` // percent
+	// Attempt is the run attempt the report is of: a run re-run since it
+	// was cached is looked at again.
+	Attempt int `json:"attempt,omitempty"`
 	// FlakyNames are the flaky tests' ids, at most 50.
 	FlakyNames []string `json:"flakyNames,omitempty"`
 	// Missing says why the run has no report: "none" (no artifact),
@@ -146,13 +149,13 @@ func (g GitHub) reports(ctx context.Context, runs []Run, branch string, max int,
 		if r.Status != "completed" || r.Branch != branch {
 			continue
 		}
-		if _, ok := cache.Reports[r.ID]; ok {
-			st.Cached++
-			continue
-		}
 		a := r.Attempt
 		if a < 1 {
 			a = 1
+		}
+		if c, ok := cache.Reports[r.ID]; ok && max1(c.Attempt) == a {
+			st.Cached++
+			continue
 		}
 		byAttempt[a] = append(byAttempt[a], r)
 	}
@@ -206,7 +209,7 @@ func (g GitHub) reports(ctx context.Context, runs []Run, branch string, max int,
 		}
 		for id := range want {
 			if !seen[id] {
-				cache.Reports[id] = TestReport{Missing: "none"}
+				cache.Reports[id] = TestReport{Missing: "none", Attempt: a}
 				st.None++
 			}
 		}
@@ -214,7 +217,7 @@ func (g GitHub) reports(ctx context.Context, runs []Run, branch string, max int,
 	sort.Slice(todo, func(i, j int) bool { return todo[i].run.Created.After(todo[j].run.Created) })
 	for _, f := range todo {
 		if f.artifact.GetExpired() {
-			cache.Reports[f.run.ID] = TestReport{Missing: "expired"}
+			cache.Reports[f.run.ID] = TestReport{Missing: "expired", Attempt: max1(f.run.Attempt)}
 			st.Expired++
 			continue
 		}
@@ -237,10 +240,14 @@ func (g GitHub) reports(ctx context.Context, runs []Run, branch string, max int,
 		default:
 			st.Read++
 		}
+		rep.Attempt = max1(f.run.Attempt)
 		cache.Reports[f.run.ID] = rep
 	}
 	return st, nil
 }
+
+// max1 is a run attempt, 1 when GitHub left it out.
+func max1(a int) int { return max(a, 1) }
 
 var errUnreadable = errors.New("unreadable")
 

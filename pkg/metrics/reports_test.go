@@ -60,9 +60,9 @@ func TestParseReport(t *testing.T) {
 		want string // error text, or the report as %+v
 	}{
 		{"summary", zipOf(t, map[string]string{ReportFile: `{"version":1,"counts":{"total":5,"passed":3,"failed":1,"errors":1,"skipped":0,"flaky":1},"coverage":81.5,"flaky":["a::b"]}`}),
-			"{Total:5 Passed:3 Failed:2 Skipped:0 Flaky:1 Coverage:81.5 FlakyNames:[a::b] Missing:}"},
+			"{Total:5 Passed:3 Failed:2 Skipped:0 Flaky:1 Coverage:81.5 Attempt:0 FlakyNames:[a::b] Missing:}"},
 		{"test-report json output", zipOf(t, map[string]string{"x/other.txt": "hi", ReportFile: `{"counts":{"total":2,"passed":2},"flaky-tests":[{"tier":"unit","id":"t::x","result":"flaky"}]}`}),
-			"{Total:2 Passed:2 Failed:0 Skipped:0 Flaky:0 Coverage:<nil> FlakyNames:[t::x] Missing:}"},
+			"{Total:2 Passed:2 Failed:0 Skipped:0 Flaky:0 Coverage:<nil> Attempt:0 FlakyNames:[t::x] Missing:}"},
 		{"no report file", zipOf(t, map[string]string{"junit.xml": "<testsuite/>"}), "holds no test-report.json"},
 		{"not JSON", zipOf(t, map[string]string{ReportFile: "<html>"}), "not test-report's JSON"},
 		{"negative", zipOf(t, map[string]string{ReportFile: `{"counts":{"total":-1}}`}), "negative count"},
@@ -158,6 +158,18 @@ func TestReportArtifacts(t *testing.T) {
 	}
 	if n := fake.Count("", "/artifacts") + fake.Count("", "/_blobs/"); n != 0 || h.Artifacts.Cached != 8 || len(h.Reports) != 6 {
 		t.Errorf("cached fetch: %d artifact requests, %+v", n, h.Artifacts)
+	}
+	// A cache entry of another attempt than the run's latest is not
+	// trusted: the run was re-run since, its report is read again.
+	stale := cache.Reports[6]
+	stale.Attempt = 2
+	cache.Reports[6] = stale
+	fake.ResetLog()
+	if h, err = g.Fetch(ctx, since, until, cache); err != nil {
+		t.Fatal(err)
+	}
+	if h.Artifacts.Read != 1 || fake.Count("GET", "/zip") != 1 || cache.Reports[6].Attempt != 1 {
+		t.Errorf("re-run: %+v", h.Artifacts)
 	}
 	md := rep.Markdown("org/timetracker", 4)
 	if !strings.Contains(md, "| <code>f6</code> | 1 |") || !strings.Contains(md, "6 in the last report, coverage 50.0%; 6 distinct flaky tests in 6 reports") {
