@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-github/v60/github"
 	"github.com/org/timetracker-ci/pkg/githubapi"
@@ -129,7 +130,11 @@ func parseReportJSON(data []byte) (TestReport, error) {
 	for _, n := range names {
 		if n = strings.TrimSpace(n); n != "" && len(r.FlakyNames) < maxFlakyNames {
 			if len(n) > maxNameLen {
-				n = n[:maxNameLen]
+				cut := maxNameLen
+				for cut > 0 && !utf8.RuneStart(n[cut]) {
+					cut-- // not inside a character
+				}
+				n = n[:cut]
 			}
 			r.FlakyNames = append(r.FlakyNames, n)
 		}

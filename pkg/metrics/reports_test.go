@@ -193,3 +193,34 @@ func TestReportsOfTheDefaultBranchOnly(t *testing.T) {
 		t.Errorf("a test name must not break the table:\n%s", md)
 	}
 }
+
+// FuzzParseReport: no archive makes the parser panic, or return a report
+// outside its bounds.
+func FuzzParseReport(f *testing.F) {
+	f.Add(zipOfBytes(`{"counts":{"total":1},"coverage":50,"flaky":["a"]}`))
+	f.Add(zipOfBytes(`{"flaky-tests":[{"id":"x"}]}`))
+	f.Add([]byte("PK\x03\x04"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rep, err := ParseReport(data)
+		if err != nil {
+			return
+		}
+		if rep.Total < 0 || len(rep.FlakyNames) > maxFlakyNames || (rep.Coverage != nil && (*rep.Coverage < 0 || *rep.Coverage > 100)) {
+			t.Errorf("out of bounds: %+v", rep)
+		}
+		for _, n := range rep.FlakyNames {
+			if n == "" || len(n) > maxNameLen {
+				t.Errorf("name %q", n)
+			}
+		}
+	})
+}
+
+func zipOfBytes(report string) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create(ReportFile)
+	w.Write([]byte(report))
+	zw.Close()
+	return buf.Bytes()
+}
