@@ -42,6 +42,13 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if env == "" {
 		return action.InputErrorf("environment", "is empty: name the production environment (production)")
 	}
+	maxDownloads, err := rt.Int("max-downloads")
+	if err != nil {
+		return err
+	}
+	if maxDownloads < 0 {
+		return action.InputErrorf("max-downloads", "must be 0 (no limit) or more, not %d", maxDownloads)
+	}
 	ws := rt.Workspace()
 	chartsDir, err := inside(ws, rt.Input("charts-dir"))
 	if err != nil || rt.Input("charts-dir") == "" {
@@ -85,11 +92,23 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	until := metrics.WeekStart(now).AddDate(0, 0, 7)
 	since := until.AddDate(0, 0, -7*weeks)
 	start := time.Now()
-	h, err := metrics.GitHub{Client: client, Owner: ev.Owner(), Repo: ev.RepoName(), Environment: env}.Fetch(ctx, since, until, cache)
+	branch := rt.Input("branch")
+	if branch == "" {
+		branch = ev.DefaultBranch
+	}
+	if branch == "" { // a scheduled run's event has no repository
+		repo, _, err := client.Repositories.Get(ctx, ev.Owner(), ev.RepoName())
+		if err != nil {
+			return fmt.Errorf("reading the repository's default branch: %w (set the branch input)", err)
+		}
+		branch = repo.GetDefaultBranch()
+	}
+	h, err := metrics.GitHub{Client: client, Owner: ev.Owner(), Repo: ev.RepoName(), Environment: env, Branch: branch,
+		MaxDownloads: maxDownloads, Logf: rt.Logf}.Fetch(ctx, since, until, cache)
 	if err != nil {
 		return err
 	}
-	rep := metrics.Compute(h, metrics.Options{Workflows: workflows, Since: since, Until: until})
+	rep := metrics.Compute(h, metrics.Options{Workflows: workflows, Since: since, Until: until, DefaultBranch: branch})
 	rt.Logf("%d runs and %d deployments read with %d API requests in %v", len(h.Runs), len(h.Deployments), tr.Stats().Attempts, time.Since(start).Round(time.Millisecond))
 
 	var files []string

@@ -2,6 +2,7 @@ package metricsaction
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,10 +23,15 @@ func TestChartsSummaryAndCache(t *testing.T) {
 		if i%4 == 0 {
 			conclusion = "failure"
 		}
-		runs = append(runs, githubfake.WorkflowRun{Name: "CI", Event: "push", Branch: "main", Status: "completed", Conclusion: conclusion,
+		runs = append(runs, githubfake.WorkflowRun{ID: int64(500 + i), Name: "CI", Event: "push", Branch: "main", Status: "completed", Conclusion: conclusion,
 			Created: c, Started: c, Updated: c.Add(5 * time.Minute)})
 	}
 	fake.AddWorkflowRuns(runs...)
+	// The newest three runs have test reports (the run at i = 0 is the newest).
+	for i := 0; i < 3; i++ {
+		report := fmt.Sprintf(`{"version":1,"counts":{"total":%d},"coverage":%d,"flaky":["tests/test_a.py::test_%d"]}`, 300-i, 80-i, i)
+		fake.AddArtifact(runs[i].ID, "test-report-1", map[string][]byte{"test-report.json": []byte(report)}, runs[i].Updated, false)
+	}
 	ws := t.TempDir()
 	env := map[string]string{"GITHUB_REPOSITORY": "org/timetracker", "GITHUB_API_URL": fake.APIURL()}
 	c := actiontest.Case{Dir: ws, Env: env, Inputs: map[string]string{"weeks": "4", "github-token": "tok"}}
@@ -35,7 +41,10 @@ func TestChartsSummaryAndCache(t *testing.T) {
 	}
 	var rep struct {
 		Weeks  []struct{ Runs, Passed int }
-		Totals struct{ Runs, Passed int }
+		Totals struct {
+			Runs, Passed, Reports, Tests, FlakyTests int
+			Coverage                                 float64
+		}
 	}
 	if err := json.Unmarshal([]byte(res.Outputs["json"]), &rep); err != nil || len(rep.Weeks) != 4 {
 		t.Fatalf("json %s (%v)", res.Outputs["json"], err)
@@ -43,8 +52,14 @@ func TestChartsSummaryAndCache(t *testing.T) {
 	if rep.Totals.Runs < 20 || rep.Totals.Runs > 40 || rep.Totals.Passed >= rep.Totals.Runs {
 		t.Errorf("totals %+v", rep.Totals)
 	}
+	if tt := rep.Totals; tt.Reports != 3 || tt.Tests != 300 || tt.Coverage != 80 || tt.FlakyTests != 3 {
+		t.Errorf("test figures %+v, want 3 reports, 300 tests (the newest), 80%%, 3 flaky", tt)
+	}
+	if !strings.Contains(res.Stdout+res.Stderr, "test reports of main: 3 read") {
+		t.Errorf("no log of the reports read (the default branch comes from the repository):\n%s", res.Stdout+res.Stderr)
+	}
 	charts := strings.Split(res.Outputs["charts"], "\n")
-	if len(charts) != 7 {
+	if len(charts) != 10 {
 		t.Fatalf("charts %q", res.Outputs["charts"])
 	}
 	for _, f := range charts {
@@ -77,13 +92,14 @@ func TestBadInputs(t *testing.T) {
 		in    map[string]string
 		input string
 	}{
-		"weeks":    {map[string]string{"weeks": "0"}, "weeks"},
-		"nan":      {map[string]string{"weeks": "NaN"}, "weeks"},
-		"outside":  {map[string]string{"charts-dir": "../m"}, "charts-dir"},
-		"symlink":  {map[string]string{"charts-dir": "link/m"}, "charts-dir"},
-		"cache":    {map[string]string{"cache-file": "/etc/passwd"}, "cache-file"},
-		"token":    {map[string]string{"github-token": ""}, "github-token"},
-		"env name": {map[string]string{"environment": ""}, "environment"},
+		"weeks":     {map[string]string{"weeks": "0"}, "weeks"},
+		"nan":       {map[string]string{"weeks": "NaN"}, "weeks"},
+		"outside":   {map[string]string{"charts-dir": "../m"}, "charts-dir"},
+		"symlink":   {map[string]string{"charts-dir": "link/m"}, "charts-dir"},
+		"cache":     {map[string]string{"cache-file": "/etc/passwd"}, "cache-file"},
+		"token":     {map[string]string{"github-token": ""}, "github-token"},
+		"env name":  {map[string]string{"environment": ""}, "environment"},
+		"downloads": {map[string]string{"max-downloads": "-1"}, "max-downloads"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			in := map[string]string{"github-token": "tok"}

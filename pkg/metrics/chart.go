@@ -41,6 +41,17 @@ func (r Report) Charts() []Series {
 		}
 		return out
 	}
+	tests := make([]float64, len(r.Weeks))
+	flaky := make([]float64, len(r.Weeks))
+	for i, w := range r.Weeks {
+		tests[i], flaky[i] = math.NaN(), math.NaN()
+		if w.Tests != nil {
+			tests[i] = float64(*w.Tests)
+		}
+		if w.Reports > 0 { // no report: unknown, not zero
+			flaky[i] = float64(w.FlakyTests)
+		}
+	}
 	return []Series{
 		{File: "ci-success-rate.svg", Title: "CI success rate", Unit: "%", Weeks: weeks, Values: pick(func(w Week) *float64 { return w.SuccessRate }, 100)},
 		{File: "build-time.svg", Title: "Build time, median", Unit: "min", Weeks: weeks, Values: pick(func(w Week) *float64 { return w.BuildP50 }, 1.0/60)},
@@ -49,6 +60,9 @@ func (r Report) Charts() []Series {
 		{File: "lead-time.svg", Title: "Lead time for changes, median", Unit: "h", Weeks: weeks, Values: pick(func(w Week) *float64 { return w.LeadTimeP50 }, 1.0/3600)},
 		{File: "change-failure-rate.svg", Title: "Change failure rate", Unit: "%", Weeks: weeks, Values: pick(func(w Week) *float64 { return w.ChangeFailureRate }, 100)},
 		{File: "time-to-restore.svg", Title: "Time to restore, median", Unit: "h", Weeks: weeks, Values: pick(func(w Week) *float64 { return w.RestoreP50 }, 1.0/3600)},
+		{File: "tests.svg", Title: "Tests on the default branch", Unit: "tests", Weeks: weeks, Values: tests},
+		{File: "coverage.svg", Title: "Coverage on the default branch", Unit: "%", Weeks: weeks, Values: pick(func(w Week) *float64 { return w.Coverage }, 1)},
+		{File: "flaky-tests.svg", Title: "Flaky tests per week", Unit: "tests", Bar: true, Weeks: weeks, Values: flaky},
 	}
 }
 

@@ -11,6 +11,10 @@
 //   - time to restore: from such a failed change to the next successful
 //     production deployment (a rollback or a fix), median per week.
 //
+// From the default branch's CI runs it also reads the test reports the CI
+// workflow uploads (the test-report-<attempt> artifact): the week's last
+// test count and coverage, and the distinct flaky tests seen in the week.
+//
 // Weeks start on Monday, UTC. The figures come with SVG charts and a
 // Markdown rendering for the job summary (Mermaid charts, which GitHub
 // renders there).

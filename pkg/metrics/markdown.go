@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"fmt"
+	"html"
 	"strings"
 	"time"
 )
@@ -32,6 +33,16 @@ func (r Report) Markdown(repo string, maxWeeks int) string {
 	b.WriteString("| CI success rate | build time (median / p90) | deployments | lead time (median) | change failure rate | time to restore (median) |\n|---|---|---|---|---|---|\n")
 	fmt.Fprintf(&b, "| %s of %d runs | %s / %s | %d | %s | %s (%d of %d) | %s (%d) |\n\n", pct(t.SuccessRate), t.Runs, dur(t.BuildP50), dur(t.BuildP90),
 		t.Deployments, dur(t.LeadTimeP50), pct(t.ChangeFailureRate), t.FailedChanges, t.Changes, dur(t.RestoreP50), t.Restores)
+	if t.Reports > 0 {
+		fmt.Fprintf(&b, "Tests on the default branch: %s in the last report, coverage %s; %d distinct flaky tests in %d reports.\n\n", intOr(t.Tests), pctOf(t.Coverage), t.FlakyTests, t.Reports)
+	}
+	if len(t.TopFlaky) > 0 {
+		b.WriteString("| most flaky tests | runs flaky |\n|---|---|\n")
+		for _, f := range t.TopFlaky {
+			fmt.Fprintf(&b, "| %s | %d |\n", cell(f.Name), f.Runs)
+		}
+		b.WriteString("\n")
+	}
 	last := r
 	if maxWeeks > 0 && len(last.Weeks) > maxWeeks {
 		last.Weeks = last.Weeks[len(last.Weeks)-maxWeeks:]
@@ -41,10 +52,36 @@ func (r Report) Markdown(repo string, maxWeeks int) string {
 		b.WriteString("\n")
 	}
 	b.WriteString("Weeks without a measurement are drawn at 0 above; the table and the SVG charts leave them out.\n\n")
-	b.WriteString("| week | CI runs | success | build p50 | build p90 | deployments | lead time | change failure | restore |\n|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| week | CI runs | success | build p50 | build p90 | deployments | lead time | change failure | restore | tests | coverage | flaky |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, w := range last.Weeks {
-		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %d | %s | %s | %s |\n", w.Start.Format("2006-01-02"), w.Runs, pct(w.SuccessRate), dur(w.BuildP50), dur(w.BuildP90),
-			w.Deployments, dur(w.LeadTimeP50), pct(w.ChangeFailureRate), dur(w.RestoreP50))
+		flaky := "—"
+		if w.Reports > 0 {
+			flaky = fmt.Sprint(w.FlakyTests)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %d | %s | %s | %s | %s | %s | %s |\n", w.Start.Format("2006-01-02"), w.Runs, pct(w.SuccessRate), dur(w.BuildP50), dur(w.BuildP90),
+			w.Deployments, dur(w.LeadTimeP50), pct(w.ChangeFailureRate), dur(w.RestoreP50), intOr(w.Tests), pctOf(w.Coverage), flaky)
 	}
 	return b.String()
+}
+
+func intOr(v *int) string {
+	if v == nil {
+		return "—"
+	}
+	return fmt.Sprint(*v)
+}
+
+// pctOf shows a value that is already a percentage.
+func pctOf(v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f%%", *v)
+}
+
+// cell shows a test name in a table cell: as code, with HTML and the
+// column separator escaped (names come from test reports, not from us).
+func cell(s string) string {
+	s = strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
+	return "<code>" + strings.ReplaceAll(html.EscapeString(s), "|", "&#124;") + "</code>"
 }

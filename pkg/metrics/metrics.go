@@ -15,6 +15,7 @@ type Run struct {
 	Branch     string    `json:"branch"`
 	Status     string    `json:"status"`
 	Conclusion string    `json:"conclusion"`
+	Attempt    int       `json:"attempt,omitempty"`
 	Created    time.Time `json:"created"`
 	Started    time.Time `json:"started"`
 	Updated    time.Time `json:"updated"`
@@ -55,6 +56,10 @@ func (d Deployment) final() (string, time.Time) {
 type History struct {
 	Runs        []Run        `json:"runs"`
 	Deployments []Deployment `json:"deployments"` // of the production environment
+	// Reports are the runs' test reports, by run id (runs without one are
+	// not in it).
+	Reports   map[int64]TestReport `json:"reports,omitempty"`
+	Artifacts ArtifactStats        `json:"artifacts"`
 }
 
 // Options select what counts.
@@ -64,6 +69,18 @@ type Options struct {
 	Workflows []string
 	// Since and Until bound the weeks reported (Until exclusive).
 	Since, Until time.Time
+	// DefaultBranch is the branch whose test reports count (default
+	// "main"): a pull request's tests say nothing about the product's.
+	DefaultBranch string
+}
+
+// MaxTopFlaky bounds the flaky tests listed per week and in the totals.
+const MaxTopFlaky = 10
+
+// FlakyTest is a test that was flaky in some runs.
+type FlakyTest struct {
+	Name string `json:"name"`
+	Runs int    `json:"runs"` // runs in which it was flaky
 }
 
 // Week is one week's figures. Durations are in seconds; a figure with
@@ -84,6 +101,12 @@ type Week struct {
 	ChangeFailureRate *float64 `json:"changeFailureRate"` // failedChanges / changes
 	Restores          int      `json:"restores"`          // failures restored this week
 	RestoreP50        *float64 `json:"restoreP50"`        // seconds from failure to restoration
+	// Tests (from the default branch's test reports)
+	Reports    int         `json:"reports"`    // CI runs whose test report was read
+	Tests      *int        `json:"tests"`      // total tests in the week's last report
+	Coverage   *float64    `json:"coverage"`   // coverage percent in the week's last report that has one
+	FlakyTests int         `json:"flakyTests"` // distinct tests flaky in the week's reports
+	TopFlaky   []FlakyTest `json:"topFlaky,omitempty"`
 }
 
 // Report is every week from Since to Until, oldest first, and totals.
@@ -125,6 +148,36 @@ type bucket struct {
 	runs, passed             int
 	build, lead, restore     []float64
 	deploys, changes, failed int
+	reports                  int
+	lastTests, lastCover     *Run // the latest runs with a report, and with coverage
+	tests                    int
+	cover                    float64
+	flaky                    map[string]int
+}
+
+// addReport counts run r's report.
+func (b *bucket) addReport(r *Run, rep TestReport) {
+	b.reports++
+	if b.lastTests == nil || later(r, b.lastTests) {
+		b.lastTests, b.tests = r, rep.Total
+	}
+	if rep.Coverage != nil && (b.lastCover == nil || later(r, b.lastCover)) {
+		b.lastCover, b.cover = r, *rep.Coverage
+	}
+	if b.flaky == nil {
+		b.flaky = map[string]int{}
+	}
+	seen := map[string]bool{}
+	for _, n := range rep.FlakyNames {
+		if !seen[n] {
+			seen[n] = true
+			b.flaky[n]++
+		}
+	}
+}
+
+func later(a, b *Run) bool {
+	return a.Created.After(b.Created) || (a.Created.Equal(b.Created) && a.ID > b.ID)
 }
 
 // Compute works the figures out.
@@ -153,7 +206,12 @@ func Compute(h History, o Options) Report {
 		}
 	}
 
-	for _, r := range h.Runs {
+	branch := o.DefaultBranch
+	if branch == "" {
+		branch = "main"
+	}
+	for i := range h.Runs {
+		r := &h.Runs[i]
 		if len(ci) > 0 && !ci[strings.ToLower(r.Workflow)] {
 			continue
 		}
@@ -175,6 +233,9 @@ func Compute(h History, o Options) Report {
 				b.build = append(b.build, r.Updated.Sub(r.Started).Seconds())
 			}
 		})
+		if rep, ok := h.Reports[r.ID]; ok && r.Branch == branch {
+			each(r.Created, func(b *bucket) { b.addReport(r, rep) })
+		}
 	}
 
 	ds := append([]Deployment(nil), h.Deployments...)
@@ -249,5 +310,23 @@ func (b *bucket) week(start time.Time) Week {
 		w.ChangeFailureRate = opt(float64(b.failed) / float64(b.changes))
 	}
 	w.RestoreP50 = opt(Percentile(b.restore, 50))
+	w.Reports, w.FlakyTests = b.reports, len(b.flaky)
+	if b.lastTests != nil {
+		n := b.tests
+		w.Tests = &n
+	}
+	if b.lastCover != nil {
+		w.Coverage = opt(b.cover)
+	}
+	for n, c := range b.flaky {
+		w.TopFlaky = append(w.TopFlaky, FlakyTest{Name: n, Runs: c})
+	}
+	sort.Slice(w.TopFlaky, func(i, j int) bool {
+		a, c := w.TopFlaky[i], w.TopFlaky[j]
+		return a.Runs > c.Runs || (a.Runs == c.Runs && a.Name < c.Name)
+	})
+	if len(w.TopFlaky) > MaxTopFlaky {
+		w.TopFlaky = w.TopFlaky[:MaxTopFlaky]
+	}
 	return w
 }

@@ -24,6 +24,13 @@ import (
 //     (failure at 09:30), restored by Monday's success at 10:10: 40 min;
 //   - when k%6 == 1, the week's last deployment is rolled back at 11:40
 //     (a rollback deployment): restored 90 min after it went live.
+//   - test reports (artifact test-report-<attempt>) on the last R(k) =
+//     2+k%3 counted CI runs of the week, except when k%10 == 9 (none):
+//     the j-th (oldest first) says TestsOf(k, j) tests, coverage CovOf(k,
+//     j) (none on the week's last when k%5 == 2) and, unless k%3 == 0,
+//     flaky tests FlakyOf(k, j); when k%7 == 3 the week's last run was
+//     re-run (attempt 2) and its attempt-1 report says something else;
+//     when k%13 == 5 the week's first CI run has an expired report.
 var start = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 
 const totalRuns = 10000
@@ -35,18 +42,55 @@ func hOf(k int) time.Duration {
 	return time.Duration(1+k%4) * time.Hour
 }
 
+func R(k int) int {
+	if k%10 == 9 {
+		return 0
+	}
+	return 2 + k%3
+}
+func TestsOf(k, j int) int { return 1000 + 10*k + j }
+func CovOf(k, j int) float64 {
+	return 60 + 0.5*float64(k) + 0.1*float64(j)
+}
+func FlakyOf(k, j int) []string {
+	if k%3 == 0 {
+		return nil
+	}
+	names := []string{fmt.Sprintf("tests/test_api.py::test_w%d_%d", k%5, j%2)}
+	if j == 0 {
+		names = append(names, "tests/test_db.py::test_sometimes")
+	}
+	return names
+}
+
+func reportZip(tests int, cov *float64, flaky []string) map[string][]byte {
+	b, _ := json.Marshal(map[string]any{"version": 1, "counts": map[string]int{"total": tests, "passed": tests}, "coverage": cov, "flaky": flaky})
+	return map[string][]byte{"test-report.json": b}
+}
+
 func seed(t testing.TB) *githubfake.Server {
 	t.Helper()
 	fake := githubfake.Start(t, githubfake.Options{Now: func() time.Time { return start.Add(-time.Hour) }, RateLimit: 1 << 30})
 	var runs []githubfake.WorkflowRun
+	type art struct {
+		run     int64
+		name    string
+		files   map[string][]byte
+		at      time.Time
+		expired bool
+	}
+	var arts []art
 	for k := 0; k < 52; k++ {
 		ws := start.AddDate(0, 0, 7*k)
 		n := 0
 		add := func(name, conclusion string, dur time.Duration) {
 			c := ws.Add(time.Duration(n)*20*time.Minute + time.Minute)
-			runs = append(runs, githubfake.WorkflowRun{Name: name, Event: "push", Branch: "main", Status: "completed", Conclusion: conclusion,
+			runs = append(runs, githubfake.WorkflowRun{ID: int64(1_000_000 + len(runs)), Name: name, Event: "push", Branch: "main", Status: "completed", Conclusion: conclusion,
 				Created: c, Started: c.Add(30 * time.Second), Updated: c.Add(30*time.Second + dur)})
 			n++
+		}
+		report := func(r *githubfake.WorkflowRun, attempt int, files map[string][]byte, expired bool) {
+			arts = append(arts, art{r.ID, fmt.Sprintf("test-report-%d", attempt), files, r.Updated, expired})
 		}
 		i := 0
 		for j := 0; j < P(k)+F(k); j++ {
@@ -56,16 +100,38 @@ func seed(t testing.TB) *githubfake.Server {
 			}
 			add("CI", c, time.Duration(300+j)*time.Second)
 		}
+		ci := runs[len(runs)-(P(k)+F(k)):]
+		for j := 0; j < R(k); j++ {
+			r := &ci[len(ci)-R(k)+j]
+			cov := CovOf(k, j)
+			c := &cov
+			if j == R(k)-1 && k%5 == 2 {
+				c = nil
+			}
+			if j == R(k)-1 && k%7 == 3 {
+				r.Attempt = 2
+				report(r, 1, reportZip(1, nil, []string{"tests/test_attempt_one.py::test_x"}), false)
+				report(r, 2, reportZip(TestsOf(k, j), c, FlakyOf(k, j)), false)
+				continue
+			}
+			report(r, 1, reportZip(TestsOf(k, j), c, FlakyOf(k, j)), false)
+		}
+		if k%13 == 5 {
+			report(&ci[0], 1, reportZip(1, nil, nil), true)
+		}
 		add("CI", "cancelled", time.Hour)
 		add("CI", "cancelled", time.Hour)
 	}
 	for len(runs) < totalRuns {
 		k := len(runs) % 52
 		c := start.AddDate(0, 0, 7*k).Add(6*24*time.Hour + time.Duration(len(runs)%60)*time.Minute)
-		runs = append(runs, githubfake.WorkflowRun{Name: "Nightly", Event: "schedule", Branch: "main", Status: "completed", Conclusion: "failure",
+		runs = append(runs, githubfake.WorkflowRun{ID: int64(1_000_000 + len(runs)), Name: "Nightly", Event: "schedule", Branch: "main", Status: "completed", Conclusion: "failure",
 			Created: c, Started: c, Updated: c.Add(time.Hour)})
 	}
 	fake.AddWorkflowRuns(runs...)
+	for _, a := range arts {
+		fake.AddArtifact(a.run, a.name, a.files, a.at, a.expired)
+	}
 
 	payload := func(rollback bool) json.RawMessage {
 		b, _ := json.Marshal(map[string]any{"digest": "sha256:x", "rollback": rollback})
@@ -109,13 +175,15 @@ func TestKnownFigures(t *testing.T) {
 	until := start.AddDate(0, 0, 7*52)
 	begin := time.Now()
 	cache := NewCache()
-	h, err := GitHub{Client: c, Owner: fake.Owner(), Repo: fake.Repo()}.Fetch(ctx, start, until, cache)
+	var logs []string
+	logf := func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) }
+	h, err := GitHub{Client: c, Owner: fake.Owner(), Repo: fake.Repo(), Logf: logf}.Fetch(ctx, start, until, cache)
 	if err != nil {
 		t.Fatal(err)
 	}
 	elapsed := time.Since(begin)
 	requests := tr.Stats().Attempts
-	t.Logf("10,000 runs and %d deployments fetched in %v with %d API requests", len(h.Deployments), elapsed, requests)
+	t.Logf("10,000 runs, %d deployments and %d test reports fetched in %v with %d API requests", len(h.Deployments), h.Artifacts.Read, elapsed, requests)
 	if len(h.Runs) != totalRuns {
 		t.Fatalf("fetched %d runs, want %d (GitHub's 1,000-result cap must be worked around)", len(h.Runs), totalRuns)
 	}
@@ -150,13 +218,37 @@ func TestKnownFigures(t *testing.T) {
 		if math.IsNaN(restore) != (w.RestoreP50 == nil) || (!math.IsNaN(restore) && !near(w.RestoreP50, restore)) {
 			t.Errorf("week %d: restore %v, want %v", k, w.RestoreP50, restore)
 		}
+		checkTests(t, k, w)
+	}
+	reports, flakyWeeks := 0, 0
+	for k := 0; k < 52; k++ {
+		reports += R(k)
+		if R(k) > 0 && k%3 != 0 {
+			flakyWeeks++
+		}
+	}
+	st := h.Artifacts
+	if st.Read != reports || st.Expired != 4 || st.Unreadable != 0 || st.Deferred != 0 || st.None != totalRuns-reports-4 {
+		t.Errorf("artifacts %+v, want %d read, 4 expired", st, reports)
+	}
+	if len(logs) != 1 || !strings.Contains(logs[0], fmt.Sprintf("%d read, 0 from the cache, 4 expired (skipped)", reports)) {
+		t.Errorf("log %q", logs)
+	}
+	tot := rep.Totals
+	if tot.Reports != reports || tot.Tests == nil || *tot.Tests != TestsOf(51, R(51)-1) || tot.FlakyTests != 11 || len(tot.TopFlaky) != MaxTopFlaky ||
+		tot.TopFlaky[0] != (FlakyTest{"tests/test_db.py::test_sometimes", flakyWeeks}) {
+		t.Errorf("totals: %d reports, tests %s, %d flaky, top %v", tot.Reports, intOr(tot.Tests), tot.FlakyTests, tot.TopFlaky)
 	}
 
-	// A second run with the cache reads only what is new.
+	// A second run with the cache reads only what is new: no artifact.
 	fake.ResetLog()
 	before := tr.Stats().Attempts
-	if _, err := (GitHub{Client: c, Owner: fake.Owner(), Repo: fake.Repo()}).Fetch(ctx, start, until, cache); err != nil {
+	h2, err := (GitHub{Client: c, Owner: fake.Owner(), Repo: fake.Repo()}).Fetch(ctx, start, until, cache)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if n := fake.Count("", "/artifacts") + fake.Count("", "/_blobs/"); n != 0 || h2.Artifacts.Read != 0 || len(h2.Reports) != reports {
+		t.Errorf("with the cache: %d artifact requests, %d read, %d reports", n, h2.Artifacts.Read, len(h2.Reports))
 	}
 	again := tr.Stats().Attempts - before
 	t.Logf("with the cache: %d API requests", again)
@@ -172,8 +264,36 @@ func TestKnownFigures(t *testing.T) {
 		}
 	}
 	md := rep.Markdown("org/timetracker", 12)
-	if strings.Count(md, "```mermaid") != 7 || len(md) > 1<<20 {
+	if strings.Count(md, "```mermaid") != 10 || len(md) > 1<<20 {
 		t.Errorf("summary: %d charts, %d bytes", strings.Count(md, "```mermaid"), len(md))
+	}
+}
+
+// checkTests checks week k's test figures against the seeded reports.
+func checkTests(t *testing.T, k int, w Week) {
+	t.Helper()
+	n := R(k)
+	if n == 0 {
+		if w.Reports != 0 || w.Tests != nil || w.Coverage != nil || w.FlakyTests != 0 {
+			t.Errorf("week %d: no reports seeded, got %d, tests %s, coverage %s", k, w.Reports, intOr(w.Tests), pctOf(w.Coverage))
+		}
+		return
+	}
+	cov := CovOf(k, n-1)
+	if k%5 == 2 {
+		cov = CovOf(k, n-2) // the last report has none
+	}
+	if w.Reports != n || w.Tests == nil || *w.Tests != TestsOf(k, n-1) || !near(w.Coverage, cov) {
+		t.Errorf("week %d: %d reports, tests %s, coverage %s; want %d, %d, %.1f", k, w.Reports, intOr(w.Tests), pctOf(w.Coverage), n, TestsOf(k, n-1), cov)
+	}
+	var want []FlakyTest
+	if k%3 != 0 {
+		// sometimes: run 0; _0: even runs; _1: odd runs. Most first, then by name.
+		want = []FlakyTest{{fmt.Sprintf("tests/test_api.py::test_w%d_0", k%5), (n + 1) / 2}, {fmt.Sprintf("tests/test_api.py::test_w%d_1", k%5), n / 2},
+			{"tests/test_db.py::test_sometimes", 1}}
+	}
+	if w.FlakyTests != len(want) || fmt.Sprint(w.TopFlaky) != fmt.Sprint(want) {
+		t.Errorf("week %d: %d flaky %v, want %v", k, w.FlakyTests, w.TopFlaky, want)
 	}
 }
 

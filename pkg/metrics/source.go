@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"sort"
 	"time"
 
@@ -16,6 +17,17 @@ type GitHub struct {
 	Owner, Repo string
 	// Environment is the production environment (default "production").
 	Environment string
+	// Branch is the default branch, whose runs' test reports are read
+	// (default "main").
+	Branch string
+	// MaxDownloads bounds the report artifacts downloaded by one Fetch
+	// (0: no bound); the rest are read by the next Fetch with the cache.
+	MaxDownloads int
+	// Download fetches artifact archives from storage, without the token
+	// (nil: a plain client).
+	Download *http.Client
+	// Logf, when set, is told what reading the reports did.
+	Logf func(format string, args ...any)
 }
 
 // Cache keeps what cannot change any more between runs: completed runs,
@@ -25,11 +37,12 @@ type Cache struct {
 	Runs        map[int64]Run          `json:"runs"`
 	Deployments map[int64]Deployment   `json:"deployments"`
 	Compares    map[string][]time.Time `json:"compares"` // "base...head" → commit times
+	Reports     map[int64]TestReport   `json:"reports"`  // run id → its test report (or why none)
 }
 
 // NewCache returns an empty cache.
 func NewCache() *Cache {
-	return &Cache{Runs: map[int64]Run{}, Deployments: map[int64]Deployment{}, Compares: map[string][]time.Time{}}
+	return &Cache{Runs: map[int64]Run{}, Deployments: map[int64]Deployment{}, Compares: map[string][]time.Time{}, Reports: map[int64]TestReport{}}
 }
 
 // runsCap is GitHub's limit on the results a filtered runs listing can
@@ -44,6 +57,12 @@ func (g GitHub) Fetch(ctx context.Context, since, until time.Time, cache *Cache)
 	}
 	if g.Environment == "" {
 		g.Environment = "production"
+	}
+	if g.Branch == "" {
+		g.Branch = "main"
+	}
+	if cache.Reports == nil { // a cache written before reports were read
+		cache.Reports = map[int64]TestReport{}
 	}
 	// Completed runs never change: read only from the newest cached one on
 	// (a day back, for runs that were still going then).
@@ -71,6 +90,21 @@ func (g GitHub) Fetch(ctx context.Context, since, until time.Time, cache *Cache)
 	}
 	sort.Slice(h.Runs, func(i, j int) bool { return h.Runs[i].ID < h.Runs[j].ID })
 	h.Deployments = deps
+	st, err := g.reports(ctx, h.Runs, g.Branch, g.MaxDownloads, cache)
+	if err != nil {
+		return History{}, err
+	}
+	h.Artifacts = st
+	h.Reports = map[int64]TestReport{}
+	for _, r := range h.Runs {
+		if rep, ok := cache.Reports[r.ID]; ok && rep.Missing == "" {
+			h.Reports[r.ID] = rep
+		}
+	}
+	if g.Logf != nil {
+		g.Logf("test reports of %s: %d read, %d from the cache, %d expired (skipped), %d runs without one, %d unreadable, %d left for the next run; %d API requests",
+			g.Branch, st.Read, st.Cached, st.Expired, st.None, st.Unreadable, st.Deferred, st.Requests)
+	}
 	return h, nil
 }
 
@@ -94,7 +128,7 @@ func (g GitHub) runs(ctx context.Context, from, until time.Time, cache *Cache) e
 	page := first
 	for {
 		for _, r := range page.WorkflowRuns {
-			run := Run{ID: r.GetID(), Workflow: r.GetName(), Event: r.GetEvent(), Branch: r.GetHeadBranch(), Status: r.GetStatus(),
+			run := Run{ID: r.GetID(), Workflow: r.GetName(), Event: r.GetEvent(), Branch: r.GetHeadBranch(), Status: r.GetStatus(), Attempt: r.GetRunAttempt(),
 				Conclusion: r.GetConclusion(), Created: r.GetCreatedAt().Time, Started: r.GetRunStartedAt().Time, Updated: r.GetUpdatedAt().Time}
 			cache.Runs[run.ID] = run
 		}

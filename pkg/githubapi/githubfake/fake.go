@@ -79,6 +79,7 @@ type Server struct {
 	releases    []*release        // ascending id
 	deployments []*deployment     // ascending id
 	runs        []WorkflowRun     // in the order seeded (oldest first)
+	artifacts   []*artifact       // ascending id
 	latestID    int64
 	nextID      int64
 	seq         int

@@ -44,7 +44,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}()
 
 	// Downloads are exempt, as GitHub's signed download URLs are.
-	if s.opts.Token != "" && !isDownload(c) {
+	if s.opts.Token != "" && !isDownload(c) && !isArtifactBlob(c) {
 		auth := r.Header.Get("Authorization")
 		if auth != "Bearer "+s.opts.Token && auth != "token "+s.opts.Token {
 			c.fail(http.StatusUnauthorized, "Bad credentials", "https://docs.github.com/rest")
@@ -159,6 +159,10 @@ func (s *Server) route(c *reqCtx, body []byte) {
 		s.download(c, seg[4], seg[5])
 		return
 	}
+	if isArtifactBlob(c) {
+		s.artifactBlob(c)
+		return
+	}
 	if len(seg) < 3 || seg[0] != "repos" || seg[1] != s.opts.Owner || seg[2] != s.opts.Repo {
 		c.notFound()
 		return
@@ -184,7 +188,7 @@ func (s *Server) route(c *reqCtx, body []byte) {
 		}
 		return true
 	}
-	if s.routeDeployments(c, rest) {
+	if s.routeDeployments(c, rest) || s.routeArtifacts(c, rest) || s.routeRepoArtifacts(c, rest) {
 		return
 	}
 	switch {
