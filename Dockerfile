@@ -6,7 +6,9 @@
 # with the classic builder pass --platform and --build-arg TARGETARCH.
 # One stage per architecture because the classic builder gets the platform
 # of a scratch image wrong for any step before the first COPY.
-ARG TARGETARCH=amd64
+# No default: under BuildKit a global default wins over the platform's value
+# and every platform would get the amd64 binary (scripts/test-image-platforms.sh).
+ARG TARGETARCH
 
 FROM scratch AS linux-amd64
 COPY dist/bin/linux-amd64/timetracker-ci /timetracker-ci
