@@ -97,3 +97,29 @@ func TestPlanFileStaysInTheWorkingDirectory(t *testing.T) {
 		t.Error("a plan file was written outside the working directory")
 	}
 }
+
+// TestPlanFileBelongsToTheWorkspaceOwner: the container runs as root; on a
+// self-hosted runner a root-owned plan file would stop the next checkout
+// from cleaning the workspace.
+func TestPlanFileBelongsToTheWorkspaceOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root, as a container action runs")
+	}
+	dir := workspace(t)
+	if err := os.Chown(dir, 1001, 127); err != nil {
+		t.Fatal(err)
+	}
+	res := actiontest.Run(t, Action(), actiontest.Case{Dir: dir, Inputs: map[string]string{"plan-file": ".timetracker-ci/plan.json"}})
+	if res.ExitCode != 0 {
+		t.Fatalf("exit %d: %v", res.ExitCode, res.Annotations)
+	}
+	for _, p := range []string{".timetracker-ci", ".timetracker-ci/plan.json"} {
+		st, err := os.Stat(filepath.Join(dir, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := st.Sys().(*syscall.Stat_t); s.Uid != 1001 || s.Gid != 127 {
+			t.Errorf("%s belongs to %d:%d, want the workspace owner 1001:127", p, s.Uid, s.Gid)
+		}
+	}
+}
