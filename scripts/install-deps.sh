@@ -30,6 +30,10 @@ declare -A tools=(
   [staticcheck]=honnef.co/go/tools/cmd/staticcheck@v0.7.0
   [act]=github.com/nektos/act@v0.2.89
   [crane]=github.com/google/go-containerregistry/cmd/crane@v0.22.1
+  # BuildKit builds the way ci.yml and release.yml build the image, through
+  # the engine's own BuildKit (docker driver): v0.12 speaks to Docker 20.10.
+  # Standalone binary, also usable as the Docker CLI plugin docker-buildx.
+  [buildx]=github.com/docker/buildx/cmd/buildx@v0.12.1
 )
 for name in "${!tools[@]}"; do
   want=${tools[$name]#*@}

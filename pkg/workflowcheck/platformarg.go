@@ -12,7 +12,7 @@ import (
 // (before the first FROM) wins over the platform's value in FROM lines: a
 // multi-platform build then selects the default's stage for every platform
 // (an amd64 binary in the arm64 image, "exec format error" on arm64).
-const platformArgMsg = "global ARG %s=%s: under BuildKit the default wins over the platform's own value, so every platform builds the %s stage; declare ARG %s without a default"
+const platformArgMsg = "global ARG %s=%s: under BuildKit the default wins over the platform's own value, so every platform builds the %s stage; leave ARG %s undeclared in the global scope (BuildKit predefines it there) or declare it without a default"
 
 var platformArgs = map[string]bool{"TARGETPLATFORM": true, "TARGETOS": true, "TARGETARCH": true, "TARGETVARIANT": true}
 
