@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/org/timetracker-ci/internal/golden"
 )
 
 // checkRuleFile runs the workflow checks, or the Dockerfile check, on one
@@ -57,20 +59,7 @@ func TestRuleGolden(t *testing.T) {
 			if !hit {
 				t.Errorf("%s: no %s finding", badFile, rule)
 			}
-			got := render(fs)
-			golden := filepath.Join(dir, "bad.golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("findings differ from %s:\n--- got\n%s--- want\n%s", golden, got, want)
-			}
+			golden.CheckString(t, filepath.Join(dir, "bad.golden"), render(fs))
 			if fs := checkRuleFile(t, cs, goodFile); len(fs) > 0 {
 				t.Errorf("%s has findings:\n%s", goodFile, render(fs))
 			}
