@@ -90,7 +90,10 @@ func (s *Server) advertiseRefs(w http.ResponseWriter, dir string) {
 		return
 	}
 	adv := packp.NewAdvRefs()
-	for _, c := range []capability.Capability{capability.ReportStatus, capability.DeleteRefs, capability.OFSDelta} {
+	// no-thin: git then sends self-contained packs (GitHub takes thin ones;
+	// the outcome is the same, and go-git's unpacking needs every delta base
+	// in the pack).
+	for _, c := range []capability.Capability{capability.ReportStatus, capability.DeleteRefs, capability.OFSDelta, "no-thin"} {
 		_ = adv.Capabilities.Set(c)
 	}
 	refs, err := repo.References()

@@ -50,7 +50,9 @@ func pushFixture(t *testing.T, opts Options) (s *Server, srv *httptest.Server, b
 	if err := os.MkdirAll(filepath.Join(work, ".github", "workflows"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(work, ".github", "workflows", "ci.yml"), []byte("on: push\n"), 0o644); err != nil {
+	// Large enough that git sends the next change as a delta against it
+	// (a thin pack: the base is on the server only).
+	if err := os.WriteFile(filepath.Join(work, ".github", "workflows", "ci.yml"), []byte(bigWorkflow), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	mustGit(t, work, "add", "-A")
@@ -65,6 +67,8 @@ func pushFixture(t *testing.T, opts Options) (s *Server, srv *httptest.Server, b
 	return s, srv, bare, work
 }
 
+var bigWorkflow = "on: push\njobs:\n" + strings.Repeat("  # a long workflow, so that git sends its changes as deltas\n", 400)
+
 func pushURL(srv *httptest.Server, token string) string {
 	u, _ := url.Parse(srv.URL)
 	u.User = url.UserPassword("x-access-token", token)
@@ -78,7 +82,7 @@ func releaseCommit(t *testing.T, work, tag string, touchWorkflow bool) {
 	if touchWorkflow {
 		f = filepath.Join(work, ".github", "workflows", "ci.yml")
 	}
-	if err := os.WriteFile(f, []byte("# "+tag+"\non: push\n"), 0o644); err != nil {
+	if err := os.WriteFile(f, []byte("# "+tag+"\n"+bigWorkflow), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	mustGit(t, work, "add", "-A")
