@@ -590,10 +590,14 @@ scenario_self_release() {
     check "self-release (GITHUB_TOKEN only): act reports failure" true
   fi
   check "self-release (GITHUB_TOKEN only): the Release credentials job failed" job_failed "Release credentials" self-release-plain
-  check "self-release (GITHUB_TOKEN only): the message says what to set up" log_has "set up a GitHub App (variable RELEASE_APP_CLIENT_ID, secret RELEASE_APP_PRIVATE_KEY" self-release-plain
   check "self-release (GITHUB_TOKEN only): no image or tag job ran" bash -c "! grep -qE '\\[[^]]*(Image|Release commit and tag|Tags and GitHub release)[^]]*\\].*(Job succeeded|Job failed|⭐ Run)' '$work/logs/self-release-plain.log'"
   check "self-release (GITHUB_TOKEN only): no tag pushed" test "$(git -C "$bare" tag -l | tr '\n' ' ')" = "$tags_before"
   check "self-release (GITHUB_TOKEN only): no write to the GitHub API" test "$(writes)" = "$writes_before"
+  # act loses the output of a job that fails at once when others wait on it:
+  # the message is read from the credentials job alone.
+  act_extra=(-j credentials --env E2E_GIT_HTTP="${fake_root#http://}")
+  run_act self-release-message "$src/.github/workflows/release.yml" workflow_dispatch "$ev" || true
+  check "self-release (GITHUB_TOKEN only): the message says what to set up" log_has "set up a GitHub App (variable RELEASE_APP_CLIENT_ID, secret RELEASE_APP_PRIVATE_KEY" self-release-message
 
   # 2. release.yml's credentials job with the GitHub App set up: a token is minted.
   act_extra=(-j credentials "${app[@]}")
