@@ -13,6 +13,7 @@ const (
 	RulePlatformArg     = "platform-arg"
 	RuleWorkflowPush    = "workflow-push"
 	RuleDeprecatedMajor = "deprecated-major"
+	RuleArtifactHidden  = "artifact-hidden"
 )
 
 // jobRules run on every job after the contract checks.
@@ -23,6 +24,7 @@ var jobRules = []func(*checker, *Job){
 	(*checker).checkLargeWith,
 	(*checker).checkWorkflowPush,
 	(*checker).checkDeprecatedMajor,
+	(*checker).checkArtifactHidden,
 }
 
 // RuleMessages are the message formats of the rules above, for the
@@ -35,6 +37,7 @@ var RuleMessages = map[string]string{
 	RulePlatformArg:     platformArgMsg,
 	RuleWorkflowPush:    workflowPushMsg,
 	RuleDeprecatedMajor: deprecatedMajorMsg,
+	RuleArtifactHidden:  artifactHiddenMsg,
 }
 
 // usesAction reports whether a step's uses: names owner/repo[/path] at any ref.
