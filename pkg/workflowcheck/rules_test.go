@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/org/timetracker-ci/internal/golden"
+	"github.com/org/timetracker-ci/internal/messages"
 )
 
 // checkRuleFile runs the workflow checks, or the Dockerfile check, on one
@@ -74,9 +75,9 @@ func TestRuleMessagesDocumented(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc := NormalizeDocs(string(guide))
+	doc := messages.NormalizeDocs(string(guide))
 	for rule, format := range RuleMessages {
-		if !strings.Contains(doc, NormalizeMessage(format)) {
+		if !strings.Contains(doc, messages.NormalizeMessage(format)) {
 			t.Errorf("docs/troubleshooting.md does not explain the %s message %q", rule, format)
 		}
 		if !strings.Contains(string(guide), "`"+rule+"`") {
