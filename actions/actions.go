@@ -4,6 +4,7 @@
 package actions
 
 import (
+	doctoraction "github.com/org/timetracker-ci/actions/doctor"
 	"github.com/org/timetracker-ci/actions/fakegithub"
 	imageaction "github.com/org/timetracker-ci/actions/image"
 	"github.com/org/timetracker-ci/actions/localtest"
@@ -19,6 +20,7 @@ import (
 // All returns every action, one per actions/<name>/action.yml.
 func All() []*action.Action {
 	return []*action.Action{
+		doctoraction.Action(),
 		imageaction.Action(),
 		manifestaction.Action(),
 		releaseaction.Action(),

@@ -37,7 +37,7 @@ find_python() {
   return 1
 }
 if ! py=$(find_python); then
-  echo "pipeline.sh: no python3 with $modules: installing Debian's packages" >&2
+  echo "pipeline.sh: no python3 with $modules: looking for Debian's packages (.ci/apt-packages-pipeline.txt)" >&2
   bash scripts/install-deps.sh --packages .ci/apt-packages-pipeline.txt --no-tools --require
   py=$(find_python) || {
     echo "pipeline.sh: python3 still cannot import $modules after installing .ci/apt-packages-pipeline.txt" >&2

@@ -1,0 +1,99 @@
+package doctor
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Every mistake of the fixture repository is reported exactly once, at its
+// file and line.
+func TestFixtureReportsEachMistakeOnce(t *testing.T) {
+	fs, err := Run(context.Background(), filepath.Join("testdata", "mistakes"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{ // rule → file:line
+		"marker-unregistered":    "tests/test_app.py:10",
+		"marker-unused":          "pytest.ini:5",
+		"cov-fail-under":         "pytest.ini:6",
+		"no-tier":                "tests/test_app.py:15",
+		"shallow-checkout":       ".github/workflows/ci.yml:11",
+		"permissions-missing":    ".github/workflows/ci.yml:24",
+		"permissions-broad":      ".github/workflows/ci.yml:21",
+		"unpinned-action":        ".github/workflows/ci.yml:11",
+		"dockerfile-root":        "Dockerfile:3",
+		"dockerfile-healthcheck": "Dockerfile:3",
+		"migration-heads":        "migrations/versions/0003_projects.py:1",
+		"image-uppercase":        ".github/workflows/ci.yml:15",
+		"secret-outputs":         ".github/workflows/ci.yml:17",
+	}
+	got := map[string][]string{}
+	for _, f := range fs {
+		got[f.Rule] = append(got[f.Rule], f.File+":"+itoa(f.Line))
+		if f.Message == "" || f.Why == "" || f.Fix == "" {
+			t.Errorf("%s lacks message, why or fix: %+v", f.Rule, f)
+		}
+	}
+	for rule, loc := range want {
+		if len(got[rule]) != 1 || got[rule][0] != loc {
+			t.Errorf("%s: reported at %v, want once at %s", rule, got[rule], loc)
+		}
+	}
+	for rule := range got {
+		if _, ok := want[rule]; !ok {
+			t.Errorf("unexpected %s at %v", rule, got[rule])
+		}
+	}
+	if len(want) != len(allRules) {
+		t.Errorf("the fixture covers %d rules of %d", len(want), len(allRules))
+	}
+	if e, w := Count(fs); e == 0 || w == 0 {
+		t.Errorf("errors %d, warnings %d: want both", e, w)
+	}
+}
+
+// The example application is set up the way the guides say: nothing to
+// report.
+func TestExampleAppIsClean(t *testing.T) {
+	fs, err := Run(context.Background(), filepath.Join("..", "..", "examples", "timetracker"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		t.Errorf("%s", f)
+	}
+}
+
+// Every rule's text is in the troubleshooting guide, so a user who sees a
+// finding can look it up.
+func TestTroubleshootingListsEveryRule(t *testing.T) {
+	guide, err := os.ReadFile(filepath.Join("..", "..", "docs", "troubleshooting.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var missing []string
+	for _, r := range Rules() {
+		for _, s := range []string{"`" + r.ID + "`", r.Why, r.Fix} {
+			if !strings.Contains(string(guide), s) {
+				missing = append(missing, r.ID+": "+s)
+			}
+		}
+	}
+	sort.Strings(missing)
+	for _, m := range missing {
+		t.Errorf("docs/troubleshooting.md lacks %s", m)
+	}
+}
+
+func TestNotAFolder(t *testing.T) {
+	if _, err := Run(context.Background(), filepath.Join("testdata", "nope"), Options{}); err == nil {
+		t.Error("a missing folder gave no error")
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
