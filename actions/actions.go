@@ -7,6 +7,7 @@ import (
 	doctoraction "github.com/org/timetracker-ci/actions/doctor"
 	"github.com/org/timetracker-ci/actions/fakegithub"
 	imageaction "github.com/org/timetracker-ci/actions/image"
+	initcmd "github.com/org/timetracker-ci/actions/initrepo"
 	"github.com/org/timetracker-ci/actions/localtest"
 	manifestaction "github.com/org/timetracker-ci/actions/manifest"
 	"github.com/org/timetracker-ci/actions/pipeline"
@@ -39,5 +40,5 @@ func Commands() []*action.Command {
 
 // Program is the whole binary.
 func Program(version string) *action.Program {
-	return &action.Program{Version: version, Actions: All(), Commands: append(Commands(), catalogCommand())}
+	return &action.Program{Version: version, Actions: All(), Commands: append(Commands(), catalogCommand(), initcmd.Command(version))}
 }

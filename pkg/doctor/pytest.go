@@ -314,3 +314,13 @@ func readSection(cfg *pytestConfig, file, section string, ls []string) bool {
 	}
 	return found
 }
+
+// RegisteredMarkers returns the markers the project registers, sorted, and
+// the configuration file pytest reads them from ("" when there is none).
+func RegisteredMarkers(root string) (file string, markers []string, err error) {
+	cfg, err := readPytestConfig(root)
+	if err != nil {
+		return "", nil, err
+	}
+	return cfg.file, sortedKeys(cfg.registered), nil
+}
