@@ -97,3 +97,34 @@ func TestNotAFolder(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// Cases found on a real repository: a merge revision whose down_revision
+// tuple spans lines joins its parents into one head; a fixture named
+// test_* is not a test.
+func TestMergeRevisionAndFixtures(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"migrations/versions/1_a.py":     "revision = \"1\"\ndown_revision = None\n",
+		"migrations/versions/2_b.py":     "revision = \"2\"\ndown_revision = \"1\"\n",
+		"migrations/versions/3_c.py":     "revision = \"3\"\ndown_revision = \"1\"\n",
+		"migrations/versions/4_merge.py": "revision = \"4\"\ndown_revision = (\n    \"2\",\n    \"3\",\n)\n",
+		"pytest.ini":                     "[pytest]\nmarkers =\n    unit: u\n",
+		"tests/test_x.py":                "import pytest\n\n\n@pytest.fixture\ndef test_user():\n    return 1\n\n\n@pytest.mark.unit\ndef test_a(test_user):\n    assert test_user\n",
+	}
+	for name, text := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fs, err := Run(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		t.Errorf("%s", f)
+	}
+}

@@ -12,7 +12,7 @@ import (
 
 var (
 	revisionRe     = regexp.MustCompile(`^revision\s*(?::\s*str\s*)?=\s*['"]([^'"]+)['"]`)
-	downRevisionRe = regexp.MustCompile(`^down_revision\s*(?::[^=]+)?=\s*(.*)$`)
+	downRevisionRe = regexp.MustCompile(`(?s)^down_revision\s*(?::[^=]+)?=\s*(.*)$`)
 	quotedRe       = regexp.MustCompile(`['"]([^'"]+)['"]`)
 )
 
@@ -42,11 +42,13 @@ func checkMigrations(ctx context.Context, root string, o Options) ([]Finding, er
 			if err != nil {
 				return nil, fmt.Errorf("reading %s: %w", rel, err)
 			}
-			for i, l := range lines(data) {
+			ls := lines(data)
+			for i, l := range ls {
 				if m := revisionRe.FindStringSubmatch(l); m != nil {
 					revs[m[1]] = pos{rel, i + 1}
 				}
-				if m := downRevisionRe.FindStringSubmatch(l); m != nil {
+				// A merge revision's down_revision is a tuple, often over lines.
+				if m := downRevisionRe.FindStringSubmatch(statement(ls, i)); m != nil {
 					for _, q := range quotedRe.FindAllStringSubmatch(m[1], -1) {
 						parents[q[1]] = true
 					}

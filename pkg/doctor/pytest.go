@@ -31,6 +31,7 @@ var (
 	defRe          = regexp.MustCompile(`^(\s*)(?:async\s+)?def\s+(test\w*)\s*\(`)
 	classRe        = regexp.MustCompile(`^(\s*)class\s+(Test\w*)\b`)
 	pytestmarkRe   = regexp.MustCompile(`^(\s*)pytestmark\s*=`)
+	fixtureRe      = regexp.MustCompile(`@(?:pytest\.)?fixture\b`) // a fixture named test_* is no test
 )
 
 // pos is a place in a file.
@@ -173,7 +174,7 @@ func untiered(data []byte, tierMarkers map[string]bool) (n int, first string, fi
 			decorators.Reset()
 			continue
 		}
-		if m := defRe.FindStringSubmatch(line); m != nil {
+		if m := defRe.FindStringSubmatch(line); m != nil && !fixtureRe.MatchString(decorators.String()) {
 			tier := moduleTier || hasTier(decorators.String())
 			for _, c := range classes {
 				tier = tier || c.tier
