@@ -29,6 +29,7 @@ type Facts struct {
 	HealthFrom       string   `json:"health-from,omitempty"`
 	ContainerPort    int      `json:"container-port,omitempty"`
 	Migrations       bool     `json:"migrations"`
+	FlaskApp         string   `json:"flask-app,omitempty"` // FLASK_APP for flask db: wsgi, else app
 	DefaultBranch    string   `json:"default-branch"`
 	Image            string   `json:"image,omitempty"`
 	ImageFrom        string   `json:"image-from,omitempty"`
@@ -127,10 +128,19 @@ func Detect(ctx context.Context, root string) (Facts, error) {
 		}
 	}
 	if f.HealthPath == "" {
+		f.HealthPath, f.HealthFrom = composeHealth(root)
+	}
+	if f.HealthPath == "" {
 		f.HealthPath, f.HealthFrom = findRoute(root)
 	}
 	if st, err := os.Stat(filepath.Join(root, "migrations", "versions")); err == nil && st.IsDir() {
 		f.Migrations = true
+	}
+	for _, app := range []string{"wsgi", "app"} {
+		if _, err := os.Stat(filepath.Join(root, app+".py")); err == nil {
+			f.FlaskApp = app
+			break
+		}
 	}
 	f.DefaultBranch = defaultBranch(ctx, root)
 	if url := git(ctx, root, "remote", "get-url", "origin"); url != "" {
@@ -149,6 +159,35 @@ func indexPrefix(ls []string, prefix string) int {
 	}
 	return -1
 }
+
+// composeHealth is the path a compose file's healthcheck requests.
+func composeHealth(root string) (path, from string) {
+	names, _ := filepath.Glob(filepath.Join(root, "*compose*.y*ml"))
+	sort.Strings(names)
+	for _, n := range names {
+		data, err := os.ReadFile(n)
+		if err != nil {
+			continue
+		}
+		text := string(data)
+		for {
+			i := strings.Index(text, "healthcheck:")
+			if i < 0 {
+				break
+			}
+			text = text[i+len("healthcheck:"):]
+			block := text[:min(len(text), 400)]
+			if m := healthURLRe.FindStringSubmatch(block); m != nil && m[1] != "/" {
+				return m[1], filepath.Base(n) + " healthcheck"
+			}
+		}
+	}
+	return "", ""
+}
+
+// routePreference orders health routes: the conventional names first, so a
+// versioned API's /health (under a blueprint prefix) loses to /_health.
+var routePreference = []string{"/_health", "/healthz", "/health", "/_ready", "/readyz", "/ready"}
 
 // findRoute looks for a health route in the application's Python files.
 func findRoute(root string) (path, from string) {
@@ -170,17 +209,26 @@ func findRoute(root string) (path, from string) {
 		return nil
 	})
 	sort.Strings(files)
+	bestRank := len(routePreference) + 1
 	for _, p := range files {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			continue
 		}
-		if m := routeRe.FindSubmatch(data); m != nil {
-			rel, _ := filepath.Rel(root, p)
-			return string(m[1]), filepath.ToSlash(rel)
+		for _, m := range routeRe.FindAllSubmatch(data, -1) {
+			rank := len(routePreference)
+			for i, r := range routePreference {
+				if string(m[1]) == r {
+					rank = i
+				}
+			}
+			if rank < bestRank {
+				rel, _ := filepath.Rel(root, p)
+				path, from, bestRank = string(m[1]), filepath.ToSlash(rel), rank
+			}
 		}
 	}
-	return "", ""
+	return path, from
 }
 
 // defaultBranch is origin's HEAD, else main or master when it exists,

@@ -216,3 +216,35 @@ func actionlint(t *testing.T) string {
 	t.Log("actionlint not found: skipping the actionlint half (bash scripts/install-deps.sh installs it)")
 	return ""
 }
+
+// Found on a real repository: without a HEALTHCHECK, the compose file's
+// healthcheck wins; among routes, /_health beats a versioned API's /health.
+func TestHealthPathSources(t *testing.T) {
+	write := func(dir, name, text string) {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	routes := t.TempDir()
+	write(routes, "app/routes/api_v1.py", "@api_v1_bp.route(\"/health\", methods=[\"GET\"])\ndef h(): pass\n")
+	write(routes, "app/routes/main.py", "@main_bp.route(\"/_health\")\ndef h(): pass\n")
+	compose := t.TempDir()
+	write(compose, "app/routes/api_v1.py", "@api_v1_bp.route(\"/health\")\ndef h(): pass\n")
+	write(compose, "docker-compose.yml", "services:\n  app:\n    healthcheck:\n      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:8080/_live\"]\n")
+	for _, c := range []struct{ dir, path, from string }{
+		{routes, "/_health", "app/routes/main.py"},
+		{compose, "/_live", "docker-compose.yml healthcheck"},
+	} {
+		f, err := Detect(context.Background(), c.dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.HealthPath != c.path || f.HealthFrom != c.from {
+			t.Errorf("health %q from %q, want %q from %q", f.HealthPath, f.HealthFrom, c.path, c.from)
+		}
+	}
+}

@@ -26,8 +26,8 @@ var ourUsesRe = regexp.MustCompile(`^` + regexp.QuoteMeta(Repo) + `/(\.github/wo
 
 // inputs are the with: keys init sets, per reusable workflow, from Facts.
 var inputs = map[string][]string{
-	".github/workflows/ci-comprehensive.yml": {"python-version", "requirements", "test-requirements", "migrations", "image", "container-port", "health-path"},
-	".github/workflows/cd-release.yml":       {"python-version", "requirements", "test-requirements", "migrations", "image", "container-port", "health-path"},
+	".github/workflows/ci-comprehensive.yml": {"python-version", "requirements", "test-requirements", "migrations", "flask-app", "image", "container-port", "health-path"},
+	".github/workflows/cd-release.yml":       {"python-version", "requirements", "test-requirements", "migrations", "flask-app", "image", "container-port", "health-path"},
 	".github/workflows/cd-development.yml":   {"python-version", "requirements", "image"},
 }
 
@@ -123,6 +123,8 @@ func (f Facts) input(key string) (*yaml.Node, bool) {
 		return str(f.Image), f.Image != ""
 	case "container-port":
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(f.ContainerPort)}, f.ContainerPort != 0 && f.ContainerPort != 8080
+	case "flask-app":
+		return str(f.FlaskApp), f.FlaskApp != "" && f.FlaskApp != "wsgi"
 	case "health-path":
 		return str(f.HealthPath), f.HealthPath != "" && f.HealthPath != "/_health"
 	}
