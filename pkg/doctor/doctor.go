@@ -123,7 +123,7 @@ var (
 		"give the tests a tier marker (@pytest.mark.unit, or pytestmark = pytest.mark.unit for the whole file)"}
 	ruleShallowCheckout = Rule{"shallow-checkout", Error,
 		"actions/checkout fetches one commit and no tags by default; the version and release actions need the tags and commits since the last release",
-		"add with: fetch-depth: 0 to the checkout step"}
+		"add with: fetch-depth: 0 to the checkout step (with no checkout, add actions/checkout with fetch-depth: 0 before the action)"}
 	rulePermissionsMissing = Rule{"permissions-missing", Warning,
 		"without permissions: the GITHUB_TOKEN gets the repository's default, often write to everything",
 		"declare the least the workflow needs: permissions: {contents: read} at the top, more per job where needed"}

@@ -95,20 +95,26 @@ func checkWorkflow(wf *workflowcheck.Workflow, o Options) []Finding {
 // same job, by an action that needs history.
 func checkCheckouts(wf *workflowcheck.Workflow, j *workflowcheck.Job, o Options) []Finding {
 	var shallow *workflowcheck.Step
+	checkedOut := false
 	for _, s := range j.Steps {
 		if s.Uses == nil {
 			continue
 		}
 		uses := s.Uses.Value
 		if strings.HasPrefix(strings.ToLower(uses), "actions/checkout@") {
-			shallow = s
+			shallow, checkedOut = s, true
 			if d := lookup(s.With, "fetch-depth"); d != nil && strings.TrimSpace(d.Value) == "0" {
 				shallow = nil
 			}
 			continue
 		}
-		if name := ourAction(uses, o.Repo); historyActions[name] && shallow != nil {
-			return []Finding{ruleShallowCheckout.at(wf.File, shallow.Uses.Line, "the checkout in job %q has no fetch-depth: 0, and the %s action after it reads the history", j.ID, name)}
+		if name := ourAction(uses, o.Repo); historyActions[name] {
+			if shallow != nil {
+				return []Finding{ruleShallowCheckout.at(wf.File, shallow.Uses.Line, "the checkout in job %q has no fetch-depth: 0, and the %s action after it reads the history", j.ID, name)}
+			}
+			if !checkedOut {
+				return []Finding{ruleShallowCheckout.at(wf.File, s.Uses.Line, "job %q runs the %s action with no checkout before it", j.ID, name)}
+			}
 		}
 	}
 	return nil
@@ -214,4 +220,13 @@ func eachPair(m *yaml.Node, fn func(k, v *yaml.Node)) {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		fn(m.Content[i], m.Content[i+1])
 	}
+}
+
+// CheckWorkflow applies the workflow rules to one parsed workflow (the
+// docs check runs them on every example).
+func CheckWorkflow(wf *workflowcheck.Workflow, o Options) []Finding {
+	if o.Repo == "" {
+		o.Repo = "org/timetracker-ci"
+	}
+	return checkWorkflow(wf, o)
 }
