@@ -131,17 +131,46 @@ func wrap(f fence, pageJobs map[string]*yaml.Node) (example, error) {
 			seen[m[1]][m[2]] = true
 		}
 		sort.Strings(needs)
-		for _, n := range needs {
+		// include adds job n: the page's own (with its needs, recursively),
+		// else a stub with the outputs the examples read.
+		var include func(n string) error
+		include = func(n string) error {
+			if _, done := jobs[n]; done {
+				return nil
+			}
 			if j, ok := pageJobs[n]; ok {
 				var v any
 				if err := j.Decode(&v); err != nil {
-					return ex, err
-				}
-				if m, ok := v.(map[string]any); ok {
-					delete(m, "needs") // its own needs are the other example's business
+					return err
 				}
 				jobs[n] = v
-				continue
+				var text strings.Builder
+				if err := yaml.NewEncoder(&text).Encode(j); err != nil {
+					return err
+				}
+				for _, m := range needsOutRe.FindAllStringSubmatch(text.String(), -1) {
+					if seen[m[1]] == nil {
+						seen[m[1]] = map[string]bool{}
+					}
+					seen[m[1]][m[2]] = true
+				}
+				if m, ok := v.(map[string]any); ok {
+					var deps []string
+					switch d := m["needs"].(type) {
+					case string:
+						deps = []string{d}
+					case []any:
+						for _, x := range d {
+							deps = append(deps, fmt.Sprint(x))
+						}
+					}
+					for _, d := range deps {
+						if err := include(d); err != nil {
+							return err
+						}
+					}
+				}
+				return nil
 			}
 			outs := map[string]any{}
 			var lines []string
@@ -150,8 +179,25 @@ func wrap(f fence, pageJobs map[string]*yaml.Node) (example, error) {
 				lines = append(lines, "echo '"+o+"=stub' >> \"$GITHUB_OUTPUT\"")
 			}
 			sort.Strings(lines)
+			if len(lines) == 0 {
+				lines = []string{"true"}
+			}
 			jobs[n] = map[string]any{"runs-on": "ubuntu-latest", "permissions": map[string]any{}, "outputs": outs,
 				"steps": []any{map[string]any{"id": "stub", "run": strings.Join(lines, "\n")}}}
+			return nil
+		}
+		// The page's jobs first, so stubs know every output read of them.
+		for _, n := range needs {
+			if _, ok := pageJobs[n]; ok {
+				if err := include(n); err != nil {
+					return ex, err
+				}
+			}
+		}
+		for _, n := range needs {
+			if err := include(n); err != nil {
+				return ex, err
+			}
 		}
 		if len(needs) > 0 {
 			job["needs"] = needs
@@ -456,4 +502,70 @@ func actionlintBin(t *testing.T, root string) string {
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+var includeRe = regexp.MustCompile(`^<!-- include (\S+) -->$`)
+
+// Every template a guide shows is the real file: a fence after an
+// <!-- include path --> line equals that file, and a whole workflow whose
+// name is a template's carries the include.
+func TestDocsIncludeTheRealTemplates(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]string{} // workflow name → template
+	tmpls, _ := filepath.Glob(filepath.Join(root, "workflows-templates", "*.yml"))
+	for _, p := range tmpls {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wf struct{ Name string }
+		if yaml.Unmarshal(data, &wf) == nil && wf.Name != "" {
+			rel, _ := filepath.Rel(root, p)
+			names[wf.Name] = filepath.ToSlash(rel)
+		}
+	}
+	included := 0
+	for _, f := range docFences(t, root) {
+		data, err := os.ReadFile(filepath.Join(root, f.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(string(data), "\n")
+		var marker string
+		if f.line >= 2 {
+			if m := includeRe.FindStringSubmatch(strings.TrimSpace(lines[f.line-2])); m != nil {
+				marker = m[1]
+			}
+		}
+		if marker != "" {
+			included++
+			want, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(marker)))
+			if err != nil {
+				t.Errorf("%s:%d: include %s: %v", f.file, f.line, marker, err)
+				continue
+			}
+			if f.text != string(want) {
+				t.Errorf("%s:%d: the block differs from %s: paste the file again", f.file, f.line, marker)
+			}
+			continue
+		}
+		if f.lang != "yaml" && f.lang != "yml" {
+			continue
+		}
+		var wf struct {
+			Name string
+			Jobs map[string]any
+		}
+		if yaml.Unmarshal([]byte(f.text), &wf) == nil && wf.Jobs != nil {
+			if tmpl, ok := names[wf.Name]; ok {
+				t.Errorf("%s:%d: shows the template %s retyped: include it (<!-- include %s --> before the fence, the file's text inside)", f.file, f.line, tmpl, tmpl)
+			}
+		}
+	}
+	if included == 0 {
+		t.Error("no guide includes a template: the include check found nothing to check")
+	}
 }
