@@ -422,7 +422,7 @@ if wants ci; then
   else
     show_failure ci; check "ci: act reports success" false
   fi
-  for j in Plan "smoke (" "unit (" "integration (" "security (" "database (" "Migrations (sqlite)" "Code quality" "Image (linux/$arch)" Report; do
+  for j in Plan Doctor "smoke (" "unit (" "integration (" "security (" "database (" "Migrations (sqlite)" "Code quality" "Image (linux/$arch)" Report; do
     check "ci: job $j passed" job_ok "$(sed 's/[()]/\\&/g' <<<"$j")" ci
   done
 fi
