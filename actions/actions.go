@@ -4,8 +4,10 @@
 package actions
 
 import (
+	doctoraction "github.com/org/timetracker-ci/actions/doctor"
 	"github.com/org/timetracker-ci/actions/fakegithub"
 	imageaction "github.com/org/timetracker-ci/actions/image"
+	initcmd "github.com/org/timetracker-ci/actions/initrepo"
 	"github.com/org/timetracker-ci/actions/localtest"
 	manifestaction "github.com/org/timetracker-ci/actions/manifest"
 	"github.com/org/timetracker-ci/actions/pipeline"
@@ -19,6 +21,7 @@ import (
 // All returns every action, one per actions/<name>/action.yml.
 func All() []*action.Action {
 	return []*action.Action{
+		doctoraction.Action(),
 		imageaction.Action(),
 		manifestaction.Action(),
 		releaseaction.Action(),
@@ -37,5 +40,5 @@ func Commands() []*action.Command {
 
 // Program is the whole binary.
 func Program(version string) *action.Program {
-	return &action.Program{Version: version, Actions: All(), Commands: append(Commands(), catalogCommand())}
+	return &action.Program{Version: version, Actions: All(), Commands: append(Commands(), catalogCommand(), initcmd.Command(version))}
 }

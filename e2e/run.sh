@@ -372,6 +372,24 @@ offline_inputs=(python-version=3.11 requirements=requirements-offline.txt postgr
 read -r -a extra_inputs <<<"${E2E_INPUTS:-}"
 offline_inputs+=("${extra_inputs[@]}")
 
+# init_ci_caller: the ci scenario runs what `timetracker-ci init` writes for
+# a copy of the example app without .github/ (not the template as shipped),
+# so init's output is what the end-to-end run proves. E2E_CI_TEMPLATE wins.
+init_ci_caller() {
+  local dir="$work/init-app"
+  rm -rf "$dir" && mkdir -p "$dir"
+  cp -a examples/timetracker/. "$dir/"
+  rm -rf "$dir/.github"
+  git -C "$dir" init -q -b main
+  git -C "$dir" remote add origin https://github.com/org/timetracker.git
+  "$work/bin/timetracker-ci" init --dir "$dir" --ref main >"$work/logs/init.log" ||
+    { cat "$work/logs/init.log"; return 1; }
+  ci_glob="$dir/.github/workflows/ci.yml"
+  # init passes the app's requirements-dev.txt; offline, only the test tools
+  # are installed (pip runs with PIP_NO_INDEX).
+  offline_inputs+=("test-requirements=pytest pytest-cov pytest-xdist")
+}
+
 # ---------------------------------------------------------------- scenarios
 total_start=$SECONDS
 if wants minimal; then
@@ -403,7 +421,7 @@ run_template() { # run_template LABEL TEMPLATE_GLOB EVENT_KIND REF [input=value.
 }
 
 if wants ci; then
-  [ -n "${E2E_CI_TEMPLATE:-}" ] && ci_glob=$E2E_CI_TEMPLATE
+  if [ -n "${E2E_CI_TEMPLATE:-}" ]; then ci_glob=$E2E_CI_TEMPLATE; else init_ci_caller; fi
   log "scenario ci: the CI template on a push to main"
   make_app timetracker
   publish_app
@@ -412,7 +430,7 @@ if wants ci; then
   else
     show_failure ci; check "ci: act reports success" false
   fi
-  for j in Plan "smoke (" "unit (" "integration (" "security (" "database (" "Migrations (sqlite)" "Code quality" "Image (linux/$arch)" Report; do
+  for j in Plan Doctor "smoke (" "unit (" "integration (" "security (" "database (" "Migrations (sqlite)" "Code quality" "Image (linux/$arch)" Report; do
     check "ci: job $j passed" job_ok "$(sed 's/[()]/\\&/g' <<<"$j")" ci
   done
 fi
