@@ -5,8 +5,10 @@ package actions
 
 import (
 	deploymentaction "github.com/org/timetracker-ci/actions/deployment"
+	doctoraction "github.com/org/timetracker-ci/actions/doctor"
 	"github.com/org/timetracker-ci/actions/fakegithub"
 	imageaction "github.com/org/timetracker-ci/actions/image"
+	initcmd "github.com/org/timetracker-ci/actions/initrepo"
 	"github.com/org/timetracker-ci/actions/localtest"
 	manifestaction "github.com/org/timetracker-ci/actions/manifest"
 	metricsaction "github.com/org/timetracker-ci/actions/metrics"
@@ -23,6 +25,7 @@ import (
 func All() []*action.Action {
 	return []*action.Action{
 		deploymentaction.Action(),
+		doctoraction.Action(),
 		imageaction.Action(),
 		manifestaction.Action(),
 		metricsaction.Action(),
@@ -43,5 +46,5 @@ func Commands() []*action.Command {
 
 // Program is the whole binary.
 func Program(version string) *action.Program {
-	return &action.Program{Version: version, Actions: All(), Commands: append(Commands(), catalogCommand())}
+	return &action.Program{Version: version, Actions: All(), Commands: append(Commands(), catalogCommand(), initcmd.Command(version))}
 }

@@ -18,7 +18,11 @@
 # assets), rerun (release again: nothing new), broken-test (a failing test:
 # the CI template fails in the smoke job, nothing published), refused-push (a
 # registry that refuses pushes: the release fails in the build job, nothing
-# published). See e2e/README.md.
+# published), self-release (this repository's release.yml: with a plain
+# GITHUB_TOKEN it stops before anything is pushed, saying what to set up;
+# with a GitHub App its credentials check passes; the release commit's tag is
+# refused from the GITHUB_TOKEN and accepted from the app's token by the fake
+# GitHub's git server). See e2e/README.md.
 # Prints the wall time of every job and of every scenario. Exit status 0 when
 # every scenario met its expectations. Missing prerequisites: a message naming
 # them and exit 0 (exit 1 under CI=true, where they must be installed).
@@ -26,7 +30,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 export PATH="$root/.tools/bin:$PATH"
-scenarios=${E2E_SCENARIOS:-minimal ci development release rerun rollback broken-test refused-push}
+scenarios=${E2E_SCENARIOS:-minimal ci development release rerun rollback broken-test refused-push self-release}
 
 log() { printf '\n=== %s\n' "$*"; }
 die() { echo "e2e: $*" >&2; exit 1; }
@@ -233,6 +237,9 @@ local_repos() {
     done | sort -u
 }
 
+# act_extra: more act arguments for the next run_act (jobs, vars, secrets).
+act_extra=()
+
 # run_act LABEL WORKFLOW_FILE EVENT_NAME EVENT_FILE → act's exit status; log in $work/logs/LABEL.log
 run_act() {
   local label=$1 wf=$2 event=$3 eventfile=$4 status=0 start
@@ -254,7 +261,8 @@ run_act() {
       --env E2E_GIT_ROOT="$work/git" --env E2E_CACHE_DIR="$work/cache" \
       --env E2E_ARTIFACT_DIR="$work/artifacts" --env E2E_CRANE="$(command -v crane)" \
       --env E2E_PYTHON="$python" --env SSL_CERT_FILE="$tls/ca.pem" \
-      -s GITHUB_TOKEN=e2e-token --var E2E_REGISTRY="$registry"
+      -s GITHUB_TOKEN=e2e-token --var E2E_REGISTRY="$registry" \
+      "${act_extra[@]}"
   ) 2>&1 | while IFS= read -r line; do
     printf '%s %s\n' "$(date +%s.%N)" "$line"
   done >"$work/logs/$label.log"
@@ -365,6 +373,24 @@ offline_inputs=(python-version=3.11 requirements=requirements-offline.txt postgr
 read -r -a extra_inputs <<<"${E2E_INPUTS:-}"
 offline_inputs+=("${extra_inputs[@]}")
 
+# init_ci_caller: the ci scenario runs what `timetracker-ci init` writes for
+# a copy of the example app without .github/ (not the template as shipped),
+# so init's output is what the end-to-end run proves. E2E_CI_TEMPLATE wins.
+init_ci_caller() {
+  local dir="$work/init-app"
+  rm -rf "$dir" && mkdir -p "$dir"
+  cp -a examples/timetracker/. "$dir/"
+  rm -rf "$dir/.github"
+  git -C "$dir" init -q -b main
+  git -C "$dir" remote add origin https://github.com/org/timetracker.git
+  "$work/bin/timetracker-ci" init --dir "$dir" --ref main >"$work/logs/init.log" ||
+    { cat "$work/logs/init.log"; return 1; }
+  ci_glob="$dir/.github/workflows/ci.yml"
+  # init passes the app's requirements-dev.txt; offline, only the test tools
+  # are installed (pip runs with PIP_NO_INDEX).
+  offline_inputs+=("test-requirements=pytest pytest-cov pytest-xdist")
+}
+
 # ---------------------------------------------------------------- scenarios
 total_start=$SECONDS
 if wants minimal; then
@@ -396,7 +422,7 @@ run_template() { # run_template LABEL TEMPLATE_GLOB EVENT_KIND REF [input=value.
 }
 
 if wants ci; then
-  [ -n "${E2E_CI_TEMPLATE:-}" ] && ci_glob=$E2E_CI_TEMPLATE
+  if [ -n "${E2E_CI_TEMPLATE:-}" ]; then ci_glob=$E2E_CI_TEMPLATE; else init_ci_caller; fi
   log "scenario ci: the CI template on a push to main"
   make_app timetracker
   publish_app
@@ -405,7 +431,7 @@ if wants ci; then
   else
     show_failure ci; check "ci: act reports success" false
   fi
-  for j in Plan "smoke (" "unit (" "integration (" "security (" "database (" "Migrations (sqlite)" "Code quality" "Image (linux/$arch)" Report; do
+  for j in Plan Doctor "smoke (" "unit (" "integration (" "security (" "database (" "Migrations (sqlite)" "Code quality" "Image (linux/$arch)" Report; do
     check "ci: job $j passed" job_ok "$(sed 's/[()]/\\&/g' <<<"$j")" ci
   done
 fi
@@ -609,6 +635,74 @@ if wants refused-push; then
   check "refused-push: no new release" test "$(releases | jq length)" = "$before_releases"
   check "refused-push: no tags in the refusing registry" test -z "$(registry_tags "$ro" org/timetracker)"
 fi
+
+# scenario_self_release: this repository's own release.yml and its credential
+# path, against a second fake GitHub for org/timetracker-ci that serves git
+# pushes (refusing workflow-file changes without the workflows permission)
+# and has a GitHub App installed (contents and workflows write).
+scenario_self_release() {
+  log "scenario self-release: release.yml's credentials, and the release tag pushed with each token"
+  local saved_api=$api saved_root=$fake_root saved_src=${app_src:-}
+  local src="$work/src-timetracker-ci" bare="$work/git/org/timetracker-ci" key="$work/release-app.pem" ev
+  rm -rf "$src" "$bare"
+  git clone -q "$root" "$src"
+  git -C "$src" checkout -q -B main "$(git -C "$root" rev-parse HEAD)"
+  git -C "$src" remote set-url origin https://github.com/org/timetracker-ci.git # act derives github.repository from it
+  git clone -q --bare "$src" "$bare"
+  openssl genrsa -out "$key" 2048 2>/dev/null
+  rm -f "$work/fake-url-release"
+  "$work/bin/timetracker-ci" fake-github --listen 127.0.0.1:0 --owner org --repo timetracker-ci \
+    --git "$bare" --git-push --app-client-id Iv23e2erelease --app-permissions contents=write,workflows=write \
+    --url-file "$work/fake-url-release" >"$work/logs/fake-github-release.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do [ -s "$work/fake-url-release" ] && break; sleep 0.1; done
+  [ -s "$work/fake-url-release" ] || die "the release fake-github did not start: $(cat "$work/logs/fake-github-release.log")"
+  api=$(cat "$work/fake-url-release")
+  fake_root=${api%/api/v3}
+  app_src=$src
+  ev="$work/event-dispatch.json"
+  jq -n '{ref: "refs/heads/main", inputs: {version: "9.9.0", platforms: "linux/amd64"}}' >"$ev"
+  local tags_before writes_before
+  tags_before=$(git -C "$bare" tag -l | tr '\n' ' ')
+  writes_before=$(writes)
+  local app=(--var RELEASE_APP_CLIENT_ID=Iv23e2erelease -s "RELEASE_APP_PRIVATE_KEY=$(cat "$key")" --env E2E_GIT_HTTP="${fake_root#http://}")
+
+  # 1. The whole release.yml with nothing but the GITHUB_TOKEN.
+  act_extra=(--env E2E_GIT_HTTP="${fake_root#http://}")
+  if run_act self-release-plain "$src/.github/workflows/release.yml" workflow_dispatch "$ev"; then
+    check "self-release (GITHUB_TOKEN only): act reports failure" false
+  else
+    check "self-release (GITHUB_TOKEN only): act reports failure" true
+  fi
+  check "self-release (GITHUB_TOKEN only): the Release credentials job failed" job_failed "Release credentials" self-release-plain
+  check "self-release (GITHUB_TOKEN only): no image or tag job ran" bash -c "! grep -qE '\\[[^]]*(Image|Release commit and tag|Tags and GitHub release)[^]]*\\].*(Job succeeded|Job failed|⭐ Run)' '$work/logs/self-release-plain.log'"
+  check "self-release (GITHUB_TOKEN only): no tag pushed" test "$(git -C "$bare" tag -l | tr '\n' ' ')" = "$tags_before"
+  check "self-release (GITHUB_TOKEN only): no write to the GitHub API" test "$(writes)" = "$writes_before"
+  # act loses the output of a job that fails at once when others wait on it:
+  # the message is read from the credentials job alone.
+  act_extra=(-j credentials --env E2E_GIT_HTTP="${fake_root#http://}")
+  run_act self-release-message "$src/.github/workflows/release.yml" workflow_dispatch "$ev" || true
+  check "self-release (GITHUB_TOKEN only): the message says what to set up" log_has "set up a GitHub App (variable RELEASE_APP_CLIENT_ID, secret RELEASE_APP_PRIVATE_KEY" self-release-message
+
+  # 2. release.yml's credentials job with the GitHub App set up: a token is minted.
+  act_extra=(-j credentials "${app[@]}")
+  if run_act self-release-app "$src/.github/workflows/release.yml" workflow_dispatch "$ev"; then :; else show_failure self-release-app; fi
+  check "self-release (GitHub App): the Release credentials job passed" job_ok "Release credentials" self-release-app
+
+  # 3. The release commit's tag, pushed with each token by release.yml's own steps.
+  mkdir -p "$caller_dir/self-release"
+  cp e2e/workflows/release-credential-path.yml "$caller_dir/self-release/"
+  act_extra=("${app[@]}")
+  run_act self-release-push "$caller_dir/self-release/release-credential-path.yml" workflow_dispatch "$ev" || true
+  check "self-release push: refused from the GITHUB_TOKEN" job_failed "tag with the GITHUB_TOKEN" self-release-push
+  check "self-release push: ... with GitHub's message" log_has "(refusing to allow a GitHub App to create or update workflow \`.github/workflows/" self-release-push
+  check "self-release push: no tag v9.9.0" test -z "$(git -C "$bare" tag -l v9.9.0)"
+  check "self-release push: accepted from the app's token" job_ok "tag with the GitHub App token" self-release-push
+  check "self-release push: tag v9.9.1 holds workflow changes" test -n "$(git -C "$bare" diff --name-only v9.9.1^ v9.9.1 -- .github/workflows 2>/dev/null)"
+  act_extra=()
+  api=$saved_api fake_root=$saved_root app_src=$saved_src
+}
+if wants self-release; then scenario_self_release; fi
 
 log "summary"
 for f in "$work"/logs/*.jobs; do [ -e "$f" ] && { echo "$(basename "$f" .jobs):"; cat "$f"; }; done

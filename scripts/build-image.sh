@@ -19,7 +19,8 @@ for platform in ${platforms//,/ }; do
   arch=${platform#linux/}
   out=dist/bin/linux-$arch/timetracker-ci
   # --no-cache: the classic builder would reuse one platform's layers for another.
-  if ! log=$(DOCKER_BUILDKIT=0 docker build --no-cache --platform "$platform" --build-arg TARGETARCH="$arch" -t "$image-$arch" . 2>&1); then
+  # It has no TARGETARCH: the stage of the platform is the target (BuildKit picks it by itself).
+  if ! log=$(DOCKER_BUILDKIT=0 docker build --no-cache --platform "$platform" --target "linux-$arch" -t "$image-$arch" . 2>&1); then
     echo "$log" >&2
     exit 1
   fi

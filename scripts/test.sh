@@ -8,7 +8,8 @@
 # .tools/bin), gofmt, go vet, staticcheck, go test -race (the container
 # contract test, registry and pytest tests start what they need and skip with
 # a message when a prerequisite is missing), the catalog check, actionlint,
-# brief fuzzing of every parser, the example application's pytest suite, and
+# brief fuzzing of every parser, the example application's pytest suite, the
+# README's run command in a fresh Debian root (scripts/fresh-machine.sh), and
 # the CI and release templates end to end under act (e2e/run.sh).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -93,6 +94,7 @@ step "catalog" catalog_check
 step "actionlint" lint_workflows
 step "fuzz" fuzz_all
 step "example app (pytest)" example_app
+step "run command on a fresh Debian root" bash scripts/fresh-machine.sh
 step "end to end under act" bash e2e/run.sh
 
 echo

@@ -44,6 +44,16 @@ type Options struct {
 	// tags the fake mirrors (read again before every request), as GitHub
 	// knows what was pushed to it.
 	GitDir string
+	// GitPush also serves pushes to GitDir over git's smart HTTP at
+	// /<owner>/<repo>.git, refusing workflow-file changes from tokens
+	// without the workflows permission, as GitHub does.
+	GitPush bool
+	// WorkflowTokens hold the workflows permission (a PAT's workflow scope).
+	WorkflowTokens []string
+	// AppClientID and AppPermissions install a GitHub App that mints
+	// installation tokens (permissions as scope=level, comma-separated).
+	AppClientID    string
+	AppPermissions string
 }
 
 func parse(args []string, stderr io.Writer) (Options, error) {
@@ -57,6 +67,13 @@ func parse(args []string, stderr io.Writer) (Options, error) {
 	fs.StringVar(&o.Token, "token", "", "token every request must carry (none when empty)")
 	fs.BoolVar(&o.ReadOnly, "read-only", false, "answer every write with 403, as for a token without contents: write")
 	fs.StringVar(&o.URLFile, "url-file", "", "also write the API URL to this file once the port is open")
+	fs.BoolVar(&o.GitPush, "git-push", false, "also serve pushes to --git over HTTP at /<owner>/<repo>.git, refusing workflow-file changes without the workflows permission")
+	fs.Func("workflow-token", "a token holding the workflows permission (repeatable)", func(v string) error {
+		o.WorkflowTokens = append(o.WorkflowTokens, v)
+		return nil
+	})
+	fs.StringVar(&o.AppClientID, "app-client-id", "", "install a GitHub App with this client ID that mints installation tokens")
+	fs.StringVar(&o.AppPermissions, "app-permissions", "contents=write", "the app installation's permissions, scope=level comma-separated")
 	fs.StringVar(&o.GitDir, "git", "", "a git repository whose commits, branches and tags the fake mirrors (what was pushed to \"GitHub\")")
 	if err := action.ParseFlags(fs, args); err != nil {
 		return o, err
@@ -93,9 +110,29 @@ func Serve(ctx context.Context, o Options, ready func(apiURL string) error) erro
 	if err != nil {
 		return fmt.Errorf("fake-github: listening on %s: %w (pick a free address with --listen 127.0.0.1:0)", o.Listen, err)
 	}
-	s := githubfake.New(githubfake.Options{Owner: o.Owner, Repo: o.Repo, DefaultBranch: o.DefaultBranch, Token: o.Token, ReadOnly: o.ReadOnly})
+	fo := githubfake.Options{Owner: o.Owner, Repo: o.Repo, DefaultBranch: o.DefaultBranch, Token: o.Token, ReadOnly: o.ReadOnly}
+	if o.AppClientID != "" {
+		fo.App = &githubfake.App{ClientID: o.AppClientID, Permissions: map[string]string{}}
+		for _, kv := range strings.Split(o.AppPermissions, ",") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(kv), "="); ok {
+				fo.App.Permissions[k] = v
+			}
+		}
+	}
+	s := githubfake.New(fo)
 	s.URL = "http://" + ln.Addr().String()
 	h := Handler(s)
+	if o.GitPush && o.GitDir != "" {
+		api, push := h, s.GitPushHandler(o.GitDir, o.WorkflowTokens...)
+		prefix := "/" + o.Owner + "/" + o.Repo + ".git/"
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(r.URL.Path, prefix) {
+				push.ServeHTTP(w, r)
+				return
+			}
+			api.ServeHTTP(w, r)
+		})
+	}
 	if o.GitDir != "" {
 		dir, cleanup, err := openableDir(o.GitDir)
 		if err != nil {

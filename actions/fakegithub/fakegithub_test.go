@@ -39,9 +39,6 @@ func TestServeAnnouncesURLAndServesAPI(t *testing.T) {
 	if !strings.HasPrefix(apiURL, "http://127.0.0.1:") || !strings.HasSuffix(apiURL, "/api/v3") {
 		t.Fatalf("API URL %q, want http://127.0.0.1:<port>/api/v3", apiURL)
 	}
-	if got := strings.TrimSpace(stdout.String()); got != apiURL {
-		t.Errorf("stdout %q, want the API URL %q", got, apiURL)
-	}
 
 	var repo struct {
 		FullName      string `json:"full_name"`
@@ -87,6 +84,11 @@ func TestServeAnnouncesURLAndServesAPI(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("fake-github did not stop when its context ended")
+	}
+	// stdout is read only once run has returned: the URL file being there
+	// is no synchronisation with the goroutine that wrote stdout.
+	if got := strings.TrimSpace(stdout.String()); got != apiURL {
+		t.Errorf("stdout %q, want the API URL %q", got, apiURL)
 	}
 }
 

@@ -49,3 +49,18 @@ func TestBuildTimeFromPushEvent(t *testing.T) {
 		t.Fatalf("exit %d, json = %s\n%s", res.ExitCode, res.Outputs["json"], res.Stdout)
 	}
 }
+
+// Without a checkout or a push event (a deploy job that only has the
+// image), the image's own config gives the time.
+func TestBuildTimeFromImageConfig(t *testing.T) {
+	r := newRegistry(t)
+	in := r.inputs(":1.2.3")
+	delete(in, "build-time")
+	res := actiontest.Run(t, Action(), actiontest.Case{Inputs: in})
+	if res.ExitCode != 0 {
+		t.Fatalf("exit %d\n%s\n%s", res.ExitCode, res.Stdout, res.Stderr)
+	}
+	if want := `"build_time": "` + r.created.Format("2006-01-02T15:04:05Z") + `"`; !strings.Contains(res.Outputs["json"], want) {
+		t.Errorf("json = %s\nwant %s", res.Outputs["json"], want)
+	}
+}

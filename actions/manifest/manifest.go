@@ -141,15 +141,16 @@ func readInputs(ctx context.Context, rt *action.Runtime) (*config, error) {
 	case user != "" || pass != "":
 		return nil, action.InputErrorf("password", "give both username and password, or neither for anonymous access")
 	}
-	if c.buildTime, err = buildTime(ctx, rt, c.revision); err != nil {
+	if c.buildTime, err = buildTime(ctx, rt, c.revision, image, c.regOpts); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-// buildTime comes from the input, SOURCE_DATE_EPOCH or the commit, never the
-// clock: the same commit must give the same files.
-func buildTime(ctx context.Context, rt *action.Runtime, revision string) (string, error) {
+// buildTime comes from the input, SOURCE_DATE_EPOCH, the commit, or the
+// image's own config (its created label or time: a job that deploys without
+// a checkout), never the clock: the same commit must give the same files.
+func buildTime(ctx context.Context, rt *action.Runtime, revision, image string, regOpts []registry.Option) (string, error) {
 	if v := rt.Input("build-time"); v != "" {
 		t, err := parseTime(v)
 		if err != nil {
@@ -177,7 +178,12 @@ func buildTime(ctx context.Context, rt *action.Runtime, revision string) (string
 			}
 		}
 	}
-	return "", action.InputErrorf("build-time", "cannot tell when revision %q was built: set build-time (RFC 3339), or check out the repository so the commit time can be read", revision)
+	t, err := registry.Created(ctx, image, regOpts...)
+	if err == nil {
+		rt.Logf("build time %s from the image's config", t.Format(time.RFC3339))
+		return t.Format(time.RFC3339), nil
+	}
+	return "", action.InputErrorf("build-time", "cannot tell when revision %q was built (%v): set build-time (RFC 3339), check out the repository so the commit time can be read, or label the image %s", revision, err, registry.CreatedLabel)
 }
 
 func parseTime(v string) (string, error) {

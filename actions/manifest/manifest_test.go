@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
@@ -27,6 +28,7 @@ type testRegistry struct {
 	host        string
 	indexDigest string
 	amd64Digest string
+	created     time.Time // every image's config created time
 }
 
 func newRegistry(t *testing.T) testRegistry { return newRegistryTB(t) }
@@ -36,7 +38,7 @@ func newRegistryTB(t testing.TB) testRegistry {
 	srv := httptest.NewServer(ggcrregistry.New(ggcrregistry.Logger(nilLogger())))
 	t.Cleanup(srv.Close)
 	u, _ := url.Parse(srv.URL)
-	r := testRegistry{host: u.Host}
+	r := testRegistry{host: u.Host, created: time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)}
 	platImage := func(arch string) v1.Image {
 		img, err := random.Image(256, 1)
 		if err != nil {
@@ -48,6 +50,7 @@ func newRegistryTB(t testing.TB) testRegistry {
 		}
 		cf = cf.DeepCopy()
 		cf.OS, cf.Architecture = "linux", arch
+		cf.Created = v1.Time{Time: r.created}
 		img, err = mutate.ConfigFile(img, cf)
 		if err != nil {
 			t.Fatal(err)

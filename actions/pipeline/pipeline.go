@@ -139,6 +139,7 @@ type pipeline struct {
 	logs    string
 	res     *Result
 	started time.Time
+	closers []func() // run when Execute returns: nothing it started outlives it
 }
 
 // Execute runs the pipeline and returns what it did, also on failure. The
@@ -152,6 +153,11 @@ func Execute(ctx context.Context, env action.Env, acts action.Actions, o Options
 		}
 	}
 	p := &pipeline{o: o, env: env, acts: acts, ws: ws, started: time.Now()}
+	defer func() {
+		for i := len(p.closers) - 1; i >= 0; i-- {
+			p.closers[i]()
+		}
+	}()
 	p.dir = absUnder(ws, o.Dir)
 	p.out = absUnder(ws, o.Out)
 	if st, err := os.Stat(p.dir); err != nil || !st.IsDir() {
@@ -246,26 +252,33 @@ func (p *pipeline) invoke(ctx context.Context, name string, inputs map[string]st
 	return out, nil
 }
 
-// progress prints a line every few seconds while fn runs longer than a
-// second, so a long step never looks stuck.
+// progress prints a line every few seconds while fn runs, so a long step
+// never looks stuck. The ticker goroutine writes to the caller's stderr,
+// which the next step writes to as well: it is stopped and waited for
+// before progress returns.
 func (p *pipeline) progress(label string, fn func() error) error {
+	return progressEvery(p.env.Stderr, 5*time.Second, label, fn)
+}
+
+func progressEvery(w io.Writer, every time.Duration, label string, fn func() error) error {
 	done := make(chan struct{})
+	exited := make(chan struct{})
 	start := time.Now()
 	go func() {
-		t := time.NewTicker(5 * time.Second)
+		defer close(exited)
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {
 			case <-done:
 				return
 			case <-t.C:
-				fmt.Fprintf(p.env.Stderr, "      %s … %ds\n", label, int(time.Since(start).Seconds()))
+				fmt.Fprintf(w, "      %s … %ds\n", label, int(time.Since(start).Seconds()))
 			}
 		}
 	}()
-	err := fn()
-	close(done)
-	return err
+	defer func() { close(done); <-exited }()
+	return fn()
 }
 
 func (p *pipeline) imageRepo() string {
@@ -417,7 +430,7 @@ func (p *pipeline) image(ctx context.Context, v map[string]string) error {
 		// The in-process registry lives as long as the command: it shows the
 		// publishing path, nothing is kept.
 		srv := httptest.NewServer(ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))))
-		go func() { <-ctx.Done(); srv.Close() }()
+		p.closers = append(p.closers, srv.Close)
 		host = strings.TrimPrefix(srv.URL, "http://")
 	}
 	repo := host + "/" + p.imageRepo()

@@ -43,7 +43,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 
 	var plan *tiers.Plan
 	if text := rt.Input("plan"); text != "" {
-		plan, err = tiers.DecodePlan(text)
+		plan, err = tiers.ReadPlan(root, text)
 		if err != nil {
 			return action.InputErrorf("plan", "%w", err)
 		}
@@ -75,6 +75,12 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	matrix, err := plan.Matrix()
 	if err != nil {
 		return err
+	}
+	if f := rt.Input("plan-file"); f != "" {
+		if err := tiers.WritePlan(root, f, plan); err != nil {
+			return action.InputErrorf("plan-file", "%w", err)
+		}
+		rt.Logf("plan written to %s", f)
 	}
 	if err := rt.SetOutputJSON("matrix", matrix); err != nil {
 		return err

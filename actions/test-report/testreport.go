@@ -50,7 +50,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	}
 	var plan *tiers.Plan
 	if text := rt.Input("plan"); text != "" {
-		if plan, err = tiers.DecodePlan(text); err != nil {
+		if plan, err = tiers.ReadPlan(root, text); err != nil {
 			return action.InputErrorf("plan", "%w", err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strings"
+	"time"
 )
 
 // Exit codes of every action and command.
@@ -62,7 +63,14 @@ func Execute(ctx context.Context, a *Action, env Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "timetracker-ci %s: %v\n", a.Name, err)
 		return ExitFailure
 	}
-	return rt.finish(rt.run(ctx, a))
+	start := time.Now().Add(-time.Second) // file times may be coarser than the clock
+	runErr := rt.run(ctx, a)
+	if n, err := GiveToWorkspaceOwner(ctx, rt.Workspace(), start); err != nil {
+		rt.Annotate(Annotation{Level: LevelWarning, Title: "Workspace owner", Message: err.Error()})
+	} else if n > 0 {
+		rt.Logf("%d files written into the workspace given to its owner", n)
+	}
+	return rt.finish(runErr)
 }
 
 // Invoke runs an action in-process with the given inputs and returns its

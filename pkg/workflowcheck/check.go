@@ -132,6 +132,9 @@ func (c *checker) checkJob(j *Job) {
 		}
 	}
 	c.checkExpressions(j)
+	for _, rule := range jobRules {
+		rule(c, j)
+	}
 }
 
 // ours returns (kind, name) when uses refers to this repository:

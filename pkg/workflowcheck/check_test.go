@@ -87,7 +87,7 @@ jobs:
     runs-on: ubuntu-latest
     permissions: {contents: read}
     steps:
-      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1
       - run: echo "$TITLE" "${{ github.event_name }}" "${{ github.sha }}" "${{ matrix.inputs }}"
         env:
           TITLE: ${{ github.event.pull_request.title }}
@@ -133,7 +133,7 @@ jobs:
     runs-on: ubuntu-latest
     permissions: {}
     steps:
-      - uses: actions/checkout@11bd719 # v4
+      - uses: actions/checkout@11bd719 # v7
 `, []string{RulePin}},
 		{"local action outside a reusable workflow is fine", `
 on: push

@@ -33,6 +33,9 @@ type Options struct {
 	OmitDigest bool
 	// Now is the clock for timestamps and rate-limit resets.
 	Now func() time.Time
+	// App, when set, is a GitHub App installed on the repository that mints
+	// installation tokens (apptoken.go).
+	App *App
 }
 
 // Person is a commit author.
@@ -87,6 +90,7 @@ type Server struct {
 	log         []Request
 	used        int
 	windowAt    time.Time
+	minted      map[string]map[string]string // installation token → permissions
 
 	// URL is the server's root (set by Start and ListenAndServe).
 	URL string

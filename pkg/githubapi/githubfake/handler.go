@@ -44,9 +44,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}()
 
 	// Downloads are exempt, as GitHub's signed download URLs are.
-	if s.opts.Token != "" && !isDownload(c) && !isArtifactBlob(c) {
+	if s.opts.Token != "" && !isDownload(c) && !isArtifactBlob(c) && !isAppRoute(c) {
 		auth := r.Header.Get("Authorization")
-		if auth != "Bearer "+s.opts.Token && auth != "token "+s.opts.Token {
+		minted := s.mintedToken(strings.TrimPrefix(strings.TrimPrefix(auth, "Bearer "), "token "))
+		if auth != "Bearer "+s.opts.Token && auth != "token "+s.opts.Token && !minted {
 			c.fail(http.StatusUnauthorized, "Bad credentials", "https://docs.github.com/rest")
 			return
 		}
@@ -152,6 +153,9 @@ func (s *Server) route(c *reqCtx, body []byte) {
 	m := c.r.Method
 	if s.opts.ReadOnly && m != http.MethodGet && m != http.MethodHead {
 		c.fail(http.StatusForbidden, "Resource not accessible by integration", permissionDoc)
+		return
+	}
+	if s.routeApp(c) {
 		return
 	}
 	seg := strings.Split(strings.Trim(c.path, "/"), "/")

@@ -32,5 +32,11 @@ case "$ref" in
   refs/tags/*) git fetch -q "${tags[@]}" "${depth[@]}" origin "+$sha:$ref"; git checkout -q --force "$ref" ;;
   *) git fetch -q "${tags[@]}" "${depth[@]}" origin "$sha"; git checkout -q --force --detach "$sha" ;;
 esac
+# As actions/checkout persists the token for later git commands: where the
+# run has a git server that checks tokens (the fake GitHub's), pushes go
+# there with it, so GitHub's refusals (workflow files) apply.
+if [ -n "${E2E_GIT_HTTP:-}" ] && [ "${PERSIST:-true}" = true ] && [ -n "${TOKEN:-}" ]; then
+  git remote set-url --push origin "http://x-access-token:$TOKEN@$E2E_GIT_HTTP/$REPOSITORY.git"
+fi
 echo "checked out $REPOSITORY $ref at $(git rev-parse --short HEAD) (fetch-depth $DEPTH$( [ -f .git/shallow ] && echo ', shallow'))"
 { echo "ref=$ref"; echo "commit=$(git rev-parse HEAD)"; } >> "$GITHUB_OUTPUT"

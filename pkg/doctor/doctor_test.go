@@ -1,0 +1,130 @@
+package doctor
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Every mistake of the fixture repository is reported exactly once, at its
+// file and line.
+func TestFixtureReportsEachMistakeOnce(t *testing.T) {
+	fs, err := Run(context.Background(), filepath.Join("testdata", "mistakes"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{ // rule → file:line
+		"marker-unregistered":    "tests/test_app.py:10",
+		"marker-unused":          "pytest.ini:5",
+		"cov-fail-under":         "pytest.ini:6",
+		"no-tier":                "tests/test_app.py:15",
+		"shallow-checkout":       ".github/workflows/ci.yml:11",
+		"permissions-missing":    ".github/workflows/ci.yml:24",
+		"permissions-broad":      ".github/workflows/ci.yml:21",
+		"unpinned-action":        ".github/workflows/ci.yml:11",
+		"dockerfile-root":        "Dockerfile:3",
+		"dockerfile-healthcheck": "Dockerfile:3",
+		"migration-heads":        "migrations/versions/0003_projects.py:1",
+		"image-uppercase":        ".github/workflows/ci.yml:15",
+		"secret-outputs":         ".github/workflows/ci.yml:17",
+	}
+	got := map[string][]string{}
+	for _, f := range fs {
+		got[f.Rule] = append(got[f.Rule], f.File+":"+itoa(f.Line))
+		if f.Message == "" || f.Why == "" || f.Fix == "" {
+			t.Errorf("%s lacks message, why or fix: %+v", f.Rule, f)
+		}
+	}
+	for rule, loc := range want {
+		if len(got[rule]) != 1 || got[rule][0] != loc {
+			t.Errorf("%s: reported at %v, want once at %s", rule, got[rule], loc)
+		}
+	}
+	for rule := range got {
+		if _, ok := want[rule]; !ok {
+			t.Errorf("unexpected %s at %v", rule, got[rule])
+		}
+	}
+	if len(want) != len(allRules) {
+		t.Errorf("the fixture covers %d rules of %d", len(want), len(allRules))
+	}
+	if e, w := Count(fs); e == 0 || w == 0 {
+		t.Errorf("errors %d, warnings %d: want both", e, w)
+	}
+}
+
+// The example application is set up the way the guides say: nothing to
+// report.
+func TestExampleAppIsClean(t *testing.T) {
+	fs, err := Run(context.Background(), filepath.Join("..", "..", "examples", "timetracker"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		t.Errorf("%s", f)
+	}
+}
+
+// Every rule's text is in the troubleshooting guide, so a user who sees a
+// finding can look it up.
+func TestTroubleshootingListsEveryRule(t *testing.T) {
+	guide, err := os.ReadFile(filepath.Join("..", "..", "docs", "troubleshooting.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var missing []string
+	for _, r := range Rules() {
+		for _, s := range []string{"`" + r.ID + "`", r.Why, r.Fix} {
+			if !strings.Contains(string(guide), s) {
+				missing = append(missing, r.ID+": "+s)
+			}
+		}
+	}
+	sort.Strings(missing)
+	for _, m := range missing {
+		t.Errorf("docs/troubleshooting.md lacks %s", m)
+	}
+}
+
+func TestNotAFolder(t *testing.T) {
+	if _, err := Run(context.Background(), filepath.Join("testdata", "nope"), Options{}); err == nil {
+		t.Error("a missing folder gave no error")
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// Cases found on a real repository: a merge revision whose down_revision
+// tuple spans lines joins its parents into one head; a fixture named
+// test_* is not a test.
+func TestMergeRevisionAndFixtures(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"migrations/versions/1_a.py":     "revision = \"1\"\ndown_revision = None\n",
+		"migrations/versions/2_b.py":     "revision = \"2\"\ndown_revision = \"1\"\n",
+		"migrations/versions/3_c.py":     "revision = \"3\"\ndown_revision = \"1\"\n",
+		"migrations/versions/4_merge.py": "revision = \"4\"\ndown_revision = (\n    \"2\",\n    \"3\",\n)\n",
+		"pytest.ini":                     "[pytest]\nmarkers =\n    unit: u\n",
+		"tests/test_x.py":                "import pytest\n\n\n@pytest.fixture\ndef test_user():\n    return 1\n\n\n@pytest.mark.unit\ndef test_a(test_user):\n    assert test_user\n",
+	}
+	for name, text := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fs, err := Run(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		t.Errorf("%s", f)
+	}
+}

@@ -1,0 +1,2 @@
+revision = "0002"
+down_revision = "0001"

@@ -1,0 +1,2 @@
+revision = "0003"
+down_revision = "0001"
