@@ -142,3 +142,25 @@ func DebianPythonImage(t testing.TB) v1.Image {
 	}
 	return img
 }
+
+// DebianPythonIndex is an OCI index of DebianPythonImage for linux/amd64
+// and linux/arm64 (same layers, a config per platform).
+func DebianPythonIndex(t testing.TB) v1.ImageIndex {
+	t.Helper()
+	var adds []mutate.IndexAddendum
+	for _, arch := range []string{"amd64", "arm64"} {
+		img := DebianPythonImage(t)
+		cf, err := img.ConfigFile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cf = cf.DeepCopy()
+		cf.Architecture = arch
+		img, err = mutate.ConfigFile(img, cf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		adds = append(adds, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: arch}}})
+	}
+	return mutate.IndexMediaType(mutate.AppendManifests(empty.Index, adds...), types.OCIImageIndex)
+}
