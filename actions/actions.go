@@ -4,6 +4,7 @@
 package actions
 
 import (
+	attestaction "github.com/org/timetracker-ci/actions/attest"
 	doctoraction "github.com/org/timetracker-ci/actions/doctor"
 	"github.com/org/timetracker-ci/actions/fakegithub"
 	imageaction "github.com/org/timetracker-ci/actions/image"
@@ -14,6 +15,7 @@ import (
 	releaseaction "github.com/org/timetracker-ci/actions/release"
 	testplanaction "github.com/org/timetracker-ci/actions/test-plan"
 	testreportaction "github.com/org/timetracker-ci/actions/test-report"
+	verifyaction "github.com/org/timetracker-ci/actions/verify"
 	versionaction "github.com/org/timetracker-ci/actions/version"
 	"github.com/org/timetracker-ci/pkg/action"
 )
@@ -28,6 +30,8 @@ func All() []*action.Action {
 		testplanaction.Action(),
 		testreportaction.Action(),
 		versionaction.Action(),
+		attestaction.Action(),
+		verifyaction.Action(),
 	}
 }
 
