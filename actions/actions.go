@@ -13,6 +13,7 @@ import (
 	manifestaction "github.com/org/timetracker-ci/actions/manifest"
 	"github.com/org/timetracker-ci/actions/pipeline"
 	releaseaction "github.com/org/timetracker-ci/actions/release"
+	scanaction "github.com/org/timetracker-ci/actions/scan"
 	testplanaction "github.com/org/timetracker-ci/actions/test-plan"
 	testreportaction "github.com/org/timetracker-ci/actions/test-report"
 	verifyaction "github.com/org/timetracker-ci/actions/verify"
@@ -31,6 +32,7 @@ func All() []*action.Action {
 		testreportaction.Action(),
 		versionaction.Action(),
 		attestaction.Action(),
+		scanaction.Action(),
 		verifyaction.Action(),
 	}
 }
