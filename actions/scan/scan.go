@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/org/timetracker-ci/pkg/action"
+	"github.com/org/timetracker-ci/pkg/sbom"
+	"github.com/org/timetracker-ci/pkg/supplychain"
 	"github.com/org/timetracker-ci/pkg/vulnscan"
 )
 
@@ -40,10 +42,33 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		return action.InputErrorf("severity-threshold", "is %q: use critical, high, medium, low or none", rt.Input("severity-threshold"))
 	}
 	files := rt.List("sboms")
-	if len(files) == 0 {
-		return action.InputErrorf("sboms", "lists no file: give the SBOM files to scan")
+	archive := strings.TrimSpace(rt.Input("image-archive"))
+	if len(files) == 0 && archive == "" {
+		return action.InputErrorf("sboms", "lists no file and image-archive is empty: give the SBOM files to scan, or an image saved with docker save")
 	}
 	sboms := map[string][]byte{}
+	if archive != "" {
+		p, err := local(rt, "image-archive", archive)
+		if err != nil {
+			return err
+		}
+		out, err := local(rt, "sbom-file", rt.Input("sbom-file"))
+		if err != nil {
+			return err
+		}
+		doc, err := supplychain.ArchiveSBOM(ctx, p, supplychain.FormatSPDX, "timetracker-ci", sbom.WithTempDir(rt.TempDir()),
+			sbom.WithWarnf(func(f string, a ...any) { rt.Logf("warning: "+f, a...) }))
+		if err != nil {
+			return action.InputErrorf("image-archive", "%v", err)
+		}
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return fmt.Errorf("creating the folder of sbom-file: %w", err)
+		}
+		if err := os.WriteFile(out, doc, 0o644); err != nil {
+			return fmt.Errorf("writing sbom-file: %w", err)
+		}
+		sboms[archive] = doc
+	}
 	for _, f := range files {
 		p, err := local(rt, "sboms", f)
 		if err != nil {

@@ -2,6 +2,11 @@ package scanaction
 
 import (
 	"os"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/org/timetracker-ci/pkg/sbom/sbomtest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -66,6 +71,7 @@ func TestScanBadInput(t *testing.T) {
 		want   string
 	}{
 		{map[string]string{"sboms": "dist/sbom.json", "osv-database": "osv", "severity-threshold": "severe"}, "severity-threshold"},
+		{map[string]string{"osv-database": "osv"}, "sboms"},
 		{map[string]string{"sboms": "../x.json", "osv-database": "osv"}, "sboms"},
 		{map[string]string{"sboms": "dist/missing.json", "osv-database": "osv"}, "sboms"},
 		{map[string]string{"sboms": "dist/sbom.json", "osv-database": "osv", "ignore-file": "bad-ignore.yml"}, "ignore-file"},
@@ -77,5 +83,26 @@ func TestScanBadInput(t *testing.T) {
 		if res.ExitCode != 2 || !strings.Contains(res.Stdout+res.Stderr, tc.want) {
 			t.Errorf("%v: exit %d, want 2 naming %s\n%s%s", tc.inputs, res.ExitCode, tc.want, res.Stdout, res.Stderr)
 		}
+	}
+}
+
+func TestScanImageArchive(t *testing.T) {
+	ws := workspace(t)
+	tag, _ := name.NewTag("app:ci-test")
+	if err := tarball.WriteToFile(filepath.Join(ws, "image.tar"), tag, sbomtest.DebianPythonImage(t)); err != nil {
+		t.Fatal(err)
+	}
+	// requests 2.31.0 is in the image: the fixture record fails the run.
+	res := actiontest.Run(t, Action(), actiontest.Case{Dir: ws, Inputs: map[string]string{"image-archive": "image.tar", "osv-database": "osv"}})
+	if res.ExitCode != 1 || res.Outputs["failing"] != "1" {
+		t.Fatalf("exit %d %v\n%s%s", res.ExitCode, res.Outputs, res.Stdout, res.Stderr)
+	}
+	doc, err := os.ReadFile(filepath.Join(ws, "dist/scan/sbom.spdx.json"))
+	if err != nil || !strings.Contains(string(doc), `"name": "requests"`) {
+		t.Errorf("sbom-file: %v", err)
+	}
+	res = actiontest.Run(t, Action(), actiontest.Case{Dir: ws, Inputs: map[string]string{"image-archive": "nothing.tar", "osv-database": "osv"}})
+	if res.ExitCode != 2 || !strings.Contains(res.Stdout+res.Stderr, "image-archive") {
+		t.Errorf("missing archive: exit %d", res.ExitCode)
 	}
 }
