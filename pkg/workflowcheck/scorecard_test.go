@@ -43,11 +43,11 @@ func TestScorecardGolden(t *testing.T) {
 func TestScorecardPinned(t *testing.T) {
 	for uses, want := range map[string]bool{
 		"./actions/x": true,
-		"actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683":     true,
-		"actions/checkout@v4":                                          false,
-		"org/timetracker-ci/actions/version@main":                      false,
-		"docker://alpine:3":                                            false,
-		"docker://alpine@sha256:" + strings.Repeat("a", 64):            true,
+		"actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683": true,
+		"actions/checkout@v4":                                         false,
+		"org/timetracker-ci/actions/version@main":                     false,
+		"docker://alpine:3":                                           false,
+		"docker://alpine@sha256:" + strings.Repeat("a", 64):           true,
 		"org/repo/.github/workflows/x.yml@" + strings.Repeat("A", 40): true,
 	} {
 		if got := ScorecardPinned(uses); got != want {
