@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/org/timetracker-ci/internal/golden"
 )
 
 func TestScorecardGolden(t *testing.T) {
@@ -20,19 +22,7 @@ func TestScorecardGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := render(Scorecard(wf))
-			golden := filepath.Join("testdata", "scorecard", name+".golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("findings differ from %s:\n--- got\n%s--- want\n%s", golden, got, want)
-			}
+			golden.CheckString(t, filepath.Join("testdata", "scorecard", name+".golden"), got)
 			if name == "good" && got != "" {
 				t.Errorf("the good workflow has findings:\n%s", got)
 			}
