@@ -263,6 +263,7 @@ run_act() {
       --action-cache-path "$work/act-cache" \
       "${repos[@]}" \
       --env GITHUB_API_URL="$api" --env GITHUB_SERVER_URL="$fake_root" \
+      --env GITHUB_WORKFLOW_REF="org/timetracker/.github/workflows/$(basename "$wf")@$(jq -r .ref "$eventfile")" \
       --env E2E_GIT_ROOT="$work/git" --env E2E_CACHE_DIR="$work/cache" \
       --env E2E_ARTIFACT_DIR="$work/artifacts" --env E2E_CRANE="$(command -v crane)" \
       --env E2E_PYTHON="$python" --env SSL_CERT_FILE="$tls/ca.pem" \

@@ -16,12 +16,12 @@ import (
 
 // Package is an SBOM package the matcher can look up.
 type Package struct {
-	Ecosystem string // PyPI, Debian, Go
-	Name      string // as OSV names it (PyPI normalised; Debian source package)
-	Binary    string // the name in the image, when it differs (Debian binary package)
-	Version   string
-	PURL      string
-	Location  string
+	Ecosystem string `json:"ecosystem"`        // PyPI, Debian, Go
+	Name      string `json:"name"`             // as OSV names it (PyPI normalised; Debian source package)
+	Binary    string `json:"binary,omitempty"` // the name in the image, when it differs (Debian binary package)
+	Version   string `json:"version"`
+	PURL      string `json:"purl"`
+	Location  string `json:"location,omitempty"`
 }
 
 // PackagesFromSBOM reads the purls of an SPDX or CycloneDX JSON document
