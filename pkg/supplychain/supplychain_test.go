@@ -42,8 +42,10 @@ func published(t *testing.T, c *registry.Client, host string) (repo, index strin
 	return repo, d.String()
 }
 
+// deployFile is a compose file as the manifest action writes it: the tag
+// in comments, the digest in the value.
 func deployFile(repo, digest string) []byte {
-	return []byte("services:\n  app:\n    image: " + repo + ":1.0.0@" + digest + "\n")
+	return []byte("# Generated from " + repo + ":1.0.0.\nservices:\n  app:\n    image: " + repo + "@" + digest + " # " + repo + ":1.0.0\n")
 }
 
 func TestAttestAndVerify(t *testing.T) {

@@ -240,9 +240,14 @@ func verifyProvenance(ctx context.Context, c *registry.Client, r *Report, repo s
 
 var refTail = regexp.MustCompile(`^(?::([\w][\w.-]{0,127}))?(?:@(sha256:[0-9a-f]{64}))?`)
 
-// pinned checks that data names repo only as repo[:tag]@digest.
+// commentRe is a YAML comment: the human-readable tag may stand there
+// beside the digest (the manifest action writes "# name:1.2.3").
+var commentRe = regexp.MustCompile(`(?m)(^|[ \t])#.*$`)
+
+// pinned checks that data names repo only as repo[:tag]@digest, outside
+// comments.
 func pinned(data []byte, repo, digest string) (bool, string) {
-	s := string(data)
+	s := commentRe.ReplaceAllString(string(data), "$1")
 	pins, unpinned, wrong := 0, 0, map[string]bool{}
 	for i := 0; ; {
 		j := strings.Index(s[i:], repo)
