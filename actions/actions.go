@@ -4,6 +4,7 @@
 package actions
 
 import (
+	attestaction "github.com/org/timetracker-ci/actions/attest"
 	deploymentaction "github.com/org/timetracker-ci/actions/deployment"
 	doctoraction "github.com/org/timetracker-ci/actions/doctor"
 	"github.com/org/timetracker-ci/actions/fakegithub"
@@ -15,8 +16,10 @@ import (
 	"github.com/org/timetracker-ci/actions/pipeline"
 	releaseaction "github.com/org/timetracker-ci/actions/release"
 	rollbackaction "github.com/org/timetracker-ci/actions/rollback"
+	scanaction "github.com/org/timetracker-ci/actions/scan"
 	testplanaction "github.com/org/timetracker-ci/actions/test-plan"
 	testreportaction "github.com/org/timetracker-ci/actions/test-report"
+	verifyaction "github.com/org/timetracker-ci/actions/verify"
 	versionaction "github.com/org/timetracker-ci/actions/version"
 	"github.com/org/timetracker-ci/pkg/action"
 )
@@ -34,6 +37,9 @@ func All() []*action.Action {
 		testplanaction.Action(),
 		testreportaction.Action(),
 		versionaction.Action(),
+		attestaction.Action(),
+		scanaction.Action(),
+		verifyaction.Action(),
 	}
 }
 

@@ -22,7 +22,9 @@
 # GITHUB_TOKEN it stops before anything is pushed, saying what to set up;
 # with a GitHub App its credentials check passes; the release commit's tag is
 # refused from the GITHUB_TOKEN and accepted from the app's token by the fake
-# GitHub's git server). See e2e/README.md.
+# GitHub's git server), vulnerable (a vulnerability above the threshold: the
+# release fails in the scan, nothing published; e2e/supply_chain.sh). See
+# e2e/README.md.
 # Prints the wall time of every job and of every scenario. Exit status 0 when
 # every scenario met its expectations. Missing prerequisites: a message naming
 # them and exit 0 (exit 1 under CI=true, where they must be installed).
@@ -30,9 +32,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 export PATH="$root/.tools/bin:$PATH"
-scenarios=${E2E_SCENARIOS:-minimal ci development release rerun rollback broken-test refused-push self-release}
+scenarios=${E2E_SCENARIOS:-minimal ci development release rerun rollback broken-test refused-push self-release vulnerable}
+
 
 log() { printf '\n=== %s\n' "$*"; }
+# shellcheck source=e2e/supply_chain.sh
+. e2e/supply_chain.sh
 die() { echo "e2e: $*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- prerequisites
@@ -187,6 +192,7 @@ echo "no drift between the models and the migrations"
 EOF
   # Requirements the host satisfies offline (pip runs with PIP_NO_INDEX).
   printf '%s\n' Flask Flask-SQLAlchemy Flask-Migrate SQLAlchemy alembic >"$src/requirements-offline.txt"
+  e2e_osv_fixture "$src" # the OSV records of the vulnerability scan
   git -C "$src" init -q -b main
   git -C "$src" config user.email e2e@example.invalid
   git -C "$src" config user.name "timetracker-ci e2e"
@@ -258,6 +264,7 @@ run_act() {
       --action-cache-path "$work/act-cache" \
       "${repos[@]}" \
       --env GITHUB_API_URL="$api" --env GITHUB_SERVER_URL="$fake_root" \
+      --env GITHUB_WORKFLOW_REF="org/timetracker/.github/workflows/$(basename "$wf")@$(jq -r .ref "$eventfile")" \
       --env E2E_GIT_ROOT="$work/git" --env E2E_CACHE_DIR="$work/cache" \
       --env E2E_ARTIFACT_DIR="$work/artifacts" --env E2E_CRANE="$(command -v crane)" \
       --env E2E_PYTHON="$python" --env SSL_CERT_FILE="$tls/ca.pem" \
@@ -367,7 +374,7 @@ EOF
 }
 offline_inputs=(python-version=3.11 requirements=requirements-offline.txt postgres=false
   platforms="linux/$arch" dockerfile=Dockerfile.e2e coverage-threshold=50 drift-check="bash e2e-drift-check.sh"
-  image="$registry/org/timetracker" security-scans=false)
+  image="$registry/org/timetracker" security-scans=false vulnerability-database=e2e-osv)
 # E2E_INPUTS: extra key=value inputs for the callers, to diagnose a failure
 # further down (never set in CI).
 read -r -a extra_inputs <<<"${E2E_INPUTS:-}"
@@ -505,6 +512,7 @@ if wants release || wants rerun || wants rollback; then
     if grep -nE '^[[:space:]]*image:.*org/timetracker' <<<"$uncommented" | grep -v "@$digest"; then pinned_ok=false; echo "  $name has an image: not pinned to $digest (lines above)"; fi
   done
   check "release: $n manifest assets pin the image to the registry's digest $digest" test "$pinned_ok" = true -a "$n" -gt 0
+  supply_chain_release_checks "$digest"
   writes_after_release=$(writes)
   for t in $tags; do echo "$t=$(registry_digest "$registry" org/timetracker "$t")"; done | sort >"$work/tags-after-release"
 fi
@@ -612,6 +620,8 @@ EOF
   check "broken-test: registry tags unchanged (no 9.9.9)" test "$(registry_tags "$registry" org/timetracker)" = "$tags_before"
   check "broken-test: no new release" test "$(releases | jq length)" = "$before_releases"
 fi
+
+if wants vulnerable; then scenario_vulnerable; fi
 
 if wants refused-push; then
   log "scenario refused-push: a registry that refuses pushes"

@@ -49,6 +49,9 @@ func Execute(ctx context.Context, a *Action, env Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "timetracker-ci %s: %v\n", a.Name, err)
 		return ExitFailure
 	}
+	if a.Positional != "" && len(args) > 0 && !strings.HasPrefix(args[0], "-") && args[0] != "help" {
+		args = append([]string{"--" + a.Positional, args[0]}, args[1:]...)
+	}
 	flags, rest, help, err := parseFlags(meta, args)
 	if help {
 		fmt.Fprint(env.Stdout, Help(a.Name, meta))

@@ -17,6 +17,9 @@ type Action struct {
 	Name     string // the subcommand: the directory under actions/
 	Metadata []byte // the embedded action.yml
 	Run      func(ctx context.Context, rt *Runtime) error
+	// Positional names the input a single bare argument fills on the
+	// command line ("timetracker-ci verify IMAGE"); empty: flags only.
+	Positional string
 
 	parse   sync.Once
 	meta    *Metadata

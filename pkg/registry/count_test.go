@@ -45,8 +45,13 @@ var minimumPromote = map[string]int{
 	"GET manifest": 3,
 	// One tags/list per target tells which of the 6 tags exist, so the
 	// immutability of version tags is checked before anything is written;
-	// a HEAD per tag would be 6 per target.
-	"GET tags": 2,
+	// a HEAD per tag would be 6 per target. One more in the source: the
+	// registry has no referrers API, so its referrers tags (sha256-<hex>)
+	// are looked up in the list rather than read one by one.
+	"GET tags": 3,
+	// The source's referrers API, asked once for the index: the answer
+	// (404, no API) says how to find what to carry along (SBOMs, provenance).
+	"GET other": 1,
 	// A: the index by digest (already there: this HEAD is the verification).
 	// B: the index (absent), its 2 images (absent), and the verification of
 	// the index after its PUT, before any tag is written.
@@ -65,7 +70,7 @@ var minimumPromote = map[string]int{
 
 // rerunPromote is the same request again: only reads, no writes.
 var rerunPromote = map[string]int{
-	"GET ping": 2, "GET manifest": 1, "GET tags": 2,
+	"GET ping": 2, "GET manifest": 1, "GET tags": 3, "GET other": 1,
 	// 6 tags x 2 targets found by the list and read to compare digests, + the index by digest in each target.
 	"HEAD manifest": 14,
 }

@@ -134,6 +134,10 @@ type plan struct {
 
 	mu        sync.Mutex
 	manifests map[string]*manifestOnce // digest -> manifest read from a source
+
+	refOnce sync.Once
+	refs    map[string][]Referrer // subject digest -> referrers in the source
+	refErr  error
 }
 
 type manifestOnce struct {
@@ -248,7 +252,14 @@ func (c *Client) Publish(ctx context.Context, req Request) (*Result, error) {
 	// The index goes everywhere, verified, before the first tag moves.
 	stats := make([]CopyStats, len(p.targets))
 	if err := c.parallel(ctx, len(p.targets), func(ctx context.Context, i int) error {
-		return c.ensureIndex(ctx, p, p.targets[i], &stats[i])
+		if err := c.ensureIndex(ctx, p, p.targets[i], &stats[i]); err != nil {
+			return err
+		}
+		if p.promoted {
+			// SBOMs and provenance attached as referrers travel with the index.
+			return c.copyReferrers(ctx, p, p.targets[i], &stats[i])
+		}
+		return nil
 	}); err != nil {
 		return res, err
 	}
