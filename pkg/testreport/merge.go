@@ -116,16 +116,22 @@ func (t *testTable) get(h uint64) (uint32, bool) {
 
 // put sets the state of h.
 func (t *testTable) put(h uint64, v uint32) {
-	i, ok := t.slot(h)
-	if !ok {
-		if (t.n+1)*4 > len(t.keys)*3 {
-			t.grow()
-			i, _ = t.slot(h)
-		}
+	i, _ := t.upsert(h)
+	t.vals[i] = v
+}
+
+// upsert finds h, adding it (with state 0) when absent: one probe of the
+// table where a get and a put would take two cache misses.
+func (t *testTable) upsert(h uint64) (i int, found bool) {
+	if (t.n+1)*4 > len(t.keys)*3 {
+		t.grow()
+	}
+	i, found = t.slot(h)
+	if !found {
 		t.keys[i] = h
 		t.n++
 	}
-	t.vals[i] = v
+	return i, found
 }
 
 func (t *testTable) grow() {
@@ -277,7 +283,8 @@ func (b *builder) add(fi fileInfo, scope string, tier uint16, c junit.Case) {
 	id := b.identify(c)
 	h := b.hash(scope, id, c.Name)
 	b.timings.add(tier, id, c, fi.attempt)
-	old, seen := b.table.get(h)
+	slot, seen := b.table.upsert(h)
+	old := b.table.vals[slot]
 	st, saw, secs := c.Status, c.Flaky, c.Time
 	b.tierSecs[tier] += c.Time
 	switch {
@@ -292,7 +299,7 @@ func (b *builder) add(fi fileInfo, scope string, tier uint16, c junit.Case) {
 			st = stateStatus(old)
 		}
 	}
-	b.table.put(h, packState(st, saw, max(fi.attempt, stateAttempt(old)), tier, secs))
+	b.table.vals[slot] = packState(st, saw, max(fi.attempt, stateAttempt(old)), tier, secs)
 	b.slow.consider(h, c.Time, func() Test {
 		return Test{Tier: fi.tier, ID: id.prefix + c.Name, File: id.file, Line: c.Line, Status: c.Status, Seconds: c.Time,
 			Attempts: 1, Runs: max(c.Runs, 1), Shard: fi.shard}
