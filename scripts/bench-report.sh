@@ -22,10 +22,10 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-report.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 cd "$root"
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$tmp/timetracker-ci" ./cmd/timetracker-ci
-go build -o "$tmp/benchcmd" ./pkg/junit/internal/benchcmd
+go build -o "$tmp/junitbench" ./internal/tools/junitbench
 ws=$tmp/ws
 mkdir -p "$ws/test-results"
-"$tmp/benchcmd" -generate "$n" -fail-every "$fail_every" "$ws/test-results/junit-unit-1.xml"
+"$tmp/junitbench" -generate "$n" -fail-every "$fail_every" "$ws/test-results/junit-unit-1.xml"
 # The re-run: the failed cases again (names as junitgen writes them), every
 # other one passing now.
 awk -v n="$n" -v fe="$fail_every" 'BEGIN {
