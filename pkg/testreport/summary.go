@@ -16,7 +16,7 @@ type Detail int
 
 // Renderings from the most to the least detailed.
 const (
-	DetailAll          Detail = iota // everything, every test listed
+	DetailAll          Detail = iota // everything: failures with their details, the slowest tests
 	DetailFailuresOnly               // failures (one line each, as many as fit), flaky tests, shards, coverage
 	DetailCountsOnly                 // counts, problems and coverage figures
 )
