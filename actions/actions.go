@@ -1,19 +1,19 @@
-// Package actions is the registry of every action and local command of the
-// timetracker-ci binary. Each action lives in actions/<name>/ beside the
-// action.yml it embeds.
+// Package actions is the registry of every action of the timetracker-ci
+// binary (the one the image ships), and of its commands (catalog, init).
+// Each action lives in actions/<name>/ beside the action.yml it embeds. The
+// local-only commands (pipeline, test, fake-github) are registered by
+// cmd/timetracker-ci-local, so the shipped binary links neither them nor
+// what they bring (an in-process registry, the GitHub fake).
 package actions
 
 import (
 	attestaction "github.com/org/timetracker-ci/actions/attest"
 	deploymentaction "github.com/org/timetracker-ci/actions/deployment"
 	doctoraction "github.com/org/timetracker-ci/actions/doctor"
-	"github.com/org/timetracker-ci/actions/fakegithub"
 	imageaction "github.com/org/timetracker-ci/actions/image"
 	initcmd "github.com/org/timetracker-ci/actions/initrepo"
-	"github.com/org/timetracker-ci/actions/localtest"
 	manifestaction "github.com/org/timetracker-ci/actions/manifest"
 	metricsaction "github.com/org/timetracker-ci/actions/metrics"
-	"github.com/org/timetracker-ci/actions/pipeline"
 	releaseaction "github.com/org/timetracker-ci/actions/release"
 	rollbackaction "github.com/org/timetracker-ci/actions/rollback"
 	scanaction "github.com/org/timetracker-ci/actions/scan"
@@ -43,14 +43,7 @@ func All() []*action.Action {
 	}
 }
 
-// Commands returns the local subcommands that are not GitHub actions.
-// The commands that compose actions find them here by name.
-func Commands() []*action.Command {
-	acts := action.Actions(All())
-	return []*action.Command{fakegithub.Command(), localtest.Command(acts), pipeline.Command(acts)}
-}
-
-// Program is the whole binary.
+// Program is the shipped binary: the actions, the catalog generator and init.
 func Program(version string) *action.Program {
-	return &action.Program{Version: version, Actions: All(), Commands: append(Commands(), catalogCommand(), initcmd.Command(version))}
+	return &action.Program{Version: version, Actions: All(), Commands: []*action.Command{catalogCommand(), initcmd.Command(version)}}
 }

@@ -4,7 +4,7 @@
 #   - our actions run as the real image built from the Dockerfile
 #     (ghcr.io/org/timetracker-ci:main, never pulled),
 #   - Debian's docker-registry on a loopback port is the registry,
-#   - `timetracker-ci fake-github` is the GitHub API,
+#   - `timetracker-ci-local fake-github` is the GitHub API,
 #   - third-party actions are the stand-ins under e2e/standins/.
 #
 #   bash e2e/run.sh                      # every scenario
@@ -125,7 +125,7 @@ start_fake_github() {
   rm -f "$work/fake-url"
   # It mirrors the branches and tags pushed to org/timetracker, as GitHub would.
   git init -q --bare "$work/git/org/timetracker"
-  "$work/bin/timetracker-ci" fake-github --listen 127.0.0.1:0 --owner org --repo timetracker \
+  "$work/bin/timetracker-ci-local" fake-github --listen 127.0.0.1:0 --owner org --repo timetracker \
     --git "$work/git/org/timetracker" --url-file "$work/fake-url" >"$work/logs/fake-github.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 100); do [ -s "$work/fake-url" ] && break; sleep 0.1; done
@@ -331,8 +331,8 @@ writes() { curl -fsS "$fake_root/_fake/requests" | jq '[(. // [])[] | select(.Me
 # The actions run this run's image under a tag of its own, so end-to-end
 # runs of several checkouts on one engine never run each other's binary.
 image_tag="e2e-$(basename "$work" | tr -c 'A-Za-z0-9_.\n-' '-')"
-log "building timetracker-ci and its image (ghcr.io/org/timetracker-ci:$image_tag, also tagged :main, linux/$arch)"
-go build -o "$work/bin/timetracker-ci" ./cmd/timetracker-ci
+log "building timetracker-ci-local (the fake GitHub) and the timetracker-ci image (ghcr.io/org/timetracker-ci:$image_tag, also tagged :main, linux/$arch)"
+go build -o "$work/bin/timetracker-ci-local" ./cmd/timetracker-ci-local
 IMAGE="ghcr.io/org/timetracker-ci:$image_tag" PLATFORMS="linux/$arch" bash scripts/build-image.sh
 docker tag "ghcr.io/org/timetracker-ci:$image_tag" ghcr.io/org/timetracker-ci:main
 sed -i "s|docker://ghcr.io/org/timetracker-ci:main|docker://ghcr.io/org/timetracker-ci:$image_tag|" "$ours"/actions/*/action.yml

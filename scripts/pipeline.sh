@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# The README's run command: build timetracker-ci and run the whole pipeline
+# The README's run command: build timetracker-ci-local and run the whole pipeline
 # locally on the example app (version, test tiers with pytest, image to an
 # in-process registry, deployment manifests, release in dry-run into dist/).
 #
 #   bash scripts/pipeline.sh                      # examples/timetracker → dist/
 #   bash scripts/pipeline.sh --dir path/to/app --out out
 #
-# Extra arguments go to `timetracker-ci pipeline` (see its --help).
+# Extra arguments go to `timetracker-ci-local pipeline` (see its --help).
 #
 # Prerequisites are installed the way scripts/test.sh installs them: when a
 # python3 with pytest, pytest-cov (and, for the example app, Flask,
@@ -47,10 +47,10 @@ fi
 export PYTHON=$py
 
 mkdir -p bin
-go build -o bin/timetracker-ci ./cmd/timetracker-ci
+go build -o bin/timetracker-ci-local ./cmd/timetracker-ci-local
 start=${EPOCHREALTIME/[.,]/}
 status=0
-bin/timetracker-ci pipeline "$@" || status=$?
+bin/timetracker-ci-local pipeline "$@" || status=$?
 ms=$(( (${EPOCHREALTIME/[.,]/} - start) / 1000 ))
 printf 'pipeline: %d.%ds wall time (exit %d)\n' $((ms / 1000)) $((ms % 1000 / 100)) "$status" >&2
 exit "$status"

@@ -9,8 +9,9 @@
 # contract test, registry and pytest tests start what they need and skip with
 # a message when a prerequisite is missing), the catalog check, actionlint,
 # brief fuzzing of every parser, the example application's pytest suite, the
-# README's run command in a fresh Debian root (scripts/fresh-machine.sh), and
-# the CI and release templates end to end under act (e2e/run.sh).
+# README's run command in a fresh Debian root (scripts/fresh-machine.sh), the
+# CI and release templates end to end under act (e2e/run.sh), and the
+# benchmarks in a short mode (figures only; they fail on wrong results).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.tools/bin:$PATH"
@@ -85,17 +86,33 @@ example_app() {
   (cd examples/timetracker && "$py" -m pytest -q -p no:cacheprovider)
 }
 
+# The benchmarks in a short mode: figures printed, failing only on a crash
+# or a wrong result (counts, makespan, plan accuracy), never on a time.
+benchmarks() {
+  local ok=0
+  export BENCH_FIGURES_ONLY=1
+  bash scripts/bench-report.sh 200000 || ok=1
+  bash scripts/bench-plan.sh || ok=1
+  BENCH_RUNS=5 bash scripts/bench-start.sh || ok=1
+  bash scripts/bench-shard.sh 1 || ok=1
+  BENCH_COMMITS=20000 BENCH_TAGS=2000 BENCH_RUNS=3 bash scripts/bench-version.sh || ok=1
+  bash scripts/bench-release.sh || ok=1
+  return $ok
+}
+
 step "install prerequisites" bash scripts/install-deps.sh
 step "gofmt" gofmt_check
 step "go vet" go vet ./...
 step "staticcheck" staticcheck ./...
 step "go test -race" go test -race -timeout 20m ./...
+step "both binaries build" go build -o /dev/null ./cmd/timetracker-ci ./cmd/timetracker-ci-local
 step "catalog" catalog_check
 step "actionlint" lint_workflows
 step "fuzz" fuzz_all
 step "example app (pytest)" example_app
 step "run command on a fresh Debian root" bash scripts/fresh-machine.sh
 step "end to end under act" bash e2e/run.sh
+step "benchmarks (short)" benchmarks
 
 echo
 [ "$failed" -eq 0 ] || echo "failed steps: ${failures[*]}"

@@ -69,7 +69,7 @@ func ParseArgs(args []string, stderr io.Writer) (Options, error) {
 	fs.StringVar(&o.CoverageThreshold, "coverage-threshold", "0", "minimum total coverage in percent")
 	fs.BoolVar(&o.FailOnFlaky, "fail-on-flaky", false, "fail when a test passed only after failing")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: timetracker-ci test [flags] [-- command...]\n\nPlans the tiers, runs the command once per tier with the tier's pytest\narguments appended, and reports like test-report. The command defaults to pytest.\n\n")
+		fmt.Fprintf(stderr, "Usage: timetracker-ci-local test [flags] [-- command...]\n\nPlans the tiers, runs the command once per tier with the tier's pytest\narguments appended, and reports like test-report. The command defaults to pytest.\n\n")
 		fs.PrintDefaults()
 	}
 	var rest []string
@@ -83,7 +83,7 @@ func ParseArgs(args []string, stderr io.Writer) (Options, error) {
 		return o, err
 	}
 	if fs.NArg() > 0 {
-		return o, action.UsageErrorf("unexpected %q: put the test command after --, e.g. timetracker-ci test --tier unit -- pytest -x", fs.Arg(0))
+		return o, action.UsageErrorf("unexpected %q: put the test command after --, e.g. timetracker-ci-local test --tier unit -- pytest -x", fs.Arg(0))
 	}
 	o.Tiers, o.Paths, o.Command = tierList, paths, rest
 	if len(o.Command) == 0 {

@@ -1,4 +1,4 @@
-// Package pipeline is the local `timetracker-ci pipeline` command: the whole
+// Package pipeline is the local `timetracker-ci-local pipeline` command: the whole
 // pipeline on one application folder, in-process, with the same actions CI
 // runs: version → test tiers (real pytest) → image (pushed to an in-process
 // registry unless one is given) → deployment manifests → release in dry-run,

@@ -64,7 +64,7 @@ func ParseArgs(args []string, stderr io.Writer) (Options, error) {
 	fs.StringVar(&tierList, "tier", "", "tiers to run, comma-separated (default: every tier)")
 	fs.StringVar(&o.Python, "python", "", "python interpreter with pytest (default: the first of $PYTHON, python3, /usr/bin/python3 that has it)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: timetracker-ci pipeline [--dir examples/timetracker] [--out dist] [flags]\n\n"+
+		fmt.Fprintf(stderr, "Usage: timetracker-ci-local pipeline [--dir examples/timetracker] [--out dist] [flags]\n\n"+
 			"Runs version, the test tiers (pytest), the image (pushed to an in-process registry unless --registry),\n"+
 			"the deployment manifests and the release in dry-run, and prints a summary.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -73,7 +73,7 @@ func ParseArgs(args []string, stderr io.Writer) (Options, error) {
 		return o, err
 	}
 	if fs.NArg() > 0 {
-		return o, action.UsageErrorf("pipeline takes only flags, not %q (see timetracker-ci pipeline --help)", fs.Arg(0))
+		return o, action.UsageErrorf("pipeline takes only flags, not %q (see timetracker-ci-local pipeline --help)", fs.Arg(0))
 	}
 	o.Platforms = action.SplitList(platforms)
 	o.Tiers = action.SplitList(tierList)
@@ -537,7 +537,7 @@ func (p *pipeline) release(ctx context.Context, v map[string]string) error {
 // Summary is the one-screen testreport.
 func (r *Result) Summary() string {
 	var b strings.Builder
-	b.WriteString("\ntimetracker-ci pipeline: " + r.Dir + "\n\n")
+	b.WriteString("\ntimetracker-ci-local pipeline: " + r.Dir + "\n\n")
 	if r.Version != "" {
 		fmt.Fprintf(&b, "version   %s (%s)", r.Version, r.Kind)
 		if r.GitTag != "" {

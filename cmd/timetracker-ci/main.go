@@ -8,8 +8,8 @@ import (
 	"syscall"
 
 	_ "time/tzdata" // the image is FROM scratch: no zoneinfo on disk
-
-	_ "golang.org/x/crypto/x509roots/fallback" // nor CA roots
+	// Nor CA roots: internal/tlsroots installs fallback roots when a client
+	// is first built, not at every start.
 
 	"github.com/org/timetracker-ci/actions"
 	"github.com/org/timetracker-ci/pkg/action"

@@ -101,6 +101,7 @@ func wrap(s string, width int) string {
 
 // Program is the whole binary: its actions and local commands.
 type Program struct {
+	Name     string // the binary's name in messages; "timetracker-ci" when empty
 	Version  string
 	Actions  []*Action
 	Commands []*Command
@@ -123,7 +124,7 @@ func (p *Program) Main(ctx context.Context, env Env, args []string) int {
 		fmt.Fprint(env.Stdout, p.usage())
 		return ExitOK
 	case "--version", "version-info":
-		fmt.Fprintf(env.Stdout, "timetracker-ci %s\n", p.Version)
+		fmt.Fprintf(env.Stdout, "%s %s\n", p.name(), p.Version)
 		return ExitOK
 	}
 	for _, a := range p.Actions {
@@ -138,21 +139,28 @@ func (p *Program) Main(ctx context.Context, env Env, args []string) int {
 			case err == nil, errors.Is(err, flag.ErrHelp): // the command printed its help
 				return ExitOK
 			case IsInputError(err):
-				fmt.Fprintf(env.Stderr, "timetracker-ci %s: %v\n", c.Name, err)
+				fmt.Fprintf(env.Stderr, "%s %s: %v\n", p.name(), c.Name, err)
 				return ExitUsage
 			default:
-				fmt.Fprintf(env.Stderr, "timetracker-ci %s: %v\n", c.Name, err)
+				fmt.Fprintf(env.Stderr, "%s %s: %v\n", p.name(), c.Name, err)
 				return ExitFailure
 			}
 		}
 	}
-	fmt.Fprintf(env.Stderr, "timetracker-ci: unknown subcommand %q (run timetracker-ci --help for the list)\n", args[0])
+	fmt.Fprintf(env.Stderr, "%[1]s: unknown subcommand %[2]q (run %[1]s --help for the list)\n", p.name(), args[0])
 	return ExitUsage
+}
+
+func (p *Program) name() string {
+	if p.Name == "" {
+		return "timetracker-ci"
+	}
+	return p.Name
 }
 
 func (p *Program) usage() string {
 	var b strings.Builder
-	b.WriteString("timetracker-ci: CI/CD actions for GitHub, runnable locally.\n\nUsage: timetracker-ci <subcommand> [--input value ...]\n\nActions:\n")
+	fmt.Fprintf(&b, "%[1]s: CI/CD actions for GitHub, runnable locally.\n\nUsage: %[1]s <subcommand> [--input value ...]\n\nActions:\n", p.name())
 	acts := append([]*Action(nil), p.Actions...)
 	sort.Slice(acts, func(i, j int) bool { return acts[i].Name < acts[j].Name })
 	for _, a := range acts {
@@ -168,6 +176,6 @@ func (p *Program) usage() string {
 			fmt.Fprintf(&b, "  %-14s %s\n", c.Name, c.Summary)
 		}
 	}
-	b.WriteString("\nRun timetracker-ci <subcommand> --help for its inputs and outputs; --version prints the version.\n")
+	fmt.Fprintf(&b, "\nRun %s <subcommand> --help for its inputs and outputs; --version prints the version.\n", p.name())
 	return b.String()
 }

@@ -14,7 +14,8 @@ func ParseFlags(fs *flag.FlagSet, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return UsageErrorf("%s: %w (see timetracker-ci %s --help)", fs.Name(), err, fs.Name())
+		// Local commands live in the development binary only.
+		return UsageErrorf("%s: %w (see timetracker-ci-local %s --help)", fs.Name(), err, fs.Name())
 	}
 	return nil
 }

@@ -21,7 +21,7 @@ func TestParseFlags(t *testing.T) {
 		t.Errorf("--help = %v, want flag.ErrHelp", err)
 	}
 	err := ParseFlags(newSet(), []string{"--nope"})
-	if !IsInputError(err) || err.Error() != "demo: flag provided but not defined: -nope (see timetracker-ci demo --help)" {
+	if !IsInputError(err) || err.Error() != "demo: flag provided but not defined: -nope (see timetracker-ci-local demo --help)" {
 		t.Errorf("unknown flag = %v", err)
 	}
 }

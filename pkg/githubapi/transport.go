@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/org/timetracker-ci/internal/tlsroots"
 )
 
 // Transport retries what GitHub asks clients to retry. It is safe for
@@ -81,6 +83,7 @@ func WithLogf(f func(string, ...any)) TransportOption { return func(t *Transport
 
 // NewTransport wraps base (http.DefaultTransport when nil).
 func NewTransport(base http.RoundTripper, opts ...TransportOption) *Transport {
+	tlsroots.Install()
 	if base == nil {
 		base = http.DefaultTransport
 	}

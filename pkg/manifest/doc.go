@@ -4,7 +4,8 @@
 // templates, plus deployment.json and SHA256SUMS.
 //
 // Every rendered file is validated before anything is written: compose files
-// with compose-go's loader (the compose-spec schema), Kubernetes documents by
+// against the compose specification's properties and references (a test runs
+// compose-go's loader beside it on the same files), Kubernetes documents by
 // strict decoding into k8s.io/api types plus checks the API server would not
 // make (selectors match pod labels, probe and Service ports exist, images are
 // pinned by digest), JSON by parsing. Output depends only on the inputs: the

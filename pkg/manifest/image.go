@@ -2,7 +2,6 @@ package manifest
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -19,9 +18,9 @@ func (i Image) Ref() string { return i.Name + "@" + i.Digest }
 
 var (
 	// The distribution reference grammar, restricted to lowercase names.
-	nameRE   = regexp.MustCompile(`^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$`)
-	tagRE    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
-	digestRE = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
+	nameRE   = lazyRegexp(`^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$`)
+	tagRE    = lazyRegexp(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	digestRE = lazyRegexp(`^sha256:[a-f0-9]{64}$`)
 )
 
 // ParseImageRef splits name[:tag][@sha256:digest]. Either a tag or a digest is
@@ -34,20 +33,20 @@ func ParseImageRef(ref string) (name, tag, digest string, err error) {
 	}
 	if i := strings.LastIndex(rest, "@"); i >= 0 {
 		rest, digest = rest[:i], rest[i+1:]
-		if !digestRE.MatchString(digest) {
+		if !digestRE().MatchString(digest) {
 			return "", "", "", fmt.Errorf("image %q: digest %q is not sha256: followed by 64 lowercase hex digits", ref, digest)
 		}
 	}
 	if i := strings.LastIndex(rest, ":"); i >= 0 && !strings.Contains(rest[i+1:], "/") {
 		rest, tag = rest[:i], rest[i+1:]
-		if !tagRE.MatchString(tag) {
+		if !tagRE().MatchString(tag) {
 			return "", "", "", fmt.Errorf("image %q: tag %q is not a valid tag (letters, digits, '_', '.', '-', at most 128)", ref, tag)
 		}
 	}
 	if rest != strings.ToLower(rest) {
 		return "", "", "", fmt.Errorf("image %q: the name must be lowercase (%q); registries refuse mixed-case repositories", ref, strings.ToLower(rest))
 	}
-	if !nameRE.MatchString(rest) {
+	if !nameRE().MatchString(rest) {
 		return "", "", "", fmt.Errorf("image %q: %q is not a valid repository name such as ghcr.io/owner/app", ref, rest)
 	}
 	if tag == "" && digest == "" {
@@ -57,13 +56,13 @@ func ParseImageRef(ref string) (name, tag, digest string, err error) {
 }
 
 func (i Image) validate() error {
-	if !nameRE.MatchString(i.Name) {
+	if !nameRE().MatchString(i.Name) {
 		return fmt.Errorf("image name %q is not a valid lowercase repository name", i.Name)
 	}
-	if !digestRE.MatchString(i.Digest) {
+	if !digestRE().MatchString(i.Digest) {
 		return fmt.Errorf("image %s: digest %q is not sha256: followed by 64 hex digits", i.Name, i.Digest)
 	}
-	if i.Tag != "" && !tagRE.MatchString(i.Tag) {
+	if i.Tag != "" && !tagRE().MatchString(i.Tag) {
 		return fmt.Errorf("image %s: tag %q is not a valid tag", i.Name, i.Tag)
 	}
 	return nil

@@ -9,8 +9,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/compose-spec/compose-go/v2/loader"
-	"github.com/compose-spec/compose-go/v2/types"
 	"gopkg.in/yaml.v3"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
@@ -63,40 +61,6 @@ func Validate(ctx context.Context, name string, data []byte, img Image) (Kind, e
 		return KindCompose, ValidateCompose(ctx, name, data, img)
 	}
 	return "", ErrNotManifest
-}
-
-// ValidateCompose loads a compose file with compose-go's loader (the
-// compose-spec schema and consistency checks) without reading .env or
-// interpolating variables, then checks that every service using img's
-// repository pins img's digest.
-func ValidateCompose(ctx context.Context, name string, data []byte, img Image) error {
-	details := types.ConfigDetails{
-		WorkingDir:  ".",
-		ConfigFiles: []types.ConfigFile{{Filename: name, Content: data}},
-		Environment: types.Mapping{},
-	}
-	project, err := loader.LoadWithContext(ctx, details, func(o *loader.Options) {
-		o.SkipInterpolation = true      // ${VAR} comes from .env at deploy time
-		o.SkipResolveEnvironment = true // env_file need not exist here
-		o.SkipInclude = true
-		o.SkipExtends = true
-		o.ResolvePaths = false
-		o.SetProjectName("validate", true)
-	})
-	if err != nil {
-		return fmt.Errorf("compose: %w", err)
-	}
-	names := make([]string, 0, len(project.Services))
-	for n := range project.Services {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		if err := checkImage(project.Services[n].Image, img); err != nil {
-			return fmt.Errorf("compose: service %s: %w", n, err)
-		}
-	}
-	return nil
 }
 
 // checkImage refuses a reference to img's repository that is not pinned to

@@ -2,7 +2,6 @@ package manifest
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -87,11 +86,11 @@ func (e *ValuesError) Error() string {
 }
 
 var (
-	keyRE      = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
-	dnsLabelRE = regexp.MustCompile(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
-	envNameRE  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
-	quantityRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$`)
-	pathRE     = regexp.MustCompile(`^/[A-Za-z0-9._~/%-]*$`)
+	keyRE      = lazyRegexp(`^[a-z0-9][a-z0-9._-]*$`)
+	dnsLabelRE = lazyRegexp(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
+	envNameRE  = lazyRegexp(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	quantityRE = lazyRegexp(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$`)
+	pathRE     = lazyRegexp(`^/[A-Za-z0-9._~/%-]*$`)
 )
 
 // ParseValues reads key=value lines over the defaults. strict rejects keys
@@ -113,7 +112,7 @@ func ParseValues(text string, strict bool) (Values, error) {
 			return Values{}, errorf("%q is not key=value (write e.g. port=8080)", n, "", clip(line))
 		}
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		if !keyRE.MatchString(k) {
+		if !keyRE().MatchString(k) {
 			return Values{}, errorf("key %q must be lowercase letters, digits, '.', '_' or '-'", n, k, clip(k))
 		}
 		if prev, dup := seen[k]; dup {
@@ -165,7 +164,7 @@ func valuesFrom(all map[string]string) (Values, error) {
 	// Starting with a letter keeps names valid for a Service (DNS-1035) and
 	// never read as numbers or booleans by a YAML parser.
 	for _, k := range []string{"app", "secret-name"} {
-		if len(all[k]) > 63 || !dnsLabelRE.MatchString(all[k]) {
+		if len(all[k]) > 63 || !dnsLabelRE().MatchString(all[k]) {
 			return Values{}, errorf("%s=%q: want a name of lowercase letters, digits and '-', starting with a letter, at most 63 characters", 0, k, k, clip(all[k]))
 		}
 		// The app name is also a compose service key, which YAML 1.1 readers
@@ -175,21 +174,21 @@ func valuesFrom(all map[string]string) (Values, error) {
 			return Values{}, errorf("%s=%q: YAML reads this name as a boolean or null: choose another", 0, k, k, all[k])
 		}
 	}
-	if all["namespace"] != "" && (len(all["namespace"]) > 63 || !dnsLabelRE.MatchString(all["namespace"])) {
+	if all["namespace"] != "" && (len(all["namespace"]) > 63 || !dnsLabelRE().MatchString(all["namespace"])) {
 		return Values{}, errorf("namespace=%q: want a name of lowercase letters, digits and '-', starting with a letter, at most 63 characters, or nothing", 0, "namespace", clip(all["namespace"]))
 	}
 	for _, k := range []string{"health-path", "ready-path"} {
-		if !pathRE.MatchString(all[k]) {
+		if !pathRE().MatchString(all[k]) {
 			return Values{}, errorf("%s=%q: want an absolute URL path such as /_health", 0, k, k, clip(all[k]))
 		}
 	}
 	for _, k := range []string{"environment", "dev-environment"} {
-		if !envNameRE.MatchString(all[k]) {
+		if !envNameRE().MatchString(all[k]) {
 			return Values{}, errorf("%s=%q: want a name of letters, digits, '.', '_' or '-'", 0, k, k, clip(all[k]))
 		}
 	}
 	for _, k := range []string{"cpu-request", "memory-request", "memory-limit"} {
-		if !quantityRE.MatchString(all[k]) {
+		if !quantityRE().MatchString(all[k]) {
 			return Values{}, errorf("%s=%q: want a Kubernetes quantity such as 100m, 256Mi or 1Gi", 0, k, k, clip(all[k]))
 		}
 	}

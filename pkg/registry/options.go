@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/org/timetracker-ci/internal/tlsroots"
 )
 
 // Auth is a username and password (or token) for one registry.
@@ -32,6 +34,7 @@ type options struct {
 }
 
 func makeOptions(opts []Option) *options {
+	tlsroots.Install()
 	o := &options{
 		auth:       map[string]Auth{},
 		insecure:   map[string]bool{},

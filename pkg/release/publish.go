@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"github.com/google/go-github/v60/github"
+	"github.com/org/timetracker-ci/internal/tlsroots"
 	"github.com/org/timetracker-ci/pkg/githubapi"
 )
 
@@ -136,6 +137,7 @@ func newPublisher(c *github.Client, o Options) (*publisher, error) {
 		o.Concurrency = 4
 	}
 	if o.Download == nil {
+		tlsroots.Install()
 		o.Download = &http.Client{}
 	}
 	if o.Logf == nil {

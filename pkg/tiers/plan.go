@@ -66,7 +66,9 @@ type TierPlan struct {
 	Tier
 	Requested int         `json:"requested-shards"`
 	Files     int         `json:"files"`
-	Timed     int         `json:"timed-files"` // files the timings know; the others weigh the mean
+	Timed     int         `json:"timed-files"`              // files the timings know; the others weigh the mean
+	Idle      int         `json:"idle-files,omitempty"`     // files that ran only in other tiers: weight zero
+	Excluded  int         `json:"excluded-files,omitempty"` // files whose static markers exclude the tier: left out
 	Jobs      []ShardPlan `json:"jobs"`
 }
 
@@ -97,6 +99,7 @@ func Make(ctx context.Context, tiers []Tier, o Options) (*Plan, error) {
 	}
 	p := &Plan{Version: PlanVersion, ResultsDir: path.Clean(filepath.ToSlash(o.ResultsDir))}
 	found := map[string][]string{}
+	marks := newMarkReader(o.Root)
 	for _, t := range tiers {
 		if err := t.Validate(); err != nil {
 			return nil, err
@@ -118,7 +121,7 @@ func Make(ctx context.Context, tiers []Tier, o Options) (*Plan, error) {
 		if len(files) == 0 {
 			return nil, fmt.Errorf("tier %s: %w matching %s: set the paths input (or the tier's paths) to globs of your test files", t.Name, ErrNoTestFiles, strings.Join(paths, ", "))
 		}
-		tp, err := planTier(ctx, t, files, o)
+		tp, err := planTier(ctx, t, files, marks, o)
 		if err != nil {
 			return nil, fmt.Errorf("tier %s: %w", t.Name, err)
 		}
@@ -141,8 +144,39 @@ func funcKey(rest string) string {
 	return rest
 }
 
-func planTier(ctx context.Context, t Tier, files []string, o Options) (TierPlan, error) {
+func planTier(ctx context.Context, t Tier, files []string, marks *markReader, o Options) (TierPlan, error) {
 	timings := o.Timings.For(t.Name)
+	// A file whose markers are read statically and exclude the tier is left
+	// out: pytest would collect it only to deselect every test. What ran in
+	// the tier last time stays whatever the reading says.
+	ran := make(map[string]bool, len(timings))
+	for id, s := range timings {
+		// A file recorded alone at 0 s ran no test of the tier.
+		if file, _, isTest := strings.Cut(id, "::"); isTest || s > 0 {
+			ran[file] = true
+		}
+	}
+	all := len(files)
+	if kept, err := marks.filter(ctx, t, files, ran); err != nil {
+		return TierPlan{}, err
+	} else if len(kept) > 0 {
+		files = kept
+	}
+	// A file that ran in other tiers' results but never in this tier's
+	// holds no test of the tier (as of the last run): it stays, since a test
+	// may have been added since, but costs nothing.
+	elsewhere := map[string]bool{}
+	if o.Timings != nil && len(o.Timings.Tiers[t.Name]) > 0 {
+		for tier, m := range o.Timings.Tiers {
+			if tier == t.Name {
+				continue
+			}
+			for id := range m {
+				file, _, _ := strings.Cut(id, "::")
+				elsewhere[file] = true
+			}
+		}
+	}
 	byFile := make(map[string]*fileTimes, len(files))
 	for _, f := range files {
 		byFile[f] = nil
@@ -165,8 +199,11 @@ func planTier(ctx context.Context, t Tier, files []string, o Options) (TierPlan,
 		}
 	}
 	var knownSum float64
-	var knownFiles int
-	for _, ft := range byFile {
+	var knownFiles, idle int
+	for f, ft := range byFile {
+		if ft == nil && elsewhere[f] {
+			idle++
+		}
 		if ft != nil {
 			knownSum += ft.total
 			knownFiles++
@@ -184,14 +221,20 @@ func planTier(ctx context.Context, t Tier, files []string, o Options) (TierPlan,
 	if fnCount > 0 {
 		meanFn = fnSum / float64(fnCount)
 	}
-	fair := (knownSum + meanFile*float64(len(files)-knownFiles)) / float64(t.Shards)
+	fair := (knownSum + meanFile*float64(len(files)-knownFiles-idle)) / float64(t.Shards)
 
 	var items []shard.Item
 	split := map[string][]string{} // file → its split-out node ids
 	for _, f := range files {
 		ft := byFile[f]
 		if ft == nil {
-			items = append(items, shard.Item{ID: f})
+			// Weighed here rather than by shard.Split, whose mean would
+			// count the idle files' zeros.
+			w := meanFile
+			if elsewhere[f] {
+				w = 0
+			}
+			items = append(items, shard.Item{ID: f, Seconds: w, Known: true})
 			continue
 		}
 		want := len(ft.funcs) > 0 && t.Shards > 1 &&
@@ -230,7 +273,7 @@ func planTier(ctx context.Context, t Tier, files []string, o Options) (TierPlan,
 			owner[id] = s.Index
 		}
 	}
-	tp := TierPlan{Tier: t, Requested: t.Shards, Files: len(files), Timed: knownFiles}
+	tp := TierPlan{Tier: t, Requested: t.Shards, Files: len(files), Timed: knownFiles, Idle: idle, Excluded: all - len(files)}
 	tp.Shards = n
 	for _, s := range res.Shards {
 		sp := ShardPlan{Shard: s.Index + 1, PredictedSeconds: roundMillis(s.Seconds), Tests: []string{}}
