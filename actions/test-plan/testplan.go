@@ -2,7 +2,6 @@ package testplanaction
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
 	"path"
 	"strconv"
@@ -12,14 +11,6 @@ import (
 	"github.com/org/timetracker-ci/pkg/testreport"
 	"github.com/org/timetracker-ci/pkg/tiers"
 )
-
-//go:embed action.yml
-var metadata []byte
-
-// Action is the test-plan action.
-func Action() *action.Action {
-	return &action.Action{Name: "test-plan", Metadata: metadata, Run: run}
-}
 
 func run(ctx context.Context, rt *action.Runtime) error {
 	root, err := tiers.WorkDir(rt.Workspace(), rt.Input("working-directory"))
