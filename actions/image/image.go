@@ -2,7 +2,6 @@ package imageaction
 
 import (
 	"context"
-	_ "embed"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,14 +10,6 @@ import (
 	"github.com/org/timetracker-ci/pkg/action"
 	"github.com/org/timetracker-ci/pkg/registry"
 )
-
-//go:embed action.yml
-var metadata []byte
-
-// Action returns the image action.
-func Action() *action.Action {
-	return &action.Action{Name: "image", Metadata: metadata, Run: run}
-}
 
 // inputs turns the action's inputs into a publish request and client
 // options; every problem is an input error naming the input.

@@ -18,21 +18,6 @@ import (
 	"github.com/org/timetracker-ci/pkg/tiers"
 )
 
-// Name is the subcommand.
-const Name = "test"
-
-// Command returns the test subcommand, which runs the test-plan and
-// test-report actions found in acts.
-func Command(acts action.Actions) *action.Command {
-	return &action.Command{
-		Name:    Name,
-		Summary: "Run test tiers locally: plan, run the test command (after --, default pytest) per tier, and report, as CI does.",
-		Run: func(ctx context.Context, env action.Env, args []string) error {
-			return Run(ctx, env, acts, args)
-		},
-	}
-}
-
 // Options are the command's flags.
 type Options struct {
 	Tiers             []string // tier names; empty: every defined tier

@@ -2,7 +2,6 @@ package manifestaction
 
 import (
 	"context"
-	_ "embed"
 	"errors"
 	"fmt"
 	"os"
@@ -17,14 +16,6 @@ import (
 	"github.com/org/timetracker-ci/pkg/manifest"
 	"github.com/org/timetracker-ci/pkg/registry"
 )
-
-//go:embed action.yml
-var metadata []byte
-
-// Action is the manifest action.
-func Action() *action.Action {
-	return &action.Action{Name: "manifest", Metadata: metadata, Run: run}
-}
 
 type config struct {
 	name, tag, digest string

@@ -24,21 +24,6 @@ import (
 	"github.com/org/timetracker-ci/pkg/tiers"
 )
 
-// Name is the subcommand.
-const Name = "pipeline"
-
-// Command returns the pipeline subcommand, which runs the actions of
-// acts by name: version, test-plan, test-report, image, manifest, release.
-func Command(acts action.Actions) *action.Command {
-	return &action.Command{
-		Name:    Name,
-		Summary: "run the whole pipeline locally: version, test tiers, image, manifests, release (dry run)",
-		Run: func(ctx context.Context, env action.Env, args []string) error {
-			return Run(ctx, env, acts, args)
-		},
-	}
-}
-
 // Options are the command's flags.
 type Options struct {
 	Dir       string   // the application folder

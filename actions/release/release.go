@@ -2,7 +2,6 @@ package releaseaction
 
 import (
 	"context"
-	_ "embed"
 	"errors"
 	"fmt"
 	"os"
@@ -18,14 +17,6 @@ import (
 	"github.com/org/timetracker-ci/pkg/release"
 	"github.com/org/timetracker-ci/pkg/version"
 )
-
-//go:embed action.yml
-var metadata []byte
-
-// Action returns the release action.
-func Action() *action.Action {
-	return &action.Action{Name: "release", Metadata: metadata, Run: run}
-}
 
 type config struct {
 	opts          release.Options

@@ -2,7 +2,6 @@ package testplanaction
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
 	"path"
 	"strconv"
@@ -13,74 +12,27 @@ import (
 	"github.com/org/timetracker-ci/pkg/tiers"
 )
 
-//go:embed action.yml
-var metadata []byte
-
-// Action is the test-plan action.
-func Action() *action.Action {
-	return &action.Action{Name: "test-plan", Metadata: metadata, Run: run}
-}
-
 func run(ctx context.Context, rt *action.Runtime) error {
-	root, err := tiers.WorkDir(rt.Workspace(), rt.Input("working-directory"))
-	if err != nil {
-		return action.InputErrorf("working-directory", "%w", err)
-	}
 	tierName, shardText := rt.Input("tier"), rt.Input("shard")
 	if (tierName == "") != (shardText == "") {
 		return action.InputErrorf("shard", "give tier and shard together (tier %q, shard %q)", tierName, shardText)
 	}
-	selected := rt.List("select")
-	shardSpec := rt.List("shards")
-	paths := rt.Lines("paths")
-	timingGlobs := rt.List("timings")
-	gran, err := tiers.ParseGranularity(rt.Input("granularity"))
-	if err != nil {
-		return action.InputErrorf("granularity", "%w", err)
+	plan, warnings, err := tiers.Run(ctx, tiers.Request{
+		Workspace: rt.Workspace(), WorkingDirectory: rt.Input("working-directory"),
+		Plan: rt.Input("plan"), Tiers: rt.Input("tiers"), Shards: rt.List("shards"), Select: rt.List("select"),
+		Paths: rt.Lines("paths"), Timings: rt.List("timings"), Granularity: rt.Input("granularity"), ResultsDir: rt.Input("results-dir"),
+		PlanFile:    rt.Input("plan-file"),
+		LoadTimings: testreport.LoadTimings, Logf: rt.Logf,
+	})
+	for _, w := range warnings {
+		rt.Annotate(action.Annotation{Level: action.LevelWarning, Title: "Timings", Message: w})
 	}
-	resultsDir := rt.Input("results-dir")
-	definitions := rt.Input("tiers")
-
-	var plan *tiers.Plan
-	if text := rt.Input("plan"); text != "" {
-		plan, err = tiers.ReadPlan(root, text)
-		if err != nil {
-			return action.InputErrorf("plan", "%w", err)
-		}
-	} else {
-		all, err := tiers.Load(ctx, root, definitions)
-		if err != nil {
-			return action.InputErrorf("tiers", "%w", err)
-		}
-		if all, err = tiers.ApplyShards(all, shardSpec); err != nil {
-			return action.InputErrorf("shards", "%w", err)
-		}
-		ts, err := tiers.Select(all, selected)
-		if err != nil {
-			return action.InputErrorf("select", "%w", err)
-		}
-		timings, warnings, err := testreport.LoadTimings(ctx, root, timingGlobs)
-		if err != nil {
-			return fmt.Errorf("read timings: %w", err)
-		}
-		for _, w := range warnings {
-			rt.Annotate(action.Annotation{Level: action.LevelWarning, Title: "Timings", Message: w})
-		}
-		rt.Logf("timings: %d tests known from %s", timings.Len(), strings.Join(timingGlobs, ", "))
-		plan, err = tiers.Make(ctx, ts, tiers.Options{Root: root, Paths: paths, Timings: timings, Granularity: gran, ResultsDir: resultsDir})
-		if err != nil {
-			return err
-		}
+	if err != nil {
+		return err // bad input is an *action.InputError naming the input
 	}
 	matrix, err := plan.Matrix()
 	if err != nil {
 		return err
-	}
-	if f := rt.Input("plan-file"); f != "" {
-		if err := tiers.WritePlan(root, f, plan); err != nil {
-			return action.InputErrorf("plan-file", "%w", err)
-		}
-		rt.Logf("plan written to %s", f)
 	}
 	if err := rt.SetOutputJSON("matrix", matrix); err != nil {
 		return err

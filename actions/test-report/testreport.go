@@ -2,7 +2,6 @@ package testreportaction
 
 import (
 	"context"
-	_ "embed"
 	"errors"
 	"fmt"
 	"os"
@@ -15,14 +14,6 @@ import (
 	"github.com/org/timetracker-ci/pkg/testreport"
 	"github.com/org/timetracker-ci/pkg/tiers"
 )
-
-//go:embed action.yml
-var metadata []byte
-
-// Action is the test-report action.
-func Action() *action.Action {
-	return &action.Action{Name: "test-report", Metadata: metadata, Run: run}
-}
 
 func run(ctx context.Context, rt *action.Runtime) error {
 	// The report's live memory is bounded (12 bytes per test, in arrays

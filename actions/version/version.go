@@ -2,7 +2,6 @@ package versionaction
 
 import (
 	"context"
-	_ "embed"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -14,17 +13,9 @@ import (
 	"github.com/org/timetracker-ci/pkg/version"
 )
 
-//go:embed action.yml
-var metadata []byte
-
 // dispatchVersionInput is the workflow_dispatch input (of the user's
 // workflow, not of this action) that names the version to release.
 const dispatchVersionInput = "version"
-
-// Action returns the version action.
-func Action() *action.Action {
-	return &action.Action{Name: "version", Metadata: metadata, Run: run}
-}
 
 // options reads every input; each problem is an input error naming it.
 func options(rt *action.Runtime, dir string) (version.Options, error) {

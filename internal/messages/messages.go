@@ -198,18 +198,11 @@ func NormalizeMessage(format string) string {
 	return collapse(s)
 }
 
-// NormalizeDocs prepares the troubleshooting guide for matching: verbs as in
-// NormalizeMessage, and also <name> and … holes, which the guide may use in
-// place of a verb.
+// NormalizeDocs prepares the troubleshooting guide for matching: as
+// NormalizeMessage (verbs and <name> or … holes alike), and with the pipes
+// Markdown tables escape unescaped.
 func NormalizeDocs(text string) string {
-	s := strings.ReplaceAll(text, "%%", "\x01")
-	s = verbRe.ReplaceAllString(s, Placeholder)
-	s = docsHoleRe.ReplaceAllString(s, Placeholder)
-	s = ellipsisHole.ReplaceAllString(s, Placeholder)
-	s = strings.ReplaceAll(s, "\x01", "%")
-	s = strings.ReplaceAll(s, "`", "")
-	s = strings.ReplaceAll(s, `\|`, "|") // pipes escaped inside Markdown tables
-	return collapse(s)
+	return strings.ReplaceAll(NormalizeMessage(text), `\|`, "|") // pipes escaped inside Markdown tables
 }
 
 func collapse(s string) string {

@@ -37,15 +37,7 @@ func Catalog(repo, ref string, actions []*Action) (string, error) {
 		if len(m.Inputs) > 0 {
 			b.WriteString("### Inputs\n\n| input | required | default | description |\n|---|---|---|---|\n")
 			for _, in := range m.Inputs {
-				req := "no"
-				if in.Required {
-					req = "**yes**"
-				}
-				def := ""
-				if in.Default != "" {
-					def = "`" + cell(in.Default) + "`"
-				}
-				fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", in.Name, req, def, cell(in.Description))
+				b.WriteString(inputRow(in))
 			}
 			b.WriteString("\n")
 		}
@@ -57,6 +49,19 @@ func Catalog(repo, ref string, actions []*Action) (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// inputRow is the catalog's table row for one input.
+func inputRow(in Input) string {
+	req := "no"
+	if in.Required {
+		req = "**yes**"
+	}
+	def := ""
+	if in.Default != "" {
+		def = "`" + cell(in.Default) + "`"
+	}
+	return fmt.Sprintf("| `%s` | %s | %s | %s |\n", in.Name, req, def, cell(in.Description))
 }
 
 func placeholder(in Input) string {

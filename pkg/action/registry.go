@@ -36,3 +36,14 @@ func (as Actions) Invoke(ctx context.Context, name string, env Env, inputs map[s
 	}
 	return Invoke(ctx, a, env, inputs)
 }
+
+// Composer is a local command that runs actions by name from acts.
+type Composer func(ctx context.Context, env Env, acts Actions, args []string) error
+
+// NewCommand is the command name that runs run with the registry acts:
+// the one shape of every local command that composes actions.
+func NewCommand(name, summary string, acts Actions, run Composer) *Command {
+	return &Command{Name: name, Summary: summary, Run: func(ctx context.Context, env Env, args []string) error {
+		return run(ctx, env, acts, args)
+	}}
+}

@@ -26,6 +26,19 @@ type Action struct {
 	metaErr error
 }
 
+// New is the action named name (its directory under actions/), described
+// by its embedded action.yml and doing run. Every glue package declares
+// itself with it, so its whole preamble is
+//
+//	//go:embed action.yml
+//	var metadata []byte
+//
+//	// Action returns the <name> action.
+//	func Action() *action.Action { return action.New("<name>", metadata, run) }
+func New(name string, metadata []byte, run func(ctx context.Context, rt *Runtime) error) *Action {
+	return &Action{Name: name, Metadata: metadata, Run: run}
+}
+
 // Meta is the parsed action.yml. It is parsed on first use and kept, so an
 // action run many times in one process (the local pipeline, tests, help
 // and catalog) reads its YAML once. The result is shared: do not change it.

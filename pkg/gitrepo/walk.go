@@ -60,6 +60,18 @@ type walkNode struct {
 	time    int64
 }
 
+// enqueue reads h's commit into a node marked seen with flags and queues it.
+func (r *Repo) enqueue(seen map[plumbing.Hash]*walkNode, q *walkQueue, h plumbing.Hash, flags int) error {
+	ci, gen, err := r.node(h)
+	if err != nil {
+		return err
+	}
+	w := &walkNode{hash: h, parents: ci.parents, flags: flags | flagQueued, gen: gen, time: ci.time}
+	seen[h] = w
+	heap.Push(q, w)
+	return nil
+}
+
 // walkQueue orders nodes newest first: by generation number when the
 // commit-graph knows it (exact), else by committer time, as git does.
 type walkQueue []*walkNode
@@ -103,19 +115,15 @@ func (r *Repo) rangeHashes(ctx context.Context, from, to string, limit int) ([]p
 			}
 			return nil
 		}
-		ci, gen, err := r.node(h)
-		if err != nil {
+		if err := r.enqueue(seen, q, h, flags); err != nil {
 			if flags&flagUninteresting != 0 && r.Shallow() {
 				return nil // below the shallow boundary; its history cannot matter to the range
 			}
 			return r.missing(h.String(), err)
 		}
-		w := &walkNode{hash: h, parents: ci.parents, flags: flags | flagQueued, gen: gen, time: ci.time}
-		seen[h] = w
 		if flags&flagUninteresting == 0 {
 			interesting++
 		}
-		heap.Push(q, w)
 		return nil
 	}
 	if err := add(toHash, flagInteresting); err != nil {
@@ -258,19 +266,15 @@ func (r *Repo) mergeBase(ctx context.Context, a, b plumbing.Hash) (plumbing.Hash
 			heap.Push(q, w)
 			return nil
 		}
-		ci, gen, err := r.node(h)
-		if err != nil {
+		if err := r.enqueue(seen, q, h, flags); err != nil {
 			if r.Shallow() {
 				return nil // beyond the boundary: no answer from here
 			}
 			return r.missing(h.String(), err)
 		}
-		w := &walkNode{hash: h, parents: ci.parents, flags: flags | flagQueued, gen: gen, time: ci.time}
-		seen[h] = w
 		if flags&paintStale == 0 {
 			live++
 		}
-		heap.Push(q, w)
 		return nil
 	}
 	if err := push(a, paintA); err != nil {

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"maps"
 	"net/http"
 	"sort"
 	"strings"
@@ -41,21 +42,20 @@ func (c *Counter) Total() int {
 func (c *Counter) ByKind() map[string]int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make(map[string]int, len(c.byKind))
-	for k, v := range c.byKind {
-		out[k] = v
-	}
-	return out
+	return clone(c.byKind)
 }
 
 // ByHost returns a copy of the counts per host.
 func (c *Counter) ByHost() map[string]int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make(map[string]int, len(c.byHost))
-	for k, v := range c.byHost {
-		out[k] = v
-	}
+	return clone(c.byHost)
+}
+
+// clone is a copy of m, never nil.
+func clone(m map[string]int) map[string]int {
+	out := make(map[string]int, len(m))
+	maps.Copy(out, m)
 	return out
 }
 

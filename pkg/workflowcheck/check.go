@@ -54,20 +54,25 @@ type Options struct {
 func CheckFiles(ctx context.Context, paths []string, opts Options) ([]Finding, error) {
 	var all []Finding
 	for _, p := range paths {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return nil, fmt.Errorf("reading workflow: %w", err)
-		}
-		wf, err := Parse(p, data)
+		wf, err := readWorkflow(ctx, p)
 		if err != nil {
 			return nil, err
 		}
 		all = append(all, Check(wf, opts)...)
 	}
 	return all, nil
+}
+
+// readWorkflow reads and parses the workflow file at path.
+func readWorkflow(ctx context.Context, path string) (*Workflow, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading workflow: %w", err)
+	}
+	return Parse(path, data)
 }
 
 var (

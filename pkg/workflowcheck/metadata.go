@@ -88,11 +88,7 @@ func LoadContracts(ctx context.Context, root string) (*Contracts, error) {
 		return nil, err
 	}
 	for _, p := range wfs {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return nil, fmt.Errorf("reading workflow: %w", err)
-		}
-		wf, err := Parse(p, data)
+		wf, err := readWorkflow(ctx, p)
 		if err != nil {
 			return nil, err
 		}

@@ -1,0 +1,13 @@
+package testreportaction
+
+import (
+	_ "embed"
+
+	"github.com/org/timetracker-ci/pkg/action"
+)
+
+//go:embed action.yml
+var metadata []byte
+
+// Action returns the test-report action.
+func Action() *action.Action { return action.New("test-report", metadata, run) }
