@@ -2,7 +2,6 @@ package attestaction
 
 import (
 	"context"
-	_ "embed"
 	"errors"
 	"fmt"
 	"os"
@@ -15,14 +14,6 @@ import (
 	"github.com/org/timetracker-ci/pkg/sbom"
 	"github.com/org/timetracker-ci/pkg/supplychain"
 )
-
-//go:embed action.yml
-var metadata []byte
-
-// Action returns the attest action.
-func Action() *action.Action {
-	return &action.Action{Name: "attest", Metadata: metadata, Run: run}
-}
 
 func run(ctx context.Context, rt *action.Runtime) error {
 	image := strings.TrimSpace(rt.Input("image"))

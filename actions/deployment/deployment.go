@@ -2,7 +2,6 @@ package deploymentaction
 
 import (
 	"context"
-	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,14 +16,6 @@ import (
 	"github.com/org/timetracker-ci/pkg/deploy"
 	"github.com/org/timetracker-ci/pkg/githubapi"
 )
-
-//go:embed action.yml
-var metadata []byte
-
-// Action returns the deployment action.
-func Action() *action.Action {
-	return &action.Action{Name: "deployment", Metadata: metadata, Run: run}
-}
 
 func run(ctx context.Context, rt *action.Runtime) error {
 	step, err := rt.Enum("step", "start", "finish")

@@ -2,7 +2,6 @@ package doctoraction
 
 import (
 	"context"
-	_ "embed"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -12,14 +11,6 @@ import (
 	"github.com/org/timetracker-ci/pkg/doctor"
 	"github.com/org/timetracker-ci/pkg/tiers"
 )
-
-//go:embed action.yml
-var metadata []byte
-
-// Action is the doctor action.
-func Action() *action.Action {
-	return &action.Action{Name: "doctor", Metadata: metadata, Run: run}
-}
 
 func run(ctx context.Context, rt *action.Runtime) error {
 	root := filepath.Join(rt.Workspace(), rt.Input("path"))

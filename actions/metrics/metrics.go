@@ -2,7 +2,6 @@ package metricsaction
 
 import (
 	"context"
-	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,14 +15,6 @@ import (
 	"github.com/org/timetracker-ci/pkg/githubapi"
 	"github.com/org/timetracker-ci/pkg/metrics"
 )
-
-//go:embed action.yml
-var metadata []byte
-
-// Action returns the metrics action.
-func Action() *action.Action {
-	return &action.Action{Name: "metrics", Metadata: metadata, Run: run}
-}
 
 // maxCache bounds the cache file read back: a year of a busy repository's
 // runs is a few MiB.

@@ -2,7 +2,6 @@ package rollbackaction
 
 import (
 	"context"
-	_ "embed"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -14,14 +13,6 @@ import (
 	"github.com/org/timetracker-ci/pkg/registry"
 	"github.com/org/timetracker-ci/pkg/rollback"
 )
-
-//go:embed action.yml
-var metadata []byte
-
-// Action returns the rollback action.
-func Action() *action.Action {
-	return &action.Action{Name: "rollback", Metadata: metadata, Run: run}
-}
 
 func run(ctx context.Context, rt *action.Runtime) error {
 	o, reg, err := inputs(rt)

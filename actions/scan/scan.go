@@ -2,7 +2,6 @@ package scanaction
 
 import (
 	"context"
-	_ "embed"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,14 +15,6 @@ import (
 	"github.com/org/timetracker-ci/pkg/supplychain"
 	"github.com/org/timetracker-ci/pkg/vulnscan"
 )
-
-//go:embed action.yml
-var metadata []byte
-
-// Action returns the scan action.
-func Action() *action.Action {
-	return &action.Action{Name: "scan", Metadata: metadata, Run: run}
-}
 
 const maxSBOM = 256 << 20
 

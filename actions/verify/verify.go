@@ -2,7 +2,6 @@ package verifyaction
 
 import (
 	"context"
-	_ "embed"
 	"errors"
 	"fmt"
 	"os"
@@ -14,14 +13,6 @@ import (
 	"github.com/org/timetracker-ci/pkg/registry"
 	"github.com/org/timetracker-ci/pkg/supplychain"
 )
-
-//go:embed action.yml
-var metadata []byte
-
-// Action returns the verify action. A bare argument is the image.
-func Action() *action.Action {
-	return &action.Action{Name: "verify", Metadata: metadata, Run: run, Positional: "image"}
-}
 
 // maxFile bounds a deployment file read.
 const maxFile = 4 << 20
