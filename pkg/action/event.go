@@ -3,7 +3,6 @@ package action
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/sethvargo/go-githubactions"
@@ -151,9 +150,12 @@ func ReadEvent(getenv func(string) string) (*Event, error) {
 	if gc.EventPath == "" {
 		return e, nil
 	}
-	data, err := os.ReadFile(gc.EventPath)
+	// GitHub caps webhook payloads at 25 MB ("Payloads are capped at 25 MB",
+	// https://docs.github.com/en/webhooks/webhook-events-and-payloads); a
+	// larger file, a FIFO or /dev/zero here is not a payload.
+	data, err := ReadRunnerFile("GITHUB_EVENT_PATH", gc.EventPath, KindEvent)
 	if err != nil {
-		return nil, fmt.Errorf("read the event payload GITHUB_EVENT_PATH=%s: %w", gc.EventPath, err)
+		return nil, fmt.Errorf("read the event payload: %w", err)
 	}
 	if err := e.decode(data); err != nil {
 		return nil, fmt.Errorf("decode the event payload %s: %w", gc.EventPath, err)

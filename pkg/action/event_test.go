@@ -3,6 +3,7 @@ package action
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -69,5 +70,19 @@ func TestReadEvent(t *testing.T) {
 		return map[string]string{"GITHUB_EVENT_NAME": "push", "GITHUB_EVENT_PATH": write("{not json")}[k]
 	}); err == nil {
 		t.Error("corrupt payload accepted")
+	}
+}
+
+func TestEventPathSpecialFileRefused(t *testing.T) {
+	for _, p := range []string{"/dev/zero", "/proc/self/environ"} {
+		_, err := ReadEvent(func(k string) string {
+			if k == "GITHUB_EVENT_PATH" {
+				return p
+			}
+			return ""
+		})
+		if err == nil || !strings.Contains(err.Error(), "GITHUB_EVENT_PATH") {
+			t.Errorf("%s: %v", p, err)
+		}
 	}
 }

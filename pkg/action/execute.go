@@ -135,6 +135,7 @@ func (rt *Runtime) run(ctx context.Context, a *Action) (err error) {
 
 // finish writes annotations, summary and outputs and decides the exit code.
 func (rt *Runtime) finish(runErr error) int {
+	rt.closeJail()
 	code := ExitOK
 	if len(rt.bugs) > 0 {
 		runErr = errors.Join(runErr, fmt.Errorf("%w in %s: %s", errBug, rt.name, strings.Join(rt.bugs, "; ")))

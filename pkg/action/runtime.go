@@ -2,11 +2,14 @@ package action
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -107,6 +110,8 @@ type Runtime struct {
 	eventErr    error
 	eventOnce   sync.Once
 	tempDir     string
+	jail        *Workspace
+	jailErr     error
 }
 
 // Metadata is the action's parsed action.yml.
@@ -204,13 +209,51 @@ func (rt *Runtime) Group(name string, fn func() error) error {
 	return fn()
 }
 
-// Mask hides a secret in the log from here on.
+// Mask hides a secret in the log from here on. The runner masks only the
+// exact strings it is told about ("Because there are multiple ways a secret
+// value can be transformed, automatic redaction is not guaranteed",
+// https://docs.github.com/en/actions/reference/secure-use-reference), so the
+// forms a secret travels in (base64, URL-encoded) are masked too.
 func (rt *Runtime) Mask(secret string) {
-	for _, line := range strings.Split(secret, "\n") {
+	for _, form := range SecretForms(secret) {
+		rt.maskOne(form)
+	}
+}
+
+// MaskCredential masks a password and the HTTP Basic form of user:password
+// (base64), which a server echoing the Authorization header would print.
+func (rt *Runtime) MaskCredential(user, password string) {
+	rt.Mask(password)
+	if user != "" && password != "" {
+		rt.maskOne(base64.StdEncoding.EncodeToString([]byte(user + ":" + password)))
+	}
+}
+
+func (rt *Runtime) maskOne(v string) {
+	for _, line := range splitLines(v) {
 		if line = strings.TrimSpace(line); line != "" && !rt.local {
 			rt.println("::add-mask::" + escapeData(line))
 		}
 	}
+}
+
+// SecretForms is a secret and the encodings it may be printed in.
+func SecretForms(secret string) []string {
+	if strings.TrimSpace(secret) == "" {
+		return nil
+	}
+	forms := []string{secret}
+	add := func(f string) {
+		if f != "" && !slices.Contains(forms, f) {
+			forms = append(forms, f)
+		}
+	}
+	add(base64.StdEncoding.EncodeToString([]byte(secret)))
+	add(base64.RawStdEncoding.EncodeToString([]byte(secret)))
+	add(base64.URLEncoding.EncodeToString([]byte(secret)))
+	add(url.QueryEscape(secret))
+	add(url.PathEscape(secret))
+	return forms
 }
 
 // Event returns the run's context, read once.
@@ -312,18 +355,31 @@ func escapeData(v string) string {
 }
 
 // defuse keeps logged text from being read as a workflow command: the
-// runner acts on lines starting with "::".
+// runner acts on lines starting with "::". A carriage return ends a line
+// for the runner's log as much as a line feed does, so both split lines here.
 func defuse(s string) string {
 	if !strings.Contains(s, "::") {
 		return s
 	}
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		if strings.HasPrefix(strings.TrimLeft(l, " \t"), "::") {
-			lines[i] = "\u200b" + l
+	var b strings.Builder
+	start := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if start {
+			rest := strings.TrimLeft(s[i:], " \t")
+			if strings.HasPrefix(rest, "::") {
+				b.WriteString("\u200b")
+			}
 		}
+		b.WriteByte(c)
+		start = c == '\n' || c == '\r'
 	}
-	return strings.Join(lines, "\n")
+	return b.String()
+}
+
+// splitLines splits on \n, \r\n and a lone \r.
+func splitLines(s string) []string {
+	return strings.Split(strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n"), "\n")
 }
 
 // errBug marks mistakes in an action's own code (an undeclared input or output).

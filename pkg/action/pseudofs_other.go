@@ -1,0 +1,7 @@
+//go:build !linux
+
+package action
+
+import "os"
+
+func pseudoFS(*os.File) bool { return false }
