@@ -122,7 +122,15 @@ func (w *WorkflowDispatchEvent) Input(name string) string {
 
 // ReadEvent builds the event context from environment variables.
 func ReadEvent(getenv func(string) string) (*Event, error) {
-	gc, err := githubactions.New(githubactions.WithGetenv(getenv)).Context()
+	// go-githubactions would read GITHUB_EVENT_PATH itself, unbounded: it is
+	// hidden from it and read below, capped and regular-only.
+	noEvent := func(k string) string {
+		if k == "GITHUB_EVENT_PATH" {
+			return ""
+		}
+		return getenv(k)
+	}
+	gc, err := githubactions.New(githubactions.WithGetenv(noEvent)).Context()
 	if err != nil {
 		return nil, fmt.Errorf("read the GITHUB_* variables: %w", err)
 	}
@@ -147,18 +155,19 @@ func ReadEvent(getenv func(string) string) (*Event, error) {
 	if e.RunAttempt == 0 {
 		e.RunAttempt = 1
 	}
-	if gc.EventPath == "" {
+	eventPath := getenv("GITHUB_EVENT_PATH")
+	if eventPath == "" {
 		return e, nil
 	}
 	// GitHub caps webhook payloads at 25 MB ("Payloads are capped at 25 MB",
 	// https://docs.github.com/en/webhooks/webhook-events-and-payloads); a
 	// larger file, a FIFO or /dev/zero here is not a payload.
-	data, err := ReadRunnerFile("GITHUB_EVENT_PATH", gc.EventPath, KindEvent)
+	data, err := ReadRunnerFile("GITHUB_EVENT_PATH", eventPath, KindEvent)
 	if err != nil {
 		return nil, fmt.Errorf("read the event payload: %w", err)
 	}
 	if err := e.decode(data); err != nil {
-		return nil, fmt.Errorf("decode the event payload %s: %w", gc.EventPath, err)
+		return nil, fmt.Errorf("decode the event payload %s: %w", eventPath, err)
 	}
 	return e, nil
 }
