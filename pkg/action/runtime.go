@@ -2,17 +2,17 @@ package action
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/org/timetracker-ci/pkg/redact"
 )
 
 // Action is one GitHub action and one subcommand of the binary.
@@ -225,7 +225,9 @@ func (rt *Runtime) Mask(secret string) {
 func (rt *Runtime) MaskCredential(user, password string) {
 	rt.Mask(password)
 	if user != "" && password != "" {
-		rt.maskOne(base64.StdEncoding.EncodeToString([]byte(user + ":" + password)))
+		for _, f := range redact.BasicForms(user, password) {
+			rt.maskOne(f)
+		}
 	}
 }
 
@@ -243,16 +245,11 @@ func SecretForms(secret string) []string {
 		return nil
 	}
 	forms := []string{secret}
-	add := func(f string) {
-		if f != "" && !slices.Contains(forms, f) {
+	for _, f := range redact.Forms(secret) {
+		if !slices.Contains(forms, f) {
 			forms = append(forms, f)
 		}
 	}
-	add(base64.StdEncoding.EncodeToString([]byte(secret)))
-	add(base64.RawStdEncoding.EncodeToString([]byte(secret)))
-	add(base64.URLEncoding.EncodeToString([]byte(secret)))
-	add(url.QueryEscape(secret))
-	add(url.PathEscape(secret))
 	return forms
 }
 

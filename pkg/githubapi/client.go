@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/google/go-github/v60/github"
+
+	"github.com/org/timetracker-ci/pkg/redact"
 )
 
 // DefaultAPIURL is GitHub.com's REST API base.
@@ -56,7 +58,8 @@ func New(o Options) (*github.Client, *Transport, error) {
 	t := NewTransport(o.Base, o.Retry...)
 	var rt http.RoundTripper = t
 	if o.Token != "" {
-		rt = &authTransport{token: o.Token, base: t}
+		rt = &authTransport{token: o.Token, base: t, hosts: []string{base.Host, up.Host},
+			scrub: redact.New(redact.Forms(o.Token), redact.BasicForms("x-access-token", o.Token))}
 	}
 	c := github.NewClient(&http.Client{Transport: rt})
 	c.BaseURL = base
@@ -100,18 +103,48 @@ func parseBase(s string) (*url.URL, error) {
 	return u, nil
 }
 
+// authTransport gives the token to the API and uploads hosts only: a
+// redirect elsewhere (a 307 from a proxy or a hostile server, an asset
+// download's storage host) goes without it. net/http drops Authorization it
+// copies itself on such redirects ("ignored when following a redirect to a
+// domain that is not a subdomain match or exact match of the initial
+// domain", net/http Client docs), but a header added by a transport is added
+// again to every hop, so the transport must check the host. Error bodies are
+// scrubbed of the token before anything parses or prints them.
 type authTransport struct {
 	token string
 	base  http.RoundTripper
+	hosts []string // host[:port] that may see the token
+	scrub *redact.Scrubber
 }
 
 func (a *authTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r2 := r.Clone(r.Context())
-	r2.Header.Set("Authorization", "Bearer "+a.token)
+	r2.Header.Del("Authorization")
+	if a.allowed(r.URL) {
+		r2.Header.Set("Authorization", "Bearer "+a.token)
+	}
 	if r.GetBody != nil {
 		r2.GetBody = r.GetBody
 	}
-	return a.base.RoundTrip(r2)
+	resp, err := a.base.RoundTrip(r2)
+	if err != nil {
+		if msg := err.Error(); a.scrub.String(msg) != msg {
+			return nil, errors.New(a.scrub.String(msg))
+		}
+		return nil, err
+	}
+	a.scrub.ErrorBody(resp)
+	return resp, nil
+}
+
+func (a *authTransport) allowed(u *url.URL) bool {
+	for _, h := range a.hosts {
+		if strings.EqualFold(u.Host, h) {
+			return true
+		}
+	}
+	return false
 }
 
 // NotAccessible reports whether err is GitHub's 403 "Resource not accessible
