@@ -97,7 +97,6 @@ func inputs(rt *action.Runtime) (registry.Request, []registry.Option, error) {
 		return req, nil, action.InputErrorf("registry-auth", "%w", err)
 	}
 	for _, a := range auths {
-		rt.Mask(a.Password)
 		opts = append(opts, registry.WithAuth(a.Host, a.Auth))
 	}
 	opts = append(opts, registry.WithInsecure(rt.List("insecure-registries")...))
@@ -113,7 +112,22 @@ func inputs(rt *action.Runtime) (registry.Request, []registry.Option, error) {
 	return req, opts, nil
 }
 
+// maskCredentials masks every registry password and the base64 of
+// user:password (what a Basic header carries, and what the runner does not
+// mask by itself) before anything else is printed; registry-auth is read
+// leniently here, so even a run that then fails on a bad line masks the good ones.
+func maskCredentials(rt *action.Runtime) {
+	rt.MaskCredential(rt.Input("username"), rt.Input("password"))
+	for _, line := range strings.Split(rt.Input("registry-auth"), "\n") {
+		if _, cred, ok := strings.Cut(line, "="); ok {
+			user, pass, _ := strings.Cut(strings.TrimSpace(cred), ":")
+			rt.MaskCredential(strings.TrimSpace(user), strings.TrimSpace(pass))
+		}
+	}
+}
+
 func run(ctx context.Context, rt *action.Runtime) error {
+	maskCredentials(rt)
 	req, opts, err := inputs(rt)
 	if err != nil {
 		return err

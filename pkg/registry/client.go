@@ -17,6 +17,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/org/timetracker-ci/pkg/redact"
 )
 
 // Client talks to registries. It is safe for concurrent use; the
@@ -46,6 +48,13 @@ func New(opts ...Option) *Client {
 	}
 	t = &retryTransport{inner: t, attempts: o.attempts, backoff: o.backoff, maxDelay: o.maxDelay}
 	t = &userAgentTransport{inner: t, ua: o.userAgent}
+	var forms [][]string
+	for _, a := range o.auth {
+		forms = append(forms, redact.BasicForms(a.Username, a.Password))
+	}
+	if len(forms) > 0 {
+		t = &scrubTransport{inner: t, scrub: redact.New(forms...)}
+	}
 	return &Client{o: o, base: t, hosts: map[string]*hostEntry{}}
 }
 

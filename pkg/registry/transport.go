@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/org/timetracker-ci/pkg/redact"
 )
 
 // retryTransport repeats a request on 429, 5xx (except 501) and connection
@@ -141,4 +143,25 @@ func (t *userAgentTransport) RoundTrip(req *http.Request) (*http.Response, error
 	req = req.Clone(req.Context())
 	req.Header.Set("User-Agent", t.ua)
 	return t.inner.RoundTrip(req)
+}
+
+// scrubTransport removes every configured credential (the password, and
+// user:password in the base64 a Basic header carries) from error bodies
+// and transport errors, so a registry echoing Authorization cannot get it
+// printed. It sits under the token exchange too: every request goes through it.
+type scrubTransport struct {
+	inner http.RoundTripper
+	scrub *redact.Scrubber
+}
+
+func (t *scrubTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.inner.RoundTrip(req)
+	if err != nil {
+		if msg := err.Error(); t.scrub.String(msg) != msg {
+			return nil, errors.New(t.scrub.String(msg))
+		}
+		return nil, err
+	}
+	t.scrub.ErrorBody(resp)
+	return resp, nil
 }
