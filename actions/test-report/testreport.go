@@ -41,11 +41,11 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if err != nil {
 		return err
 	}
-	covMin, err := percent("coverage-threshold", rt.Input("coverage-threshold"))
+	covMin, err := rt.Percent("coverage-threshold")
 	if err != nil {
 		return err
 	}
-	diffMin, err := percent("diff-coverage-threshold", rt.Input("diff-coverage-threshold"))
+	diffMin, err := rt.Percent("diff-coverage-threshold")
 	if err != nil {
 		return err
 	}
@@ -119,17 +119,6 @@ var (
 
 func annotation(a testreport.Annotation) action.Annotation {
 	return action.Annotation{Level: annotationLevel[a.Level], Title: a.Title, Message: a.Message, File: a.File, Line: a.Line, Rank: a.Rank}
-}
-
-func percent(name, v string) (float64, error) {
-	if v == "" {
-		return 0, nil
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f < 0 || f > 100 {
-		return 0, action.InputErrorf(name, "%q is not a percentage from 0 to 100", v)
-	}
-	return f, nil
 }
 
 func setOutputs(rt *action.Runtime, r *testreport.Report) error {

@@ -3,6 +3,7 @@ package action
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -78,11 +79,13 @@ func (rt *Runtime) Bool(name string) (bool, error) {
 	return b, nil
 }
 
-// Int reads a decimal integer.
+// Int reads a decimal integer. An input given explicitly empty when its
+// default is not (min-tests: '') is refused: it would otherwise read as 0
+// and silently switch a check off.
 func (rt *Runtime) Int(name string) (int, error) {
 	v := rt.Input(name)
 	if v == "" {
-		return 0, nil
+		return 0, rt.explicitlyEmpty(name, "a whole number")
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
@@ -155,4 +158,68 @@ func SplitLines(v string) []string {
 		out = append(out, line)
 	}
 	return out
+}
+
+// explicitlyEmpty refuses an empty value for an input whose default is not
+// empty: the workflow set it to '' (often an unset expression), and reading
+// that as zero would quietly change what the action checks.
+func (rt *Runtime) explicitlyEmpty(name, want string) error {
+	if in, ok := rt.meta.Input(name); ok && strings.TrimSpace(in.Default) != "" {
+		return InputErrorf(name, "is empty: give %s (the default is %s), or leave the input out", want, in.Default)
+	}
+	return nil
+}
+
+// Float reads a plain decimal number (12, 12.5, .5) within [lo, hi]. Only
+// that form is accepted: NaN and Inf (NaN compares false with everything,
+// so a threshold of NaN would pass any value), hex floats (0x1p6 is 64) and
+// exponents are refused as bad input.
+func (rt *Runtime) Float(name string, lo, hi float64) (float64, error) {
+	v := rt.Input(name)
+	if v == "" {
+		return 0, rt.explicitlyEmpty(name, fmt.Sprintf("a number from %g to %g", lo, hi))
+	}
+	f, err := ParseDecimal(v)
+	if err != nil || f < lo || f > hi {
+		return 0, InputErrorf(name, "%q is not a number from %g to %g: write it as digits, like 80 or 72.5", v, lo, hi)
+	}
+	return f, nil
+}
+
+// Percent reads a percentage from 0 to 100 (see Float).
+func (rt *Runtime) Percent(name string) (float64, error) {
+	v := rt.Input(name)
+	if v == "" {
+		return 0, rt.explicitlyEmpty(name, "a percentage from 0 to 100")
+	}
+	f, err := ParseDecimal(v)
+	if err != nil || f < 0 || f > 100 {
+		return 0, InputErrorf(name, "%q is not a percentage from 0 to 100: write it as digits, like 80 or 72.5", v)
+	}
+	return f, nil
+}
+
+// ParseDecimal parses digits with an optional sign and decimal point, and
+// nothing else: the documented form of every numeric input.
+func ParseDecimal(v string) (float64, error) {
+	digits, dot := 0, 0
+	for i, c := range v {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.':
+			dot++
+		case (c == '-' || c == '+') && i == 0:
+		default:
+			return 0, fmt.Errorf("%q is not a decimal number", v)
+		}
+	}
+	if digits == 0 || dot > 1 || len(v) > 64 {
+		return 0, fmt.Errorf("%q is not a decimal number", v)
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, fmt.Errorf("%q is not a finite decimal number", v)
+	}
+	return f, nil
 }

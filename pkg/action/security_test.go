@@ -1,6 +1,7 @@
 package action_test
 
 import (
+	"context"
 	"encoding/base64"
 	"net/url"
 	"strings"
@@ -57,5 +58,69 @@ func TestSecretFormsMaskedBeforeTheFirstLine(t *testing.T) {
 		if !masks[want] {
 			t.Errorf("%q not masked before the first log line; masked %v", want, masks)
 		}
+	}
+}
+
+// Finding 6: NaN, Inf, hex floats and exponents are not thresholds.
+func TestParseDecimalOnlyPlainDecimals(t *testing.T) {
+	for _, bad := range []string{"NaN", "nan", "Inf", "+Inf", "-inf", "0x1p6", "0x40", "1e2", "1_0", "", ".", "-", "1.2.3", " 5", "5%", "Infinity"} {
+		if f, err := action.ParseDecimal(bad); err == nil {
+			t.Errorf("ParseDecimal(%q) = %v, want an error", bad, f)
+		}
+	}
+	for in, want := range map[string]float64{"80": 80, "72.5": 72.5, ".5": 0.5, "0": 0, "100.0": 100, "-1": -1, "+3": 3} {
+		if f, err := action.ParseDecimal(in); err != nil || f != want {
+			t.Errorf("ParseDecimal(%q) = %v, %v", in, f, err)
+		}
+	}
+}
+
+func FuzzParseDecimal(f *testing.F) {
+	for _, s := range []string{"80", "NaN", "0x1p6", "1e9", "-.5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := action.ParseDecimal(s)
+		if err == nil && (v != v || v > 1e300 || v < -1e300) {
+			t.Fatalf("ParseDecimal(%q) = %v", s, v)
+		}
+	})
+}
+
+// Finding 12: an explicitly empty numeric input whose default is not empty
+// is refused (exit 2), not read as 0.
+func TestExplicitlyEmptyNumberRefused(t *testing.T) {
+	a := &action.Action{Name: "test", Metadata: []byte(`name: t
+description: d
+inputs:
+  min-tests:
+    description: m
+    default: '1'
+  threshold:
+    description: p
+    default: '0'
+  optional:
+    description: o
+runs:
+  using: docker
+  image: docker://example.invalid/t:1
+`), Run: func(ctx context.Context, rt *action.Runtime) error {
+		if _, err := rt.Int("optional"); err != nil {
+			return err
+		}
+		if _, err := rt.Int("min-tests"); err != nil {
+			return err
+		}
+		_, err := rt.Percent("threshold")
+		return err
+	}}
+	for _, in := range []map[string]string{{"min-tests": ""}, {"threshold": ""}, {"threshold": "NaN"}, {"threshold": "0x1p6"}} {
+		res := actiontest.Run(t, a, actiontest.Case{Inputs: in})
+		if res.ExitCode != 2 {
+			t.Errorf("%v: exit %d, want 2: %v", in, res.ExitCode, res.Annotations)
+		}
+	}
+	if res := actiontest.Run(t, a, actiontest.Case{}); res.ExitCode != 0 {
+		t.Errorf("defaults: exit %d %v", res.ExitCode, res.Annotations)
 	}
 }
