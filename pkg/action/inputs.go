@@ -80,7 +80,7 @@ func (rt *Runtime) Bool(name string) (bool, error) {
 }
 
 // Int reads a decimal integer. An input given explicitly empty when its
-// default is not (min-tests: '') is refused: it would otherwise read as 0
+// default is not (min-tests: ”) is refused: it would otherwise read as 0
 // and silently switch a check off.
 func (rt *Runtime) Int(name string) (int, error) {
 	v := rt.Input(name)
@@ -161,7 +161,7 @@ func SplitLines(v string) []string {
 }
 
 // explicitlyEmpty refuses an empty value for an input whose default is not
-// empty: the workflow set it to '' (often an unset expression), and reading
+// empty: the workflow set it to ” (often an unset expression), and reading
 // that as zero would quietly change what the action checks.
 func (rt *Runtime) explicitlyEmpty(name, want string) error {
 	if in, ok := rt.meta.Input(name); ok && strings.TrimSpace(in.Default) != "" {
