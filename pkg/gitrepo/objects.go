@@ -133,7 +133,7 @@ func (o *objectReader) read(h plumbing.Hash) (plumbing.ObjectType, []byte, bool)
 func (o *objectReader) readLimit(h plumbing.Hash, limit int64) (plumbing.ObjectType, []byte, bool) {
 	p, off, found := o.find(h)
 	if !found {
-		return o.readLoose(h)
+		return o.readLoose(h, limit)
 	}
 	return o.readAt(p, off, limit, 0)
 }
@@ -366,7 +366,7 @@ func (o *objectReader) inflate(r io.Reader, size int64) ([]byte, bool) {
 }
 
 // readLoose reads objects/ab/cdef..., a zlib stream of "type size\x00body".
-func (o *objectReader) readLoose(h plumbing.Hash) (plumbing.ObjectType, []byte, bool) {
+func (o *objectReader) readLoose(h plumbing.Hash, limit int64) (plumbing.ObjectType, []byte, bool) {
 	hex := h.String()
 	f, err := os.Open(filepath.Join(o.dir, hex[:2], hex[2:]))
 	if err != nil {
@@ -387,8 +387,14 @@ func (o *objectReader) readLoose(h plumbing.Hash) (plumbing.ObjectType, []byte, 
 	}
 	name, size, _ := bytes.Cut(hdr, []byte{' '})
 	typ, err := plumbing.ParseObjectType(string(name))
-	if err != nil || strconv.Itoa(len(body)) != string(size) {
-		return 0, nil, false // unknown type, or cut off by the size limit
+	if err != nil {
+		return 0, nil, false // unknown type
+	}
+	if strconv.Itoa(len(body)) != string(size) {
+		if limit < 0 {
+			return 0, nil, false // cut off by the size limit
+		}
+		body = body[:min(int64(len(body)), limit)] // the caller wants only the start
 	}
 	return typ, append([]byte(nil), body...), true
 }

@@ -261,12 +261,15 @@ func (r *Repo) nodeWith(rd *objectReader, h plumbing.Hash) (commitInfo, uint64, 
 			}
 		}
 	}
-	if typ, data, ok := rd.read(h); ok {
+	if typ, data, ok := rd.readLimit(h, maxCommitObject); ok {
 		if typ != plumbing.CommitObject {
 			return commitInfo{}, 0, fmt.Errorf("%s is a %s, not a commit", h, typ)
 		}
 		ci, err := parseCommit(data)
 		return ci, noGeneration, err
+	}
+	if err := r.checkCommitSize(h); err != nil {
+		return commitInfo{}, 0, err
 	}
 	r.gitMu.Lock()
 	c, err := r.git.CommitObject(h)
@@ -281,7 +284,7 @@ func (r *Repo) nodeWith(rd *objectReader, h plumbing.Hash) (commitInfo, uint64, 
 // go-git's first object read loads and checksums its own copy of the pack
 // index, which costs tens of milliseconds on a large repository.
 func (r *Repo) commit(h plumbing.Hash) (*object.Commit, error) {
-	if typ, data, ok := r.objects.read(h); ok && typ == plumbing.CommitObject {
+	if typ, data, ok := r.objects.readLimit(h, maxCommitObject); ok && typ == plumbing.CommitObject {
 		obj := &plumbing.MemoryObject{}
 		obj.SetType(plumbing.CommitObject)
 		if _, err := obj.Write(data); err == nil {
@@ -290,11 +293,36 @@ func (r *Repo) commit(h plumbing.Hash) (*object.Commit, error) {
 			}
 		}
 	}
+	if err := r.checkCommitSize(h); err != nil {
+		return nil, err
+	}
 	c, err := r.git.CommitObject(h)
 	if err != nil {
 		return nil, r.missing(h.String(), err)
 	}
 	return c, nil
+}
+
+// maxCommitObject bounds how much of a commit is read: its headers and the
+// start of its message. A pull request can carry a 400 MB message that packs
+// to 1 MB; reading it whole made version and release use gigabytes. A
+// longer message is cut here, which changes nothing a changelog or a
+// version bump reads (the subject line and trailers fit many times over).
+const maxCommitObject = 1 << 20
+
+// checkCommitSize refuses, before go-git reads it whole, a commit the fast
+// reader could not read within maxCommitObject (a deep delta, an odd pack).
+func (r *Repo) checkCommitSize(h plumbing.Hash) error {
+	sized, ok := r.git.Storer.(interface {
+		EncodedObjectSize(plumbing.Hash) (int64, error)
+	})
+	if !ok {
+		return nil
+	}
+	if n, err := sized.EncodedObjectSize(h); err == nil && n > maxCommitObject {
+		return fmt.Errorf("commit %s is %d bytes, over the %d-byte limit for a commit object: rewrite its message shorter", h, n, maxCommitObject)
+	}
+	return nil
 }
 
 func toCommit(c *object.Commit) Commit {
