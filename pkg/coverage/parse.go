@@ -142,6 +142,11 @@ func parseBlock(l []byte) (string, Block, error) {
 	return string(l[:end]), b, nil
 }
 
+// maxNesting bounds element nesting: encoding/xml keeps every open element,
+// so a hostile report of millions of nested elements would hold them all.
+// Cobertura nests 7 deep; the JUnit reader refuses past 256 as well.
+const maxNesting = 256
+
 // ParseCobertura reads a Cobertura XML report (coverage.py's coverage xml,
 // pytest-cov's --cov-report=xml, and other tools'). Each file's statements
 // are its class-level <line> elements; a line listed by several classes of
@@ -185,6 +190,9 @@ func ParseCobertura(ctx context.Context, r io.Reader) (*Report, error) {
 			}
 		case xml.StartElement:
 			depth++
+			if depth > maxNesting {
+				return nil, &ParseError{Line: lineOf(), Msg: fmt.Sprintf("elements nested over %d deep: not a coverage report (Cobertura nests 7 deep); regenerate it", maxNesting)}
+			}
 			name := t.Name.Local
 			if !rootSeen {
 				rootSeen = true
