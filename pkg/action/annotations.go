@@ -5,6 +5,7 @@ import (
 	"io"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/sethvargo/go-githubactions"
 )
@@ -56,7 +57,7 @@ func (a Annotation) Command() string {
 			props[k] = strconv.Itoa(v)
 		}
 	}
-	cmd := githubactions.Command{Name: a.Level.command(), Message: a.Message, Properties: props}
+	cmd := githubactions.Command{Name: a.Level.command(), Message: capMessage(a.Message), Properties: props}
 	return cmd.String()
 }
 
@@ -119,6 +120,18 @@ func writeAnnotations(w io.Writer, all []Annotation, local bool) {
 		if a.Title != "" {
 			title = a.Title + ": "
 		}
-		fmt.Fprintf(w, "%s: %s%s%s\n", a.Level.command(), loc, title, a.Message)
+		fmt.Fprintf(w, "%s: %s%s%s\n", a.Level.command(), loc, title, defuse(capMessage(a.Message)))
 	}
+}
+
+// maxAnnotationMessage bounds one annotation's text: an error joining
+// thousands of file problems must not print a megabyte line; the summary
+// and the log keep the detail.
+const maxAnnotationMessage = 8 << 10
+
+func capMessage(m string) string {
+	if len(m) <= maxAnnotationMessage {
+		return m
+	}
+	return strings.ToValidUTF8(m[:maxAnnotationMessage], "") + fmt.Sprintf("… (%d more bytes: see the log)", len(m)-maxAnnotationMessage)
 }

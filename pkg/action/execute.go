@@ -154,6 +154,9 @@ func (rt *Runtime) finish(runErr error) int {
 		if errors.As(runErr, &fe) {
 			a.File, a.Line = fe.File, fe.Line
 		}
+		if len(a.Message) > maxAnnotationMessage {
+			rt.Logf("%s", a.Message) // the annotation is cut; the log keeps it whole
+		}
 		rt.Annotate(a)
 	}
 	writeAnnotations(rt.env.Stdout, rt.annotations, rt.local)

@@ -35,3 +35,9 @@ func chooseSummary(render func(Detail) string, limit int) string {
 	}
 	return cut + note
 }
+
+// OutputBudget is GitHub's limit for a job's outputs: "Outputs can be a
+// maximum of 1 MB per job ... Size is approximated based on UTF-16
+// encoding" (https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/passing-information-between-jobs).
+// An ASCII character counts two bytes.
+const OutputBudget = 1 << 20

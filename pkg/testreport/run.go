@@ -2,6 +2,7 @@ package testreport
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -228,5 +229,40 @@ func (r *Report) Brief() *Report {
 			brief.Failures[i].Message = brief.Failures[i].Message[:500] + "…"
 		}
 	}
+	// Every list grows with the number of result files (10^5 files made a
+	// 12.9 MB output; GitHub takes 1 MB per job): each is cut, and if the
+	// whole is still over MaxBriefBytes, the lists go and the counts stay.
+	brief.FileErrors = brief.FileErrors[:min(len(brief.FileErrors), MaxBriefFailures)]
+	if len(brief.Problems) > MaxBriefFailures {
+		brief.Problems = append(brief.Problems[:MaxBriefFailures:MaxBriefFailures], fmt.Sprintf("%d more problems: see the job summary and the log", len(r.Problems)-MaxBriefFailures))
+	}
+	brief.Shards = brief.Shards[:min(len(brief.Shards), maxBriefShards)]
+	brief.Tiers = brief.Tiers[:min(len(brief.Tiers), maxBriefShards)]
+	if b, err := json.Marshal(&brief); err == nil && len(b) > MaxBriefBytes {
+		brief.Unlisted += len(brief.Failures)
+		brief.Failures, brief.FlakyTests, brief.DiffMissed, brief.FileErrors, brief.Shards = nil, nil, nil, nil, nil
+		for i := range brief.Problems {
+			brief.Problems[i] = cutText(brief.Problems[i], 200)
+		}
+		for i := range brief.Tiers {
+			brief.Tiers[i].Name = cutText(brief.Tiers[i].Name, 100)
+		}
+	}
 	return &brief
+}
+
+// MaxBriefBytes bounds Brief as JSON: a step output shares GitHub's 1 MB
+// per job, counted in UTF-16 ("Size is approximated based on UTF-16
+// encoding", https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/passing-information-between-jobs),
+// so 128 KiB of ASCII is a quarter of it.
+const MaxBriefBytes = 128 << 10
+
+// maxBriefShards bounds the tiers and shards listed (a matrix holds 256 jobs).
+const maxBriefShards = 256
+
+func cutText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
 }
