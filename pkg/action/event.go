@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/sethvargo/go-githubactions"
+
+	"github.com/org/timetracker-ci/pkg/workspace"
 )
 
 // Event is the context of the run: the GITHUB_* variables and the webhook
@@ -162,7 +164,7 @@ func ReadEvent(getenv func(string) string) (*Event, error) {
 	// GitHub caps webhook payloads at 25 MB ("Payloads are capped at 25 MB",
 	// https://docs.github.com/en/webhooks/webhook-events-and-payloads); a
 	// larger file, a FIFO or /dev/zero here is not a payload.
-	data, err := ReadRunnerFile("GITHUB_EVENT_PATH", eventPath, KindEvent)
+	data, err := workspace.ReadRunnerFile("GITHUB_EVENT_PATH", eventPath, KindEvent)
 	if err != nil {
 		return nil, fmt.Errorf("read the event payload: %w", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/org/timetracker-ci/pkg/workspace"
 )
 
 // Exit codes of every action and command.
@@ -144,10 +146,17 @@ func (rt *Runtime) finish(runErr error) int {
 		code = ExitFailure
 		a := Annotation{Level: LevelError, Message: runErr.Error(), Rank: 1 << 30}
 		var ie *InputError
-		if errors.As(runErr, &ie) {
+		var pe *workspace.PathError
+		switch {
+		case errors.As(runErr, &ie):
 			code = ExitUsage
 			if ie.Input != "" {
 				a.Title = "Input " + ie.Input
+			}
+		case errors.As(runErr, &pe):
+			code = ExitUsage
+			if pe.Input != "" {
+				a.Title = "Input " + pe.Input
 			}
 		}
 		var fe *FileError

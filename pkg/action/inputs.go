@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/org/timetracker-ci/pkg/inputerror"
+	"github.com/org/timetracker-ci/pkg/workspace"
 )
 
 // InputError is bad input: the action changes nothing, writes no outputs and
@@ -28,10 +29,12 @@ func UsageErrorf(format string, args ...any) error {
 	return &InputError{Err: fmt.Errorf(format, args...)}
 }
 
-// IsInputError reports whether err is bad input or usage (exit 2).
+// IsInputError reports whether err is bad input or usage (exit 2): an
+// *InputError, or a path the workspace jail refused.
 func IsInputError(err error) bool {
 	var ie *InputError
-	return errors.As(err, &ie)
+	var pe *workspace.PathError
+	return errors.As(err, &ie) || errors.As(err, &pe)
 }
 
 // InputEnvName is the variable the runner sets for an input: upper-cased,

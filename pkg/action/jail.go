@@ -1,6 +1,30 @@
 package action
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/org/timetracker-ci/pkg/workspace"
+)
+
+// The jail lives in pkg/workspace so library packages can take it; these
+// names let glue speak of it through the runtime alone.
+type (
+	// Workspace is the jail for user-named paths: see workspace.Workspace.
+	Workspace = workspace.Workspace
+	// Kind sets the size cap of a read.
+	Kind = workspace.Kind
+	// PathError is a path the jail refused (exit 2).
+	PathError = workspace.PathError
+)
+
+// Size caps by kind of file (see pkg/workspace).
+var (
+	KindText   = workspace.KindText
+	KindConfig = workspace.KindConfig
+	KindReport = workspace.KindReport
+	KindAsset  = workspace.KindAsset
+	KindEvent  = workspace.KindEvent
+)
 
 // Jail is the workspace (GITHUB_WORKSPACE, else the working directory) as a
 // Workspace, opened once per run and closed when the action ends. Every
@@ -9,7 +33,7 @@ func (rt *Runtime) Jail() (*Workspace, error) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	if rt.jail == nil && rt.jailErr == nil {
-		rt.jail, rt.jailErr = OpenWorkspace(rt.Workspace())
+		rt.jail, rt.jailErr = workspace.Open(rt.Workspace())
 		if rt.jailErr != nil {
 			rt.jailErr = fmt.Errorf("%w: run the action inside a checked-out repository", rt.jailErr)
 		}

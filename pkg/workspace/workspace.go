@@ -1,4 +1,6 @@
-package action
+// Package workspace is the jail every action reads and writes user-named
+// paths through. See Workspace.
+package workspace
 
 import (
 	"crypto/rand"
@@ -50,7 +52,7 @@ type Workspace struct {
 }
 
 // OpenWorkspace opens dir as a jail.
-func OpenWorkspace(dir string) (*Workspace, error) {
+func Open(dir string) (*Workspace, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("workspace %s: %w", dir, err)
@@ -78,7 +80,8 @@ func (w *Workspace) Abs(rel string) string {
 	return filepath.Join(w.dir, filepath.FromSlash(rel))
 }
 
-// PathError is a path refused by the jail (bad input: exit 2).
+// PathError is a path refused by the jail: bad input, so an action exits 2
+// and changes nothing (pkg/action maps it).
 type PathError struct {
 	Input, Path, Reason string
 	Err                 error
@@ -95,9 +98,7 @@ func (e *PathError) Error() string {
 func (e *PathError) Unwrap() error { return e.Err }
 
 func refuse(input, p, reason string, err error) error {
-	pe := &PathError{Input: input, Path: p, Reason: reason, Err: err}
-	// Wrapped as an InputError so the action exits 2 and changes nothing.
-	return &InputError{Input: "", Err: pe}
+	return &PathError{Input: input, Path: p, Reason: reason, Err: err}
 }
 
 // Rel turns a path a user gave (relative to the workspace, or absolute
@@ -346,14 +347,14 @@ func (w *Workspace) Sub(input, p string) (*Workspace, error) {
 		return nil, err
 	}
 	if rel == "." {
-		return OpenWorkspace(w.dir)
+		return Open(w.dir)
 	}
 	r, err := w.root.OpenRoot(filepath.FromSlash(rel))
 	if err != nil {
 		return nil, explain(input, p, err)
 	}
 	r.Close()
-	return OpenWorkspace(filepath.Join(w.dir, filepath.FromSlash(rel)))
+	return Open(filepath.Join(w.dir, filepath.FromSlash(rel)))
 }
 
 // MkdirAll creates a directory (and parents) inside the workspace.

@@ -1,4 +1,4 @@
-package action
+package workspace
 
 import (
 	"errors"
@@ -44,7 +44,7 @@ func hostile(t *testing.T) (ws *Workspace, dir, outside string) {
 	if err := syscall.Mkfifo(filepath.Join(dir, "test-results", "junit-fifo-1.xml"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ws, err := OpenWorkspace(dir)
+	ws, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestWorkspaceReadRefusesWhatLeavesTheJail(t *testing.T) {
 			if err == nil {
 				t.Fatalf("read %q = %q, want a refusal", tc.path, data)
 			}
-			if !IsInputError(err) {
+			if !isPathError(err) {
 				t.Errorf("refusal is not bad input (exit 2): %v", err)
 			}
 			var pe *PathError
@@ -177,7 +177,7 @@ func TestWorkspaceWriteNeverThroughASymlink(t *testing.T) {
 		"notes-link.md",                 // a symlink even inside
 	} {
 		err := ws.WriteFile("timings-file", p, []byte("overwritten"), 0o644)
-		if err == nil || !IsInputError(err) || !strings.Contains(err.Error(), `"timings-file"`) {
+		if err == nil || !isPathError(err) || !strings.Contains(err.Error(), `"timings-file"`) {
 			t.Errorf("write %q: %v, want a refusal naming the input", p, err)
 		}
 	}
@@ -252,14 +252,14 @@ func FuzzWorkspaceRel(f *testing.F) {
 		f.Add(s)
 	}
 	dir := f.TempDir()
-	ws, err := OpenWorkspace(dir)
+	ws, err := Open(dir)
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, p string) {
 		rel, err := ws.Rel("path", p)
 		if err != nil {
-			if !IsInputError(err) {
+			if !isPathError(err) {
 				t.Fatalf("refusal is not bad input: %v", err)
 			}
 			return
@@ -272,4 +272,9 @@ func FuzzWorkspaceRel(f *testing.F) {
 			t.Fatalf("Abs(Rel(%q)) = %q is outside %q", p, abs, dir)
 		}
 	})
+}
+
+func isPathError(err error) bool {
+	var pe *PathError
+	return errors.As(err, &pe)
 }
