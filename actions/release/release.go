@@ -16,6 +16,7 @@ import (
 	"github.com/org/timetracker-ci/pkg/gitrepo"
 	"github.com/org/timetracker-ci/pkg/release"
 	"github.com/org/timetracker-ci/pkg/version"
+	jail "github.com/org/timetracker-ci/pkg/workspace"
 )
 
 type config struct {
@@ -83,13 +84,9 @@ func inputs(rt *action.Runtime) (*config, error) {
 		if c.userBody != "" {
 			return nil, action.InputErrorf("body-file", "body and body-file are both set: use one")
 		}
-		p := f
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(c.workspace, p)
-		}
-		data, err := os.ReadFile(p)
+		data, err := rt.ReadInputFile("body-file", action.KindText)
 		if err != nil {
-			return nil, action.InputErrorf("body-file", "cannot read %s: %w", f, err)
+			return nil, err
 		}
 		c.userBody = strings.TrimRight(string(data), "\n")
 	}
@@ -102,12 +99,19 @@ func inputs(rt *action.Runtime) (*config, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.Assets, err = release.FindAssets(c.workspace, globs, !failMissing); err != nil {
-		return nil, action.InputErrorf("assets", "%w", err)
+	ws, err := rt.Jail()
+	if err != nil {
+		return nil, err
+	}
+	if o.Assets, err = release.FindAssets(ws, globs, !failMissing); err != nil {
+		if action.IsInputError(err) {
+			return nil, err
+		}
+		return nil, action.InputErrorf("assets", "%v", err)
 	}
 	if !failMissing {
 		for _, g := range globs {
-			if a, _ := release.FindAssets(c.workspace, []string{g}, true); len(a) == 0 {
+			if a, _ := release.FindAssets(ws, []string{g}, true); len(a) == 0 {
 				c.assetsMissing = append(c.assetsMissing, g)
 			}
 		}
@@ -149,11 +153,16 @@ func inputs(rt *action.Runtime) (*config, error) {
 		}
 		o.DryRun = true // locally without a token: show the plan
 	}
-	o.WorkDir = rt.Input("output-dir")
-	if o.WorkDir == "" {
+	if rt.Input("output-dir") == "" {
 		o.WorkDir = filepath.Join(rt.TempDir(), "release-"+o.Tag)
-	} else if !filepath.IsAbs(o.WorkDir) {
-		o.WorkDir = filepath.Join(c.workspace, o.WorkDir)
+	} else {
+		// A folder the user names is inside the workspace; the files in it
+		// are written through a jail rooted there (pkg/release).
+		rel, err := ws.MkdirAll("output-dir", rt.Input("output-dir"))
+		if err != nil {
+			return nil, err
+		}
+		o.WorkDir = ws.Abs(rel)
 	}
 	o.Logf = rt.Logf
 	return c, nil
@@ -189,8 +198,14 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		return fmt.Errorf("output-dir: %w", err)
 	}
 	bodyFile := filepath.Join(c.opts.WorkDir, "release.md")
-	if err := os.WriteFile(bodyFile, []byte(c.opts.Body), 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", bodyFile, err)
+	work, err := jail.Open(c.opts.WorkDir)
+	if err != nil {
+		return fmt.Errorf("output-dir: %w", err)
+	}
+	err = work.WriteFile("output-dir", "release.md", []byte(c.opts.Body), 0o644)
+	work.Close()
+	if err != nil {
+		return err
 	}
 
 	var res *release.Result

@@ -172,8 +172,8 @@ func TestTokenWithoutContentsWrite(t *testing.T) {
 func TestLocalDryRunWithoutToken(t *testing.T) {
 	f := githubfake.Start(t, githubfake.Options{})
 	dir := workspace(t)
-	out := filepath.Join(t.TempDir(), "plan")
-	c := caseFor(f, dir, map[string]string{"github-token": "", "output-dir": out})
+	out := filepath.Join(dir, "plan") // output-dir is inside the workspace
+	c := caseFor(f, dir, map[string]string{"github-token": "", "output-dir": "plan"})
 	c.Local = true
 	res := actiontest.Run(t, Action(), c)
 	if res.ExitCode != 0 {

@@ -10,11 +10,13 @@ import (
 	"github.com/google/go-github/v60/github"
 )
 
-// UploadAsset uploads the file at path as a release asset. Unlike go-github's
-// UploadReleaseAsset, the request can be replayed: every retry reopens the
-// file, so a retried upload never sends a half-read or empty body.
-func UploadAsset(ctx context.Context, c *github.Client, owner, repo string, releaseID int64, name, label, contentType, path string) (*github.ReleaseAsset, error) {
-	f, err := os.Open(path)
+// UploadAsset uploads the file open returns as a release asset. Unlike
+// go-github's UploadReleaseAsset, the request can be replayed: every retry
+// opens the file again, so a retried upload never sends a half-read or
+// empty body. The caller's open decides which files may be read (the
+// release action opens through the workspace jail).
+func UploadAsset(ctx context.Context, c *github.Client, owner, repo string, releaseID int64, name, label, contentType string, open func() (*os.File, error)) (*github.ReleaseAsset, error) {
+	f, err := open()
 	if err != nil {
 		return nil, fmt.Errorf("asset %s: %w", name, err)
 	}
@@ -33,7 +35,7 @@ func UploadAsset(ctx context.Context, c *github.Client, owner, repo string, rele
 		f.Close()
 		return nil, fmt.Errorf("asset %s: %w", name, err)
 	}
-	req.GetBody = func() (io.ReadCloser, error) { return os.Open(path) }
+	req.GetBody = func() (io.ReadCloser, error) { return open() }
 	asset := new(github.ReleaseAsset)
 	if _, err := c.Do(ctx, req, asset); err != nil {
 		return nil, fmt.Errorf("uploading asset %s: %w", name, err)

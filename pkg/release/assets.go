@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/org/timetracker-ci/pkg/githubapi"
+	"github.com/org/timetracker-ci/pkg/workspace"
 )
 
 // GitHub's documented limits.
@@ -27,21 +28,29 @@ const (
 
 // Asset is a local file to attach.
 type Asset struct {
-	Path        string // where the bytes are
+	Path        string // where the bytes are (absolute), for people and plans
 	Name        string // the asset name on GitHub
 	Size        int64
 	SHA256      string // hex
 	ContentType string
+	// Open reads the bytes again for an upload, through the same jail the
+	// file was found in; nil opens Path (files the action wrote itself).
+	Open func() (*os.File, error) `json:"-"`
 }
 
-// FindAssets expands globs relative to dir ("**" matches any number of
-// directories) into assets, hashed and typed. A glob that matches no file is
-// an error naming it unless allowMissing.
-func FindAssets(dir string, globs []string, allowMissing bool) ([]Asset, error) {
+// AssetsInput is the input asset refusals are reported against.
+const AssetsInput = "assets"
+
+// FindAssets expands globs inside the workspace ("**" matches any number of
+// directories) into assets, hashed and typed. Every file is read through
+// the jail: a match that is a symlink out of the workspace, a FIFO or a
+// device is refused naming the assets input. A glob that matches no file
+// is an error naming it unless allowMissing.
+func FindAssets(ws *workspace.Workspace, globs []string, allowMissing bool) ([]Asset, error) {
 	var out []Asset
 	byName := map[string]string{}
 	for _, g := range globs {
-		files, err := expand(dir, g)
+		files, err := expand(ws, g)
 		if err != nil {
 			return nil, err
 		}
@@ -49,7 +58,7 @@ func FindAssets(dir string, globs []string, allowMissing bool) ([]Asset, error) 
 			return nil, fmt.Errorf("assets: %q matched no files under the workspace: check the path and the build step that makes them, or set fail-on-missing-assets: false", g)
 		}
 		for _, f := range files {
-			a, err := HashFile(f)
+			a, err := hashAsset(ws, f)
 			if err != nil {
 				return nil, err
 			}
@@ -67,17 +76,30 @@ func FindAssets(dir string, globs []string, allowMissing bool) ([]Asset, error) 
 	return out, nil
 }
 
-func expand(dir, glob string) ([]string, error) {
-	pattern := filepath.ToSlash(glob)
-	if !filepath.IsAbs(glob) {
-		pattern = filepath.ToSlash(filepath.Join(dir, glob))
+// expand returns the workspace-relative files a glob matches. Directories
+// are skipped; anything else that is not a regular file inside the
+// workspace is refused when it is read.
+func expand(ws *workspace.Workspace, glob string) ([]string, error) {
+	pattern, err := ws.Rel(AssetsInput, glob)
+	if err != nil {
+		return nil, err
 	}
 	if !strings.Contains(pattern, "**") {
-		m, err := filepath.Glob(filepath.FromSlash(pattern))
+		m, err := ws.Glob(AssetsInput, pattern)
 		if err != nil {
-			return nil, fmt.Errorf("assets: %q is not a valid glob: %w", glob, err)
+			return nil, err
 		}
-		return regularFiles(m), nil
+		out := m[:0]
+		for _, p := range m {
+			st, err := ws.Stat(AssetsInput, p)
+			if err != nil {
+				return nil, err // a symlink out of the workspace: refused, not skipped
+			}
+			if !st.IsDir() {
+				out = append(out, p)
+			}
+		}
+		return out, nil
 	}
 	re, err := globRegexp(pattern)
 	if err != nil {
@@ -88,15 +110,18 @@ func expand(dir, glob string) ([]string, error) {
 	if i := strings.IndexAny(root, "*?["); i >= 0 {
 		root = path.Dir(root[:i])
 	}
+	root = path.Clean(root + "/.") // "dist/" and "" as fs.FS names: "dist", "."
 	var m []string
-	err = filepath.WalkDir(filepath.FromSlash(root), func(p string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(ws.FS(), root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			if p == filepath.FromSlash(root) && os.IsNotExist(err) {
+			if p == root && errors.Is(err, fs.ErrNotExist) {
 				return fs.SkipAll
 			}
 			return err
 		}
-		if d.Type().IsRegular() && re.MatchString(filepath.ToSlash(p)) {
+		// Symlinks are not followed by the walk; a symlink named by a match
+		// is refused when read.
+		if !d.IsDir() && re.MatchString(p) {
 			m = append(m, p)
 		}
 		return nil
@@ -105,16 +130,6 @@ func expand(dir, glob string) ([]string, error) {
 		return nil, fmt.Errorf("assets: walking for %q: %w", glob, err)
 	}
 	return m, nil
-}
-
-func regularFiles(paths []string) []string {
-	out := paths[:0]
-	for _, p := range paths {
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // globRegexp translates a slash-separated glob with ** into a regexp.
@@ -161,20 +176,51 @@ func globRegexp(glob string) (*regexp.Regexp, error) {
 	return regexp.Compile(b.String())
 }
 
-// HashFile describes one file as an asset named after its base name.
+// hashAsset describes one workspace file as an asset named after its base
+// name, reading it through the jail (regular files only, under 2 GiB).
+func hashAsset(ws *workspace.Workspace, rel string) (Asset, error) {
+	open := func() (*os.File, error) {
+		f, err := ws.Open(AssetsInput, rel, workspace.KindAsset)
+		if err != nil {
+			return nil, err
+		}
+		return f.File, nil
+	}
+	f, err := open()
+	if err != nil {
+		return Asset{}, err
+	}
+	defer f.Close()
+	a, err := hashReader(f, path.Base(rel))
+	if err != nil {
+		return Asset{}, fmt.Errorf("asset %s: reading: %w", rel, err)
+	}
+	a.Path, a.Open = ws.Abs(rel), open
+	return a, nil
+}
+
+func hashReader(r io.Reader, name string) (Asset, error) {
+	h := sha256.New()
+	n, err := io.Copy(h, io.LimitReader(r, MaxAssetSize+1))
+	if err != nil {
+		return Asset{}, err
+	}
+	return Asset{Name: name, Size: n, SHA256: hex.EncodeToString(h.Sum(nil)), ContentType: ContentType(name)}, nil
+}
+
+// HashFile describes a file the action wrote itself (SHA256SUMS) as an asset.
 func HashFile(p string) (Asset, error) {
 	f, err := os.Open(p)
 	if err != nil {
 		return Asset{}, fmt.Errorf("asset %s: %w", p, err)
 	}
 	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
+	a, err := hashReader(f, filepath.Base(p))
 	if err != nil {
 		return Asset{}, fmt.Errorf("asset %s: reading: %w", p, err)
 	}
-	name := filepath.Base(p)
-	return Asset{Path: p, Name: name, Size: n, SHA256: hex.EncodeToString(h.Sum(nil)), ContentType: ContentType(name)}, nil
+	a.Path = p
+	return a, nil
 }
 
 // CheckAssets enforces GitHub's limits before the first upload: names GitHub
@@ -236,4 +282,13 @@ func ContentType(name string) string {
 		return t
 	}
 	return "application/octet-stream"
+}
+
+// Opener is how an upload reads the asset again.
+func (a Asset) Opener() func() (*os.File, error) {
+	if a.Open != nil {
+		return a.Open
+	}
+	p := a.Path
+	return func() (*os.File, error) { return os.Open(p) }
 }

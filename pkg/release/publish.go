@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -18,6 +17,8 @@ import (
 	"github.com/google/go-github/v60/github"
 	"github.com/org/timetracker-ci/internal/tlsroots"
 	"github.com/org/timetracker-ci/pkg/githubapi"
+
+	"github.com/org/timetracker-ci/pkg/workspace"
 )
 
 // Options is what to publish.
@@ -150,16 +151,30 @@ func newPublisher(c *github.Client, o Options) (*publisher, error) {
 		return nil, errors.New("release: no work folder for SHA256SUMS and the dry-run files")
 	}
 	if o.Checksums && len(o.Assets) > 0 { // an empty SHA256SUMS would only puzzle people
-		if err := os.MkdirAll(o.WorkDir, 0o755); err != nil {
+		work, err := openWorkDir(o.WorkDir)
+		if err != nil {
 			return nil, fmt.Errorf("release: %w", err)
 		}
-		sums := filepath.Join(o.WorkDir, ChecksumsName)
-		if err := os.WriteFile(sums, Checksums(o.Assets), 0o644); err != nil {
+		defer work.Close()
+		if err := work.WriteFile(WorkDirInput, ChecksumsName, Checksums(o.Assets), 0o644); err != nil {
 			return nil, fmt.Errorf("release: writing %s: %w", ChecksumsName, err)
 		}
-		a, err := HashFile(sums)
+		a, err := hashAsset(work, ChecksumsName)
 		if err != nil {
 			return nil, err
+		}
+		dir := o.WorkDir
+		a.Open = func() (*os.File, error) { // work is closed by then
+			w, err := workspace.Open(dir)
+			if err != nil {
+				return nil, err
+			}
+			defer w.Close()
+			f, err := w.Open(WorkDirInput, ChecksumsName, workspace.KindAsset)
+			if err != nil {
+				return nil, err
+			}
+			return f.File, nil
 		}
 		o.Assets = append(append([]Asset(nil), o.Assets...), a)
 	}
@@ -630,4 +645,17 @@ func (p *publisher) hashRemote(ctx context.Context, id int64) (string, error) {
 		return "", fmt.Errorf("downloading asset %d to compare: %w", id, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// WorkDirInput is the input work-folder refusals are reported against.
+const WorkDirInput = "output-dir"
+
+// openWorkDir creates WorkDir and opens it as a jail: the files written
+// there (SHA256SUMS, the dry-run files) never go through a symlink a
+// repository placed in it.
+func openWorkDir(dir string) (*workspace.Workspace, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return workspace.Open(dir)
 }

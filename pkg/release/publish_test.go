@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-github/v60/github"
 	"github.com/org/timetracker-ci/pkg/githubapi"
 	"github.com/org/timetracker-ci/pkg/githubapi/githubfake"
+	"github.com/org/timetracker-ci/pkg/workspace"
 )
 
 const tag = "v1.2.3"
@@ -41,7 +42,7 @@ func newEnv(t testing.TB, fo githubfake.Options) *env {
 		}
 	}
 	var err error
-	if e.assets, err = FindAssets(e.dir, []string{"*.tar.gz", "*.yml", "*.yaml", "*.sbom"}, false); err != nil {
+	if e.assets, err = FindAssets(openWS(t, e.dir), []string{"*.tar.gz", "*.yml", "*.yaml", "*.sbom"}, false); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -353,7 +354,7 @@ func TestDifferentAssetIsReplacedAndDigestlessComparesBytes(t *testing.T) {
 			p := filepath.Join(e.dir, "docker-compose.yml")
 			os.WriteFile(p, []byte("services:\n  app:\n    image: ghcr.io/org/timetracker:1.2.4\n"), 0o644)
 			var err error
-			if e.assets, err = FindAssets(e.dir, []string{"*.tar.gz", "*.yml", "*.yaml", "*.sbom"}, false); err != nil {
+			if e.assets, err = FindAssets(openWS(t, e.dir), []string{"*.tar.gz", "*.yml", "*.yaml", "*.sbom"}, false); err != nil {
 				t.Fatal(err)
 			}
 			res, err := Publish(context.Background(), e.client(t), e.options(t))
@@ -376,7 +377,7 @@ func TestReplaceOnPublishedReleaseSurvivesACrash(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(e.dir, "k8s-manifests.yaml"), []byte("apiVersion: v1\nkind: List\n"), 0o644)
 	var err error
-	if e.assets, err = FindAssets(e.dir, []string{"*.tar.gz", "*.yml", "*.yaml", "*.sbom"}, false); err != nil {
+	if e.assets, err = FindAssets(openWS(t, e.dir), []string{"*.tar.gz", "*.yml", "*.yaml", "*.sbom"}, false); err != nil {
 		t.Fatal(err)
 	}
 	// The job dies when renaming: the old assets are gone, the new ones
@@ -542,13 +543,13 @@ func TestDryRun(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "My App.exe"), []byte("x"), 0o644)
-	if _, err := FindAssets(dir, []string{"dist/*.zip"}, false); err == nil || !strings.Contains(err.Error(), `"dist/*.zip" matched no files`) {
+	if _, err := FindAssets(openWS(t, dir), []string{"dist/*.zip"}, false); err == nil || !strings.Contains(err.Error(), `"dist/*.zip" matched no files`) {
 		t.Errorf("missing glob: %v", err)
 	}
-	if a, err := FindAssets(dir, []string{"dist/*.zip"}, true); err != nil || len(a) != 0 {
+	if a, err := FindAssets(openWS(t, dir), []string{"dist/*.zip"}, true); err != nil || len(a) != 0 {
 		t.Errorf("missing glob allowed: %v %v", a, err)
 	}
-	a, _ := FindAssets(dir, []string{"*.exe"}, false)
+	a, _ := FindAssets(openWS(t, dir), []string{"*.exe"}, false)
 	if err := CheckAssets(a); err == nil || !strings.Contains(err.Error(), `as "My.App.exe"`) {
 		t.Errorf("rewritten name: %v", err)
 	}
@@ -562,4 +563,14 @@ func TestBadInput(t *testing.T) {
 	if err := CheckAssets([]Asset{{Name: "big.bin", Path: "big.bin", Size: MaxAssetSize + 1}}); err == nil || !strings.Contains(err.Error(), "under 2 GiB") {
 		t.Errorf("too big: %v", err)
 	}
+}
+
+func openWS(t testing.TB, dir string) *workspace.Workspace {
+	t.Helper()
+	ws, err := workspace.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	return ws
 }

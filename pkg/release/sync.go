@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 
@@ -189,7 +187,7 @@ func (p *publisher) deleteAsset(ctx context.Context, id int64) error {
 func (p *publisher) upload(ctx context.Context, releaseID int64, a Asset) (int64, string, error) {
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		got, err := githubapi.UploadAsset(ctx, p.c, p.o.Owner, p.o.Repo, releaseID, a.Name, "", a.ContentType, a.Path)
+		got, err := githubapi.UploadAsset(ctx, p.c, p.o.Owner, p.o.Repo, releaseID, a.Name, "", a.ContentType, a.Opener())
 		if err == nil {
 			if got.GetName() != a.Name {
 				return 0, "", fmt.Errorf("asset %s: GitHub stored it as %q: rename the file using letters, digits, '.', '-' and '_'", a.Name, got.GetName())
@@ -225,9 +223,11 @@ func (p *publisher) upload(ctx context.Context, releaseID int64, a Asset) (int64
 
 // writeDryRun leaves release.md, assets.txt, SHA256SUMS and plan.txt in WorkDir.
 func (p *publisher) writeDryRun(res *Result) error {
-	if err := os.MkdirAll(p.o.WorkDir, 0o755); err != nil {
+	work, err := openWorkDir(p.o.WorkDir)
+	if err != nil {
 		return fmt.Errorf("dry-run: %w", err)
 	}
+	defer work.Close()
 	var assets, plan strings.Builder
 	for _, a := range p.o.Assets {
 		fmt.Fprintf(&assets, "%s\t%d\t%s\t%s\t%s\n", a.Name, a.Size, a.SHA256, a.ContentType, a.Path)
@@ -240,7 +240,7 @@ func (p *publisher) writeDryRun(res *Result) error {
 		files[ChecksumsName] = string(Checksums(p.o.Assets))
 	}
 	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(p.o.WorkDir, name), []byte(content), 0o644); err != nil {
+		if err := work.WriteFile(WorkDirInput, name, []byte(content), 0o644); err != nil {
 			return fmt.Errorf("dry-run: writing %s: %w", name, err)
 		}
 	}
