@@ -134,3 +134,15 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// Finding 12: without a token under Actions, release refuses (exit 2) and
+// never masks or uses the text of its default expression.
+func TestReleaseWithoutTokenUnderActions(t *testing.T) {
+	f := githubfake.Start(t, githubfake.Options{})
+	c := caseFor(f, workspace(t), map[string]string{})
+	delete(c.Inputs, "github-token")
+	res := actiontest.Run(t, Action(), c)
+	if res.ExitCode != 2 || strings.Contains(res.Stdout, "::add-mask::${{") {
+		t.Fatalf("exit %d\n%s", res.ExitCode, res.Stdout)
+	}
+}

@@ -37,6 +37,12 @@ func newRuntime(a *Action, env Env, flags map[string]string, args []string) (*Ru
 		}
 		if !ok {
 			v = in.Default
+			// An expression default (${{ github.token }}) is the runner's to
+			// evaluate; when it did not set the input, the value is unknown,
+			// not the expression's text.
+			if strings.Contains(v, "${{") {
+				v = ""
+			}
 		}
 		rt.inputs[in.Name] = strings.TrimSpace(v)
 		rt.raw[in.Name] = v

@@ -124,3 +124,34 @@ runs:
 		t.Errorf("defaults: exit %d %v", res.ExitCode, res.Annotations)
 	}
 }
+
+// Finding 12: an input whose default is an expression (${{ github.token }})
+// that the runner did not set is empty, not the expression's text: it was
+// masked and used as a token verbatim.
+func TestExpressionDefaultIsNotAValue(t *testing.T) {
+	var got string
+	a := &action.Action{Name: "test", Metadata: []byte(`name: t
+description: d
+inputs:
+  github-token:
+    description: t
+    default: ${{ github.token }}
+runs:
+  using: docker
+  image: docker://example.invalid/t:1
+`), Run: func(ctx context.Context, rt *action.Runtime) error {
+		got = rt.Input("github-token")
+		return nil
+	}}
+	var stdout strings.Builder
+	code := action.Execute(context.Background(), a, action.Env{
+		Getenv: func(k string) string {
+			if k == "GITHUB_ACTIONS" {
+				return "true"
+			}
+			return ""
+		}, Stdout: &stdout, Stderr: &stdout}, nil)
+	if code != 0 || got != "" || strings.Contains(stdout.String(), "${{") {
+		t.Fatalf("exit %d, token %q, log %q", code, got, stdout.String())
+	}
+}

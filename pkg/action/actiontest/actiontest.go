@@ -60,8 +60,12 @@ func Run(t testing.TB, a *action.Action, c Case) Result {
 			vars[f] = p
 		}
 		// The runner sets every declared input, with its default when not given.
+		// An expression default is evaluated by the runner; here it is
+		// empty unless the case gives the input (as a token would be).
 		for _, in := range meta.Inputs {
-			vars[action.InputEnvName(in.Name)] = in.Default
+			if !strings.Contains(in.Default, "${{") {
+				vars[action.InputEnvName(in.Name)] = in.Default
+			}
 		}
 	}
 	dir := c.Dir
