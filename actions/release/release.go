@@ -181,6 +181,12 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	defer cancel()
 
 	var client *github.Client
+	if c.token != "" && c.uploadURL == "" && c.apiURL != "" {
+		// Release uploads: an uploads URL that cannot be derived is bad input now, not a failed upload later.
+		if _, err := githubapi.UploadsURL(c.apiURL); err != nil {
+			return action.InputErrorf("upload-url", "%v", err)
+		}
+	}
 	if c.token != "" {
 		client, _, err = githubapi.New(githubapi.Options{APIURL: c.apiURL, UploadURL: c.uploadURL, Token: c.token,
 			UserAgent: "timetracker-ci/release", Retry: []githubapi.TransportOption{githubapi.WithTimeout(c.timeout), githubapi.WithLogf(rt.Logf)}})

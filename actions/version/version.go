@@ -3,7 +3,6 @@ package versionaction
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 
 	"github.com/org/timetracker-ci/pkg/action"
@@ -18,7 +17,7 @@ import (
 const dispatchVersionInput = "version"
 
 // options reads every input; each problem is an input error naming it.
-func options(rt *action.Runtime, dir string) (version.Options, error) {
+func options(rt *action.Runtime, dir *action.Workspace) (version.Options, error) {
 	var o version.Options
 	var err error
 	if o.Scheme, err = version.ParseScheme(rt.Input("scheme")); err != nil {
@@ -28,8 +27,8 @@ func options(rt *action.Runtime, dir string) (version.Options, error) {
 		return o, action.InputErrorf("bump", "%w", err)
 	}
 	o.TagPrefix = rt.Input("tag-prefix")
-	if strings.ContainsAny(o.TagPrefix, " ~^:?*[\\") {
-		return o, action.InputErrorf("tag-prefix", "%q cannot start a git tag name: use letters, digits, - _ . or /", o.TagPrefix)
+	if err := version.CheckTagPrefix(o.TagPrefix); err != nil {
+		return o, action.InputErrorf("tag-prefix", "%w", err)
 	}
 	if o.Images, o.ImagesGiven, err = version.ParseImages(rt.Lines("images")); err != nil {
 		return o, action.InputErrorf("images", "%w", err)
@@ -51,11 +50,11 @@ func options(rt *action.Runtime, dir string) (version.Options, error) {
 		return o, action.InputErrorf("prerelease", "%w", err)
 	}
 	if f := rt.Input("version-file"); f != "" {
-		path := f
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(dir, f)
+		data, err := dir.ReadFile("version-file", f, action.KindText)
+		if err != nil {
+			return o, err
 		}
-		if o.FileVersion, err = version.ReadVersionFile(path); err != nil {
+		if o.FileVersion, err = version.ParseVersionFile(f, data); err != nil {
 			return o, action.InputErrorf("version-file", "%w", err)
 		}
 		o.VersionFile = f
@@ -76,11 +75,19 @@ func options(rt *action.Runtime, dir string) (version.Options, error) {
 }
 
 func run(ctx context.Context, rt *action.Runtime) error {
-	dir := rt.Input("path")
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(rt.Workspace(), dir)
+	ws, err := rt.Jail()
+	if err != nil {
+		return err
 	}
-	opts, err := options(rt, dir)
+	// The repository is a folder inside the workspace; version-file is
+	// read relative to it, and neither leaves the workspace.
+	sub, err := ws.Sub("path", orDot(rt.Input("path")))
+	if err != nil {
+		return err
+	}
+	defer sub.Close()
+	dir := sub.Dir()
+	opts, err := options(rt, sub)
 	if err != nil {
 		return err
 	}
@@ -219,4 +226,11 @@ func history(ctx context.Context, rt *action.Runtime, gh *action.Event, repo *gi
 	}
 	rt.Logf("%s: reading tags and commits of %s from the GitHub API", why, ev.Repository)
 	return version.APIHistory(client, owner, name), nil
+}
+
+func orDot(p string) string {
+	if p == "" {
+		return "."
+	}
+	return p
 }

@@ -46,9 +46,10 @@ func New(o Options) (*github.Client, *Transport, error) {
 	}
 	uploadURL := o.UploadURL
 	if uploadURL == "" {
-		uploadURL, err = UploadsURL(apiURL)
-		if err != nil {
-			return nil, nil, err
+		if uploadURL, err = UploadsURL(apiURL); err != nil {
+			// A client that never uploads (version) needs no uploads URL:
+			// uploads then go to the API host, which refuses them plainly.
+			uploadURL = base.String()
 		}
 	}
 	up, err := parseBase(uploadURL)
@@ -86,7 +87,7 @@ func UploadsURL(apiURL string) (string, error) {
 		u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/api/v3") + "/api/uploads/"
 		return u.String(), nil
 	}
-	return "", fmt.Errorf("cannot derive the uploads URL from API URL %q (it is neither api.github.com nor ends in /api/v3): set the upload-url input", apiURL)
+	return "", fmt.Errorf("cannot derive the uploads URL from API URL %q (it is neither api.github.com nor ends in /api/v3): give the uploads URL explicitly (the release action's upload-url input)", apiURL)
 }
 
 func parseBase(s string) (*url.URL, error) {

@@ -18,15 +18,33 @@ func ReadVersionFile(path string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("cannot read version file %s: %w", path, err)
 	}
+	return ParseVersionFile(path, data)
+}
+
+// ParseVersionFile is ReadVersionFile for content already read (through
+// the workspace jail, by the action). The file's text reaches an error
+// only cut to a short line: it may be anything a symlink pointed at.
+func ParseVersionFile(path string, data []byte) (string, error) {
 	raw, err := versionFromFile(filepath.Base(path), data)
 	if err != nil {
 		return "", fmt.Errorf("version file %s: %w", path, err)
 	}
 	v, ok := ParseVersion(raw, "")
 	if !ok {
-		return "", fmt.Errorf("version file %s: %q is not a semantic version (e.g. 1.2.3): fix the file or drop the version-file input", path, raw)
+		return "", fmt.Errorf("version file %s: %q is not a semantic version (e.g. 1.2.3): fix the file or drop the version-file input", path, shortText(raw))
 	}
 	return v.String(), nil
+}
+
+// shortText keeps the first 64 bytes of one line of text for a message.
+func shortText(s string) string {
+	if i := strings.IndexAny(s, "\r\n\x00"); i >= 0 {
+		s = s[:i] + "…"
+	}
+	if len(s) > 64 {
+		s = strings.ToValidUTF8(s[:64], "") + "…"
+	}
+	return s
 }
 
 var (
