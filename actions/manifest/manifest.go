@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"io/fs"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -23,6 +24,9 @@ type config struct {
 	buildTime         string
 	outDir            string
 	templatesDir      string
+	templates         *action.Workspace // the templates folder as a jail
+	ws                *action.Workspace
+	outRel            string // output-dir, workspace-relative
 	values            manifest.Values
 	platforms, files  []string
 	regOpts           []registry.Option
@@ -42,7 +46,8 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		Values: c.values, Files: c.files,
 	}
 	if c.templatesDir != "" {
-		opts.Templates, opts.TemplatesLabel = os.DirFS(c.templatesDir), rt.Input("templates")
+		opts.Templates, opts.TemplatesLabel = c.templates.ReadFS("templates", action.KindConfig), rt.Input("templates")
+		defer c.templates.Close()
 	}
 	files, err := manifest.Render(ctx, opts)
 	if err != nil {
@@ -52,8 +57,14 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		}
 		return err
 	}
-	if err := manifest.WriteFiles(ctx, c.outDir, files); err != nil {
-		return err
+	// Written through the jail: inside the workspace, never through a symlink.
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := c.ws.WriteFile("output-dir", path.Join(c.outRel, f.Name), f.Data, 0o644); err != nil {
+			return err
+		}
 	}
 	var written []string
 	for _, f := range files {
@@ -106,13 +117,34 @@ func readInputs(ctx context.Context, rt *action.Runtime) (*config, error) {
 	if c.revision == "" {
 		c.revision = rt.Getenv("GITHUB_SHA")
 	}
-	ws := rt.Workspace()
-	c.outDir = filepath.Join(ws, rt.Input("output-dir"))
+	for _, in := range []struct{ name, v string }{{"version", c.version}, {"revision", c.revision}} {
+		if err := manifest.CheckScalar(in.name, in.v); err != nil {
+			return nil, action.InputErrorf(in.name, "%v", err)
+		}
+	}
+	if c.ws, err = rt.Jail(); err != nil {
+		return nil, err
+	}
+	if c.outRel, err = c.ws.Rel("output-dir", rt.Input("output-dir")); err != nil {
+		return nil, err
+	}
+	if st, err := c.ws.Stat("output-dir", c.outRel); err == nil && !st.IsDir() {
+		return nil, action.InputErrorf("output-dir", "%s is not a folder", c.outRel)
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	c.outDir = c.ws.Abs(c.outRel)
 	if d := rt.Input("templates"); d != "" {
-		c.templatesDir = filepath.Join(ws, d)
-		if st, err := os.Stat(c.templatesDir); err != nil || !st.IsDir() {
+		if st, err := c.ws.Stat("templates", d); err != nil || !st.IsDir() {
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return nil, err // outside the workspace
+			}
 			return nil, action.InputErrorf("templates", "templates folder %s does not exist in the workspace (check out the repository first, and give a path relative to it)", d)
 		}
+		if c.templates, err = c.ws.Sub("templates", d); err != nil {
+			return nil, err
+		}
+		c.templatesDir = c.templates.Dir()
 	}
 	if c.values, err = manifest.ParseValues(rt.Input("values"), c.templatesDir == ""); err != nil {
 		return nil, action.InputErrorf("values", "%w", err)

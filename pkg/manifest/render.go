@@ -107,6 +107,11 @@ func Render(ctx context.Context, opts Options) ([]File, error) {
 	if opts.Version == "" {
 		opts.Version = opts.Image.Tag
 	}
+	for what, v := range map[string]string{"version": opts.Version, "revision": opts.Revision, "build time": opts.BuildTime} {
+		if err := CheckScalar(what, v); err != nil {
+			return nil, err
+		}
+	}
 	if opts.Values.All == nil {
 		v, err := ParseValues("", false)
 		if err != nil {

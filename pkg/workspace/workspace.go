@@ -440,3 +440,33 @@ func ReadRunnerFile(variable, p string, k Kind) ([]byte, error) {
 		return fmt.Errorf("%s=%s: %s", variable, p, reason)
 	})
 }
+
+// ReadFS is a folder of the workspace as an fs.FS for code that reads a
+// tree (templates): directories list through os.Root, and every file is
+// opened as ReadFile opens it (inside after symlinks, regular only, at
+// most k.Max bytes at open), errors naming the input.
+func (w *Workspace) ReadFS(input string, k Kind) fs.FS { return jailFS{w: w, input: input, k: k} }
+
+type jailFS struct {
+	w     *Workspace
+	input string
+	k     Kind
+}
+
+func (j jailFS) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	if st, err := j.w.root.Stat(filepath.FromSlash(name)); err == nil && st.IsDir() {
+		return j.w.root.FS().Open(name)
+	}
+	f, err := j.w.Open(j.input, name, j.k)
+	if err != nil {
+		return nil, err
+	}
+	return f.File, nil
+}
+
+func (j jailFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	return fs.ReadDir(j.w.root.FS(), name)
+}

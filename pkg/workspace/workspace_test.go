@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -277,4 +278,28 @@ func FuzzWorkspaceRel(f *testing.F) {
 func isPathError(err error) bool {
 	var pe *PathError
 	return errors.As(err, &pe)
+}
+
+func TestReadFSRefusesSpecialFiles(t *testing.T) {
+	ws, _, _ := hostile(t)
+	fsys := ws.ReadFS("templates", KindConfig)
+	done := make(chan error, 1)
+	go func() { _, err := fs.ReadFile(fsys, "test-results/junit-fifo-1.xml"); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "FIFO") {
+			t.Errorf("FIFO: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("reading a FIFO through ReadFS hung")
+	}
+	if _, err := fs.ReadFile(fsys, "ENV.md"); err == nil {
+		t.Error("read a symlink out of the workspace")
+	}
+	if b, err := fs.ReadFile(fsys, "NOTES.md"); err != nil || string(b) != "release notes\n" {
+		t.Errorf("NOTES.md: %q %v", b, err)
+	}
+	if es, err := fs.ReadDir(fsys, "dist"); err != nil || len(es) == 0 {
+		t.Errorf("ReadDir: %v %v", es, err)
+	}
 }
