@@ -1,4 +1,4 @@
-package image
+package imageaction
 
 import (
 	"encoding/base64"

@@ -113,11 +113,11 @@ func TestReleasesBehaveLikeGitHub(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "a.txt")
 	os.WriteFile(p, []byte("hello"), 0o644)
-	as, err := githubapi.UploadAsset(ctx, c, "org", "timetracker", draft.GetID(), "a.txt", "", "text/plain", p)
+	as, err := githubapi.UploadAsset(ctx, c, "org", "timetracker", draft.GetID(), "a.txt", "", "text/plain", func() (*os.File, error) { return os.Open(p) })
 	if err != nil || as.GetSize() != 5 || as.GetState() != "uploaded" {
 		t.Fatalf("upload: %v %v", as, err)
 	}
-	_, err = githubapi.UploadAsset(ctx, c, "org", "timetracker", draft.GetID(), "a.txt", "", "text/plain", p)
+	_, err = githubapi.UploadAsset(ctx, c, "org", "timetracker", draft.GetID(), "a.txt", "", "text/plain", func() (*os.File, error) { return os.Open(p) })
 	if !githubapi.HasErrorCode(err, "ReleaseAsset", "already_exists") {
 		t.Fatalf("duplicate asset: %v", err)
 	}
