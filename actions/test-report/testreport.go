@@ -24,10 +24,21 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(10)
 	}
-	root, err := tiers.WorkDir(rt.Workspace(), rt.Input("working-directory"))
+	ws, err := rt.Jail()
 	if err != nil {
-		return action.InputErrorf("working-directory", "%w", err)
+		return err
 	}
+	wd := rt.Input("working-directory")
+	if wd == "" {
+		wd = "."
+	}
+	// Every file the report reads or writes goes through this jail.
+	jail, err := ws.Sub("working-directory", wd)
+	if err != nil {
+		return err
+	}
+	defer jail.Close()
+	root := jail.Dir()
 	resultGlobs := rt.List("files")
 	covGlobs := rt.List("coverage")
 	minTests, err := rt.Int("min-tests")
@@ -64,7 +75,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	attempt, _ := strconv.Atoi(rt.Getenv("GITHUB_RUN_ATTEMPT"))
 	timingsFile := rt.Input("timings-file")
 	r, warnings, err := testreport.Run(ctx, testreport.Request{
-		Options: testreport.Options{Root: root, Attempt: attempt, Plan: plan, MinTests: minTests, FailOnFlaky: failOnFlaky,
+		Options: testreport.Options{Root: root, Jail: jail, Attempt: attempt, Plan: plan, MinTests: minTests, FailOnFlaky: failOnFlaky,
 			GoTestJSON: gotestjson.Parse, CoverageThreshold: covMin, DiffCoverageThreshold: diffMin,
 			SourceURL: testreport.SourceURL(rt.Getenv("GITHUB_SERVER_URL"), rt.Getenv("GITHUB_REPOSITORY"), rt.Getenv("GITHUB_SHA"), rt.Workspace(), root)},
 		ResultGlobs: resultGlobs, CoverageGlobs: covGlobs, BaseRef: baseRef,

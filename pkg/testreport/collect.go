@@ -14,6 +14,8 @@ import (
 
 	"github.com/org/timetracker-ci/pkg/junit"
 	"github.com/org/timetracker-ci/pkg/tiers"
+
+	"github.com/org/timetracker-ci/pkg/workspace"
 )
 
 // collector reads the result files, oldest attempt first, into a builder,
@@ -114,7 +116,7 @@ func (c *collector) collect(ctx context.Context) error {
 // readFile feeds one file's cases to the builder and returns their total
 // time and count.
 func (c *collector) readFile(ctx context.Context, fi fileInfo) (secs float64, n int, err error) {
-	f, err := os.Open(fi.path)
+	f, err := openIn(c.o.Jail, "files", fi.path, workspace.KindReport)
 	if err != nil {
 		return 0, 0, fmt.Errorf("open: %w", err)
 	}

@@ -11,19 +11,24 @@ import (
 	"strings"
 
 	"github.com/org/timetracker-ci/pkg/coverage"
+	"github.com/org/timetracker-ci/pkg/workspace"
 )
 
 // CoverageFiles reads Cobertura XML and Go cover profiles (told apart by
 // their first bytes), renames their files to repository paths and merges
 // them. Unreadable files are returned as FileErrors; the others still count.
 func CoverageFiles(ctx context.Context, files []string, paths coverage.Paths) (*coverage.Report, []FileError) {
+	return coverageFilesIn(ctx, nil, files, paths)
+}
+
+func coverageFilesIn(ctx context.Context, j *workspace.Workspace, files []string, paths coverage.Paths) (*coverage.Report, []FileError) {
 	var reports []*coverage.Report
 	var errs []FileError
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, append(errs, FileError{File: f, Msg: err.Error()})
 		}
-		rep, err := readCoverage(ctx, f)
+		rep, err := readCoverage(ctx, j, f)
 		if err != nil {
 			fe := FileError{File: f, Msg: err.Error()}
 			var pe *coverage.ParseError
@@ -41,8 +46,8 @@ func CoverageFiles(ctx context.Context, files []string, paths coverage.Paths) (*
 	return coverage.Merge(reports...), errs
 }
 
-func readCoverage(ctx context.Context, path string) (*coverage.Report, error) {
-	f, err := os.Open(path)
+func readCoverage(ctx context.Context, j *workspace.Workspace, path string) (*coverage.Report, error) {
+	f, err := openIn(j, "coverage", path, workspace.KindReport)
 	if err != nil {
 		return nil, fmt.Errorf("open coverage report: %w", err)
 	}

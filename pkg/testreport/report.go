@@ -14,6 +14,8 @@ import (
 
 	"github.com/org/timetracker-ci/pkg/junit"
 	"github.com/org/timetracker-ci/pkg/tiers"
+
+	"github.com/org/timetracker-ci/pkg/workspace"
 )
 
 // ParseFunc reads one results stream, calling fn per test case.
@@ -27,7 +29,11 @@ type Coverage interface {
 
 // Options configure Build.
 type Options struct {
-	Root        string      // the workspace: paths are shown relative to it, classnames resolved in it
+	Root string // the workspace: paths are shown relative to it, classnames resolved in it
+	// Jail, when set, is Root as a workspace jail: every file the report
+	// reads or writes goes through it (inside after symlinks, regular
+	// files only, capped). The action always sets it.
+	Jail        *workspace.Workspace
 	Attempt     int         // attempt of files whose name carries none; 1 when zero
 	Plan        *tiers.Plan // test-plan's plan: shards that must report, predictions
 	MinTests    int         // tests that must run per tier (skipped ones do not count); 0 disables
@@ -291,7 +297,7 @@ func (b *builder) defs(file string) map[string]int {
 	if b.o.Root == "" {
 		return m
 	}
-	f, err := os.Open(filepath.Join(b.o.Root, filepath.FromSlash(file)))
+	f, err := openIn(b.o.Jail, "files", filepath.Join(b.o.Root, filepath.FromSlash(file)), workspace.KindConfig)
 	if err != nil {
 		return m
 	}

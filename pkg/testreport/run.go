@@ -72,7 +72,7 @@ func Run(ctx context.Context, q Request) (*Report, []Annotation, error) {
 			covFiles[i] = filepath.Join(root, filepath.FromSlash(covFiles[i]))
 		}
 		if len(covFiles) > 0 {
-			cov, errs := CoverageFiles(ctx, covFiles, RepoPaths(repoRoot, root))
+			cov, errs := coverageFilesIn(ctx, q.Jail, covFiles, RepoPaths(repoRoot, root))
 			if cov != nil {
 				o.Coverage = cov
 			}
@@ -111,7 +111,7 @@ func Run(ctx context.Context, q Request) (*Report, []Annotation, error) {
 	// Timings for the next plan: this run's tiers replace the old ones.
 	tm := r.Timings()
 	if q.OldTimings != "" {
-		old, err := shard.ReadTimingsFile(ctx, underRoot(root, q.OldTimings))
+		old, err := readTimingsIn(ctx, q.Jail, "timings", underRoot(root, q.OldTimings))
 		if err != nil {
 			return nil, warnings, inputerror.Errorf("timings", "%w", err)
 		}
@@ -123,7 +123,7 @@ func Run(ctx context.Context, q Request) (*Report, []Annotation, error) {
 			}
 		}
 	}
-	if err := writeTimings(underRoot(root, q.TimingsFile), tm); err != nil {
+	if err := writeTimingsIn(q.Jail, underRoot(root, q.TimingsFile), tm); err != nil {
 		return r, warnings, err
 	}
 	return r, warnings, nil
