@@ -209,13 +209,25 @@ func buildTime(ctx context.Context, rt *action.Runtime, revision, image string, 
 	return "", action.InputErrorf("build-time", "cannot tell when revision %q was built (%v): set build-time (RFC 3339), check out the repository so the commit time can be read, or label the image %s", revision, err, registry.CreatedLabel)
 }
 
+// A build time lies between the Unix epoch and the end of year 9999:
+// -99999999999999 was accepted and written as a year before Christ.
+var (
+	minBuildTime = time.Unix(0, 0).UTC()
+	maxBuildTime = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+)
+
 func parseTime(v string) (string, error) {
+	var t time.Time
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return time.Unix(n, 0).UTC().Format(time.RFC3339), nil
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
+		if n < minBuildTime.Unix() || n > maxBuildTime.Unix() {
+			return "", fmt.Errorf("%d is outside 0 to %d", n, maxBuildTime.Unix())
+		}
+		t = time.Unix(n, 0)
+	} else if t, err = time.Parse(time.RFC3339, v); err != nil {
 		return "", err
+	}
+	if t.Before(minBuildTime) || t.After(maxBuildTime) {
+		return "", fmt.Errorf("%s is before 1970 or after 9999", v)
 	}
 	return t.UTC().Format(time.RFC3339), nil
 }

@@ -97,3 +97,18 @@ func TestManifestPathsJailed(t *testing.T) {
 		t.Error("wrote through a symlink in output-dir")
 	}
 }
+
+// Finding 12: an unknown file and a build time out of range are bad input (exit 2).
+func TestManifestBadInputsExit2(t *testing.T) {
+	for _, in := range []map[string]string{
+		{"files": "bogus.yml"},
+		{"build-time": "-99999999999999"},
+		{"build-time": "99999999999999"},
+		{"build-time": "0001-01-01T00:00:00Z"},
+	} {
+		res := actiontest.Run(t, Action(), actiontest.Case{Dir: t.TempDir(), Inputs: offline(in)})
+		if res.ExitCode != 2 {
+			t.Errorf("%v: exit %d, want 2\n%.1000s", in, res.ExitCode, res.Stdout)
+		}
+	}
+}

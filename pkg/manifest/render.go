@@ -16,6 +16,8 @@ import (
 	"strings"
 
 	"github.com/org/timetracker-ci/pkg/manifest/tmpl"
+
+	"github.com/org/timetracker-ci/pkg/inputerror"
 )
 
 //go:embed templates/*.tmpl
@@ -250,7 +252,7 @@ func selectFiles(outputs []output, files []string) (map[string]bool, error) {
 				names = append(names, n)
 			}
 			sort.Strings(names)
-			return nil, fmt.Errorf("files: %q is not one of the files the templates produce: %s", f, strings.Join(names, ", "))
+			return nil, inputerror.Errorf("files", "%q is not one of the files the templates produce: %s", f, strings.Join(names, ", "))
 		}
 		want[f] = true
 	}

@@ -238,7 +238,7 @@ func TestRenderErrors(t *testing.T) {
 	ctx := context.Background()
 	opts := testOptions(t)
 	opts.Files = []string{"k8s.yml"}
-	if _, err := Render(ctx, opts); err == nil || !strings.Contains(err.Error(), `files: "k8s.yml" is not one of the files the templates produce: deployment-dev.yml, deployment.json, docker-compose.production.yml, k8s-deployment.yml`) {
+	if _, err := Render(ctx, opts); err == nil || !strings.Contains(err.Error(), `input "files": "k8s.yml" is not one of the files the templates produce: deployment-dev.yml, deployment.json, docker-compose.production.yml, k8s-deployment.yml`) {
 		t.Errorf("got %v", err)
 	}
 	opts = testOptions(t)
