@@ -152,7 +152,7 @@ func TestPlanBadInputs(t *testing.T) {
 		{"bad granularity", map[string]string{"granularity": "line"}, 2, "use auto, file or test"},
 		{"bad plan", map[string]string{"plan": "{}"}, 2, "not a plan from this version"},
 		{"no test files", map[string]string{"paths": "spec/**/*.py"}, 1, "no test files found matching spec/**/*.py"},
-		{"no workdir", map[string]string{"working-directory": "nowhere"}, 2, "nowhere is not a directory"},
+		{"no workdir", map[string]string{"working-directory": "nowhere"}, 2, "nowhere: does not exist in the workspace"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := actiontest.Run(t, Action(), actiontest.Case{Dir: dir, Inputs: tc.inputs})

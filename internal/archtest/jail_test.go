@@ -65,9 +65,9 @@ var jailAllowed = map[string]string{
 	"actions/pipeline/appimage.go: os.Stat":          "local pipeline command: NOT YET through the jail",
 	// test-plan's policy in pkg/tiers reads tiers and test sources directly.
 	"pkg/tiers/glob.go: filepath.WalkDir": "test-plan/test-report file globs: NOT YET through the jail (symlinks are not followed by the walk)",
-	"pkg/tiers/tier.go: os.ReadFile":      "test-plan --tiers: NOT YET through the jail",
+	"pkg/tiers/tier.go: os.ReadFile":      "Load's path form, a library entry point: test-plan reads the tiers file through the jail and passes its text",
 	"pkg/tiers/plan.go: os.ReadFile":      "test-plan marker scan of test sources: NOT YET through the jail",
-	"pkg/tiers/input.go: os.Stat":         "WorkDir: NOT YET through the jail (test-report no longer uses it)",
+	"pkg/tiers/input.go: os.Stat":         "WorkDir, a library entry point: test-plan and test-report open working-directory through the jail",
 }
 
 func TestUserPathsGoThroughTheJail(t *testing.T) {

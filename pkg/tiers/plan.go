@@ -467,9 +467,20 @@ func (p *Plan) Args(tier string, shardNo, attempt int) ([]string, error) {
 	}
 	args = append(args, tp.Args...)
 	for _, d := range job.Deselect {
+		if strings.HasPrefix(d, "-") {
+			args = append(args, "--deselect=./"+d) // a test id of a file named like an option
+			continue
+		}
 		args = append(args, "--deselect", d)
 	}
-	args = append(args, job.Tests...)
+	// A file named "--rootdir=x_test.py" is a path, not an option: pytest
+	// reads "./--rootdir=x_test.py" as the file.
+	for _, t := range job.Tests {
+		if strings.HasPrefix(t, "-") {
+			t = "./" + t
+		}
+		args = append(args, t)
+	}
 	return args, nil
 }
 
