@@ -71,3 +71,19 @@ func TestPlanDashFileIsAPath(t *testing.T) {
 		t.Fatalf("the dash-named files are not planned: %q", args)
 	}
 }
+
+// Finding 10: a test file pytest cannot address ("::" is its node-id
+// separator; a line break splits the files output) fails the plan naming
+// the file, instead of being counted and left out of every shard.
+func TestPlanUnaddressableFileNamesRefused(t *testing.T) {
+	for _, name := range []string{"tests/a::b_test.py", "tests/new\nline_test.py", "tests/cr\rx_test.py"} {
+		dir := workspace(t)
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(name)), []byte("def test_x():\n    pass\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		res := actiontest.Run(t, Action(), actiontest.Case{Dir: dir, Inputs: map[string]string{"paths": "tests/**/*_test.py\ntests/**/test_*.py"}})
+		if res.ExitCode == 0 || !strings.Contains(res.Stdout, "rename") {
+			t.Errorf("%q: exit %d, want a failure asking to rename it\n%.600s", name, res.ExitCode, res.Stdout)
+		}
+	}
+}
