@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/org/timetracker-ci/pkg/action/actiontest"
 	"github.com/org/timetracker-ci/pkg/tiers"
@@ -85,5 +87,30 @@ func TestPlanUnaddressableFileNamesRefused(t *testing.T) {
 		if res.ExitCode == 0 || !strings.Contains(res.Stdout, "rename") {
 			t.Errorf("%q: exit %d, want a failure asking to rename it\n%.600s", name, res.ExitCode, res.Stdout)
 		}
+	}
+}
+
+// Finding 12: a malformed glob in paths is bad input (exit 2); a FIFO
+// among the timings files does not hang the plan.
+func TestPlanBadGlobAndFIFOTimings(t *testing.T) {
+	dir := workspace(t)
+	res := actiontest.Run(t, Action(), actiontest.Case{Dir: dir, Inputs: map[string]string{"paths": "["}})
+	if res.ExitCode != 2 {
+		t.Errorf("paths '[': exit %d, want 2: %v", res.ExitCode, res.Annotations)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, ".ci", "fifo.json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan actiontest.Result, 1)
+	go func() {
+		done <- actiontest.Run(t, Action(), actiontest.Case{Dir: dir, Inputs: map[string]string{"timings": ".ci/*.json"}})
+	}()
+	select {
+	case res = <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("a FIFO among the timings files hung the plan")
+	}
+	if res.ExitCode != 0 || !strings.Contains(strings.Join(res.Annotations, "\n"), "fifo.json") {
+		t.Errorf("exit %d, want 0 with a warning naming the FIFO: %v", res.ExitCode, res.Annotations)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/org/timetracker-ci/pkg/inputerror"
 	"github.com/org/timetracker-ci/pkg/shard"
 	"github.com/org/timetracker-ci/pkg/tiers"
+	"github.com/org/timetracker-ci/pkg/workspace"
 )
 
 // Request is one whole report: which files to read, the gates, where the
@@ -173,6 +174,13 @@ func SourceURL(server, repository, sha, workspace, root string) string {
 // as test results. Unreadable files only cost their timings (warnings): a
 // broken cache must not stop the tests from running.
 func LoadTimings(ctx context.Context, root string, globs []string) (*shard.Timings, []string, error) {
+	return LoadTimingsIn(ctx, root, nil, globs)
+}
+
+// LoadTimingsIn is LoadTimings reading every file through jail (rooted at
+// root), so a FIFO or a symlink out among the matches is a warning, not a
+// hang or a read outside.
+func LoadTimingsIn(ctx context.Context, root string, jail *workspace.Workspace, globs []string) (*shard.Timings, []string, error) {
 	tm := shard.NewTimings()
 	if len(globs) == 0 {
 		return tm, nil, nil
@@ -185,7 +193,7 @@ func LoadTimings(ctx context.Context, root string, globs []string) (*shard.Timin
 	for _, f := range files {
 		p := filepath.Join(root, filepath.FromSlash(f))
 		if strings.HasSuffix(f, ".json") {
-			t, err := shard.ReadTimingsFile(ctx, p)
+			t, err := readTimingsIn(ctx, jail, "timings", p)
 			if err != nil {
 				warnings = append(warnings, fmt.Sprintf("timings file %s ignored: %v", f, err))
 				continue
@@ -196,7 +204,7 @@ func LoadTimings(ctx context.Context, root string, globs []string) (*shard.Timin
 		junitFiles = append(junitFiles, p)
 	}
 	if len(junitFiles) > 0 {
-		r, err := Build(ctx, junitFiles, Options{Root: root})
+		r, err := Build(ctx, junitFiles, Options{Root: root, Jail: jail})
 		if err != nil {
 			return nil, nil, err
 		}
