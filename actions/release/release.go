@@ -339,6 +339,9 @@ func conventional(ctx context.Context, c *config, limit int) (string, error) {
 	prev := c.previous
 	if prev == "" {
 		prev = previousTag(c.opts.Tag, names)
+	} else if _, err := repo.Resolve(ctx, prev); err != nil {
+		// Checked before anything is published: a named tag that is not there is bad input.
+		return "", action.InputErrorf("previous-tag", "%w", err)
 	}
 	commits, err := repo.CommitsBetween(ctx, prev, head)
 	if err != nil {

@@ -146,3 +146,15 @@ func TestReleaseWithoutTokenUnderActions(t *testing.T) {
 		t.Fatalf("exit %d\n%s", res.ExitCode, res.Stdout)
 	}
 }
+
+// Finding 12: a previous-tag that does not exist is bad input (exit 2).
+func TestReleasePreviousTagMissingIsBadInput(t *testing.T) {
+	f := githubfake.Start(t, githubfake.Options{Token: "t0ken"})
+	res := actiontest.Run(t, Action(), caseFor(f, workspace(t), map[string]string{"previous-tag": "v0.0.9-nonexistent"}))
+	if res.ExitCode != 2 || !strings.Contains(strings.Join(res.Annotations, "\n"), "previous-tag") {
+		t.Fatalf("exit %d %v", res.ExitCode, res.Annotations)
+	}
+	if len(f.Releases()) != 0 {
+		t.Error("a release was published")
+	}
+}
