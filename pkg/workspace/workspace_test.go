@@ -303,3 +303,66 @@ func TestReadFSRefusesSpecialFiles(t *testing.T) {
 		t.Errorf("ReadDir: %v %v", es, err)
 	}
 }
+
+// FuzzWorkspaceFileKinds puts one entry of a fuzzed name and kind (regular
+// file, symlink out, symlink to /proc, FIFO, directory) in a workspace and
+// reads it: a read never hangs, never returns bytes from outside, and every
+// refusal is a *PathError naming the input.
+func FuzzWorkspaceFileKinds(f *testing.F) {
+	for i, s := range []string{"a.txt", "dist/env.txt", "-x", "a::b", "..x", "fifo.xml"} {
+		f.Add(s, uint8(i))
+	}
+	f.Fuzz(func(t *testing.T, name string, kind uint8) {
+		if !fs.ValidPath(name) || name == "." || strings.ContainsAny(name, "\x00\\") || len(name) > 100 {
+			return
+		}
+		base := t.TempDir()
+		dir, outside := filepath.Join(base, "ws"), filepath.Join(base, "out")
+		os.MkdirAll(dir, 0o755)
+		os.MkdirAll(outside, 0o755)
+		os.WriteFile(filepath.Join(outside, "secret"), []byte("SECRET"), 0o644)
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return
+		}
+		var err error
+		switch kind % 5 {
+		case 0:
+			err = os.WriteFile(p, []byte("inside"), 0o644)
+		case 1:
+			err = os.Symlink(filepath.Join(outside, "secret"), p)
+		case 2:
+			err = os.Symlink("/proc/self/environ", p)
+		case 3:
+			err = syscall.Mkfifo(p, 0o644)
+		case 4:
+			err = os.Mkdir(p, 0o755)
+		}
+		if err != nil {
+			return
+		}
+		ws, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		done := make(chan struct{})
+		var data []byte
+		go func() { data, err = ws.ReadFile("in", name, KindText); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("reading %q (kind %d) hung", name, kind%5)
+		}
+		if err != nil {
+			var pe *PathError
+			if !errors.As(err, &pe) || pe.Input != "in" {
+				t.Fatalf("refusal %v is not a PathError naming the input", err)
+			}
+			return
+		}
+		if kind%5 != 0 || string(data) != "inside" {
+			t.Fatalf("read %q (kind %d) = %q", name, kind%5, data)
+		}
+	})
+}
