@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/org/timetracker-ci/pkg/shard"
+
+	"github.com/org/timetracker-ci/pkg/workspace"
 )
 
 // Granularity is the unit of work the planner distributes.
@@ -51,6 +53,10 @@ type Options struct {
 	Timings     *shard.Timings // earlier runs' durations; nil plans by file count
 	Granularity Granularity
 	ResultsDir  string // relative to Root; DefaultResultsDir when empty
+	// Jail, when set, is Root as a workspace jail: test sources are read
+	// through it (regular files inside only, capped), so a FIFO named like
+	// a test file cannot hang the plan. The action always sets it.
+	Jail *workspace.Workspace
 }
 
 // Plan is every tier's shards: what the matrix runs and the report checks.
@@ -249,7 +255,7 @@ func planTier(ctx context.Context, t Tier, files []string, marks *markReader, o 
 		if err := ctx.Err(); err != nil {
 			return TierPlan{}, err
 		}
-		src, err := os.ReadFile(filepath.Join(o.Root, filepath.FromSlash(f)))
+		src, err := readSource(o, f)
 		if err != nil {
 			return TierPlan{}, fmt.Errorf("read test file: %w", err)
 		}
@@ -516,4 +522,11 @@ func checkAddressable(files []string) error {
 		}
 	}
 	return nil
+}
+
+func readSource(o Options, f string) ([]byte, error) {
+	if o.Jail != nil {
+		return o.Jail.ReadFile("paths", f, workspace.KindConfig)
+	}
+	return os.ReadFile(filepath.Join(o.Root, filepath.FromSlash(f)))
 }
