@@ -19,6 +19,7 @@ import (
 	"github.com/org/timetracker-ci/pkg/registry"
 	"github.com/org/timetracker-ci/pkg/registry/registrytest"
 	"github.com/org/timetracker-ci/pkg/release"
+	"github.com/org/timetracker-ci/pkg/workspace"
 )
 
 // world is two released versions (1.0.0, then 1.1.0) in two repositories
@@ -98,7 +99,12 @@ func (w *world) release(t testing.TB, v, digest string) {
 			t.Fatal(err)
 		}
 	}
-	assets, err := release.FindAssets(dir, []string{"*"}, false)
+	ws, err := workspace.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	assets, err := release.FindAssets(ws, []string{"*"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
