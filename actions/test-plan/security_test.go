@@ -42,10 +42,10 @@ func TestPlanPathsJailed(t *testing.T) {
 // path, never as an option.
 func TestPlanDashFileIsAPath(t *testing.T) {
 	dir := workspace(t)
-	if err := os.WriteFile(filepath.Join(dir, "tests", "--rootdir=_test.py"), []byte("def test_x():\n    pass\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "tests", "--rootdir=_test.py"), []byte("import pytest\n\n@pytest.mark.smoke\ndef test_x():\n    pass\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "-k_test.py"), []byte("def test_y():\n    pass\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "-k_test.py"), []byte("import pytest\n\n@pytest.mark.smoke\ndef test_y():\n    pass\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	res := actiontest.Run(t, Action(), actiontest.Case{Dir: dir, Inputs: map[string]string{"select": "smoke", "paths": "**/*test*.py", "shards": "smoke=1"}})

@@ -70,6 +70,8 @@ var jailAllowed = map[string]string{
 	"actions/verify/verify.go: os.ReadDir":           "supply-chain action (new on main): NOT YET through the jail",
 	"actions/verify/verify.go: os.ReadFile":          "supply-chain action (new on main): NOT YET through the jail",
 	"actions/verify/verify.go: os.Stat":              "supply-chain action (new on main): NOT YET through the jail",
+	"pkg/testreport/collect.go: os.Stat":             "sums result file sizes for the progress line; reads nothing (files are opened through the jail)",
+	"pkg/tiers/staticmarks.go: os.ReadFile":          "static marker scan of globbed test sources (new on main): NOT YET through the jail",
 	// Added on main by other work while this rule was written. They check
 	// the workspace by hand (EvalSymlinks, Lstat); NOT YET through the jail.
 	"actions/rollback/rollback.go: filepath.EvalSymlinks": "its own workspace check by hand; NOT YET through the jail",
