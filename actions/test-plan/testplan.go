@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/org/timetracker-ci/pkg/action"
+	"github.com/org/timetracker-ci/pkg/shard"
 	"github.com/org/timetracker-ci/pkg/testreport"
 	"github.com/org/timetracker-ci/pkg/tiers"
 )
@@ -17,12 +18,55 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if (tierName == "") != (shardText == "") {
 		return action.InputErrorf("shard", "give tier and shard together (tier %q, shard %q)", tierName, shardText)
 	}
+	// The paths a user names are checked through the workspace jail before
+	// the plan is made: the working directory, results-dir and a tiers file
+	// stay inside the workspace, and timings files are read through it.
+	ws, err := rt.Jail()
+	if err != nil {
+		return err
+	}
+	wd, err := ws.Rel("working-directory", orDot(rt.Input("working-directory")))
+	if err != nil {
+		return err
+	}
+	jail, err := ws.Sub("working-directory", wd)
+	if err != nil {
+		return err
+	}
+	defer jail.Close()
+	resultsDir := rt.Input("results-dir")
+	if resultsDir != "" {
+		if resultsDir, err = jail.Rel("results-dir", resultsDir); err != nil {
+			return err
+		}
+	}
+	definitions := rt.Input("tiers")
+	if d := strings.TrimSpace(definitions); d != "" && !strings.ContainsAny(d, "\n:{[") {
+		// A path (not inline YAML): read through the jail, handed on as the text.
+		data, err := jail.ReadFile("tiers", d, action.KindConfig)
+		if err != nil {
+			return err
+		}
+		definitions = string(data)
+		if !strings.ContainsAny(definitions, "\n:{[") {
+			return action.InputErrorf("tiers", "%s holds no tier definitions (YAML mapping tier names to settings)", d)
+		}
+	}
+	paths := rt.Lines("paths")
+	for _, g := range paths {
+		if _, err := path.Match(strings.TrimPrefix(g, "!"), ""); err != nil {
+			return action.InputErrorf("paths", "%q is not a valid glob: %w", g, err)
+		}
+	}
+	loadTimings := func(ctx context.Context, root string, globs []string) (*shard.Timings, []string, error) {
+		return testreport.LoadTimingsIn(ctx, root, jail, globs)
+	}
 	plan, warnings, err := tiers.Run(ctx, tiers.Request{
-		Workspace: rt.Workspace(), WorkingDirectory: rt.Input("working-directory"),
-		Plan: rt.Input("plan"), Tiers: rt.Input("tiers"), Shards: rt.List("shards"), Select: rt.List("select"),
-		Paths: rt.Lines("paths"), Timings: rt.List("timings"), Granularity: rt.Input("granularity"), ResultsDir: rt.Input("results-dir"),
+		Workspace: rt.Workspace(), WorkingDirectory: wd,
+		Plan: rt.Input("plan"), Tiers: definitions, Shards: rt.List("shards"), Select: rt.List("select"),
+		Paths: paths, Timings: rt.List("timings"), Granularity: rt.Input("granularity"), ResultsDir: resultsDir,
 		PlanFile:    rt.Input("plan-file"),
-		LoadTimings: testreport.LoadTimings, Logf: rt.Logf,
+		LoadTimings: loadTimings, Logf: rt.Logf,
 	})
 	for _, w := range warnings {
 		rt.Annotate(action.Annotation{Level: action.LevelWarning, Title: "Timings", Message: w})
@@ -94,4 +138,11 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	}
 	rt.Logf("pytest %s", tiers.ShellQuote(args))
 	return nil
+}
+
+func orDot(p string) string {
+	if p == "" {
+		return "."
+	}
+	return p
 }
