@@ -280,3 +280,115 @@ func TestTemplateTriggers(t *testing.T) {
 }
 
 func hasKey(m ymap, k string) bool { _, ok := m[k]; return ok }
+
+// setup-python's pip cache keys on requirements files it finds from the
+// repository root (**/requirements.txt by default) and fails when there are
+// none: every Python job caches pip, keyed on the caller's own files.
+func TestEveryPythonJobCachesPip(t *testing.T) {
+	for _, file := range []string{".github/workflows/ci-comprehensive.yml", ".github/workflows/cd-development.yml"} {
+		wf := loadYAML(t, file)
+		n := 0
+		for id := range get(wf, "jobs").(ymap) {
+			list, _ := get(wf, "jobs", id, "steps").([]any)
+			for _, s := range list {
+				sm, _ := s.(ymap)
+				if !strings.HasPrefix(str(sm, "uses"), "actions/setup-python@") {
+					continue
+				}
+				n++
+				if str(sm, "with", "cache") != "pip" || !strings.Contains(str(sm, "with", "cache-dependency-path"), "${{ inputs.working-directory }}/") {
+					t.Errorf("%s job %s: setup-python without the pip cache on the caller's requirements: %v", file, id, get(sm, "with"))
+				}
+			}
+		}
+		if n == 0 {
+			t.Errorf("%s has no Python job", file)
+		}
+	}
+}
+
+// The seed's database tier runs on PostgreSQL and on SQLite, both reported.
+func TestDatabaseTierOnBothEngines(t *testing.T) {
+	wf := loadYAML(t, ".github/workflows/ci-comprehensive.yml")
+	if !strings.Contains(str(wf, "jobs", "tests", "services", "postgres", "image"), "matrix.needs-database") {
+		t.Errorf("the tests job does not start PostgreSQL for the database tiers")
+	}
+	if get(wf, "jobs", "tests-sqlite", "services") != nil {
+		t.Errorf("the SQLite run must have no database service")
+	}
+	if m := str(wf, "jobs", "tests-sqlite", "strategy", "matrix"); m != "${{ fromJSON(needs.plan.outputs.sqlite-matrix) }}" {
+		t.Errorf("tests-sqlite matrix = %q", m)
+	}
+	if str(stepByID(t, wf, "plan", "sqlite-matrix"), "with", "select") != "${{ inputs.sqlite-tiers }}" {
+		t.Errorf("the SQLite matrix is not the sqlite-tiers' plan")
+	}
+	if str(get(wf, "on", "workflow_call", "inputs", "sqlite-tiers"), "default") != "database" {
+		t.Errorf("sqlite-tiers does not default to the database tier")
+	}
+	var renamed, uploaded bool
+	list, _ := get(wf, "jobs", "tests-sqlite", "steps").([]any)
+	for _, s := range list {
+		sm, _ := s.(ymap)
+		if strings.Contains(str(sm, "run"), `${TIER}_sqlite-`) {
+			renamed = true
+		}
+		if strings.HasPrefix(str(sm, "uses"), "actions/upload-artifact@") && strings.HasPrefix(str(sm, "with", "name"), "results-${{ matrix.tier }}_sqlite-") {
+			uploaded = true
+		}
+		if strings.Contains(fmtAny(get(sm, "env")), "TEST_DATABASE_URL") {
+			t.Errorf("the SQLite run sets TEST_DATABASE_URL")
+		}
+	}
+	if !renamed || !uploaded {
+		t.Errorf("the SQLite results are not reported as their own tier (renamed %v, uploaded %v)", renamed, uploaded)
+	}
+	needs, _ := get(wf, "jobs", "report", "needs").([]any)
+	if !slices.Contains(needs, any("tests-sqlite")) {
+		t.Errorf("the report does not wait for the SQLite run: %v", needs)
+	}
+}
+
+func fmtAny(v any) string {
+	out, _ := yaml.Marshal(v)
+	return string(out)
+}
+
+// Code-quality and security tools come at the project's versions, never
+// the latest release.
+func TestToolsAtProjectVersions(t *testing.T) {
+	wf := loadYAML(t, ".github/workflows/ci-comprehensive.yml")
+	for job, tools := range map[string]string{"quality": "black flake8 isort", "security": "bandit pip-audit"} {
+		list, _ := get(wf, "jobs", job, "steps").([]any)
+		found := false
+		for _, s := range list {
+			sm, _ := s.(ymap)
+			run := str(sm, "run")
+			if regexp.MustCompile(`pip install (black|flake8|isort|bandit|pip-audit)\b`).MatchString(run) {
+				t.Errorf("job %s installs a tool at its latest release: %s", job, run)
+			}
+			if str(sm, "env", "TOOLS") == tools && str(sm, "env", "TOOL_REQUIREMENTS") == "${{ inputs.tool-requirements }}" {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("job %s does not install %s from tool-requirements", job, tools)
+		}
+	}
+}
+
+// A development image is never built from a commit whose quick tests
+// failed unseen: smoke, unit and critical integration, through test-report.
+func TestQuickTestsGateTheDevelopmentBuild(t *testing.T) {
+	wf := loadYAML(t, ".github/workflows/cd-development.yml")
+	if d := str(get(wf, "on", "workflow_call", "inputs", "quick-tests"), "default"); d != "smoke or unit or (integration and critical)" {
+		t.Errorf("quick-tests default %q", d)
+	}
+	steps(t, wf, "quick-tests", "org/timetracker-ci/actions/test-report@")
+	if !strings.Contains(str(wf, "jobs", "build", "if"), "needs.quick-tests.result == 'success'") {
+		t.Errorf("the build does not wait for the quick tests to pass: %s", str(wf, "jobs", "build", "if"))
+	}
+	ini, err := os.ReadFile(filepath.Join(repoRoot(t), "examples", "timetracker", "pytest.ini"))
+	if err != nil || !strings.Contains(string(ini), "critical:") {
+		t.Errorf("the example app does not register the critical marker")
+	}
+}
