@@ -467,6 +467,10 @@ if wants development; then
   check "development: tag dev-$sha7 in the registry" grep -qw -- "dev-$sha7" <<<"$dtags"
   check "development: a dev-YYYYMMDD-HHMMSS tag in the registry" grep -qE '(^| )dev-[0-9]{8}-[0-9]{6}( |$)' <<<"$dtags"
   check "development: a development prerelease in the fake API" test "$(releases | jq '[.[] | select(.Prerelease)] | length')" -ge 1
+  # The version reached the image as a build argument (ENV APP_VERSION in the app's Dockerfile).
+  dev_env=$(SSL_CERT_FILE="$tls/ca.pem" crane config --platform "linux/$arch" "$registry/org/timetracker:dev-$sha7" 2>/dev/null | jq -r '.config.Env[]?' || true)
+  check "development: the image carries APP_VERSION and VCS_REF from the version (build arguments)" \
+    bash -c "grep -qE '^APP_VERSION=[0-9]+\\.[0-9]+\\.[0-9]+' <<<'$dev_env' && grep -qx 'APP_REVISION=$(git -C "$app_src" rev-parse HEAD)' <<<'$dev_env'"
   dev_digest=$(registry_digest "$registry" org/timetracker "dev-$sha7")
   echo "  dev-$sha7 is $dev_digest"
   check "development: a development deployment of dev-$sha7 recorded, success" test "$(deployments | jq --arg d "$dev_digest" \
