@@ -94,9 +94,25 @@ func (p *publishing) publish(ctx context.Context, rt *action.Runtime, root strin
 	if p.pr != nil {
 		headSHA, baseRef, number = p.pr.PullRequest.Head.SHA, p.pr.PullRequest.Base.Ref, firstNonZero(p.pr.PullRequest.Number, p.pr.Number)
 	}
-	opts := prreport.CommentOptions{Workflow: p.name, Base: baseRef, Baseline: base, SHA: headSHA, SourceURL: testreport.SourceURL(rt.Getenv("GITHUB_SERVER_URL"), rt.Getenv("GITHUB_REPOSITORY"), rt.Getenv("GITHUB_SHA"), rt.Workspace(), root)}
-	if p.ev.ServerURL != "" && p.ev.Repository != "" && p.ev.RunID != 0 {
-		opts.RunURL = fmt.Sprintf("%s/%s/actions/runs/%d", strings.TrimSuffix(p.ev.ServerURL, "/"), p.ev.Repository, p.ev.RunID)
+	// Locations link to the tested commit: in a workflow_run reporter
+	// GITHUB_SHA is the default branch's, not the pull request's.
+	linkSHA := rt.Getenv("GITHUB_SHA")
+	if p.pr != nil {
+		linkSHA = headSHA
+	}
+	opts := prreport.CommentOptions{Workflow: p.name, Base: baseRef, Baseline: base, SHA: headSHA,
+		SourceURL: testreport.SourceURL(rt.Getenv("GITHUB_SERVER_URL"), rt.Getenv("GITHUB_REPOSITORY"), linkSHA, rt.Workspace(), root)}
+	runID := p.ev.RunID
+	var wr struct {
+		WorkflowRun struct {
+			ID int64 `json:"id"`
+		} `json:"workflow_run"`
+	}
+	if json.Unmarshal(p.ev.Payload, &wr) == nil && wr.WorkflowRun.ID != 0 {
+		runID = wr.WorkflowRun.ID // the tested run, not this reporter
+	}
+	if p.ev.ServerURL != "" && p.ev.Repository != "" && runID != 0 {
+		opts.RunURL = fmt.Sprintf("%s/%s/actions/runs/%d", strings.TrimSuffix(p.ev.ServerURL, "/"), p.ev.Repository, runID)
 	}
 	fresh, _ := prreport.Classify(r.Failures, base)
 	for name, v := range map[string]string{"new-failures": fmt.Sprint(len(fresh) + r.Unlisted), "comment-url": "", "check-run-url": ""} {

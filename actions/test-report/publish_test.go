@@ -65,13 +65,17 @@ func TestEventFileFromTheTestedWorkflow(t *testing.T) {
 	res := actiontest.Run(t, Action(), actiontest.Case{Dir: dir,
 		Inputs: map[string]string{"github-token": "t", "pr-comment": "true", "check-run": "true", "event-file": "pr-event/event.json", "report-name": "CI"},
 		Env: map[string]string{"GITHUB_API_URL": f.APIURL(), "GITHUB_REPOSITORY": "org/timetracker", "GITHUB_WORKFLOW": "Test report",
-			"GITHUB_EVENT_NAME": "workflow_run", "GITHUB_SHA": "0123"},
-		Event: []byte(`{"action":"completed","workflow_run":{"name":"CI","pull_requests":[]}}`)})
+			"GITHUB_EVENT_NAME": "workflow_run", "GITHUB_SHA": "0123", "GITHUB_SERVER_URL": "https://github.com", "GITHUB_RUN_ID": "5"},
+		Event: []byte(`{"action":"completed","workflow_run":{"id":777,"name":"CI","pull_requests":[]}}`)})
 	if res.ExitCode != 1 {
 		t.Fatalf("exit %d: %s", res.ExitCode, res.Stderr)
 	}
 	if cs := f.Comments(4); len(cs) != 1 || !strings.Contains(cs[0].Body, "test-report: CI -->") || !strings.Contains(cs[0].Body, "**New failures (1)**") {
 		t.Fatalf("comments: %+v", cs)
+	}
+	// Links go to the pull request's head commit and the tested run, not the reporter's.
+	if b := f.Comments(4)[0].Body; !strings.Contains(b, "/blob/"+f.Head()+"/tests/test_calc.py#L9") || !strings.Contains(b, "/actions/runs/777)") {
+		t.Errorf("links in the comment:\n%s", b)
 	}
 	if runs := f.CheckRuns(); len(runs) != 1 || runs[0].HeadSHA != f.Head() {
 		t.Fatalf("check runs: %+v", runs)

@@ -103,7 +103,11 @@ func render(r *testreport.Report, o CommentOptions, listed int) string {
 			parts = append(parts, fmt.Sprintf("coverage **%.2f%%**", *r.Coverage))
 		}
 		if r.DiffCoverage != nil {
-			parts = append(parts, fmt.Sprintf("diff coverage **%.2f%%** (%d of %d changed lines covered)", *r.DiffCoverage, r.DiffCovered, r.DiffLines))
+			if r.DiffLines == 0 {
+				parts = append(parts, "diff coverage: no coverable line changed")
+			} else {
+				parts = append(parts, fmt.Sprintf("diff coverage **%.2f%%** (%d of %d changed lines covered)", *r.DiffCoverage, r.DiffCovered, r.DiffLines))
+			}
 		}
 		b.WriteString(strings.Join(parts, " · ") + "\n\n")
 	}
