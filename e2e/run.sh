@@ -434,7 +434,7 @@ if wants ci; then
   log "scenario ci: the CI template on a push to main"
   make_app timetracker
   publish_app
-  if run_template ci "${ci_glob:-workflows-templates/ci*.y*ml}" push-branch refs/heads/main; then
+  if run_template ci "${ci_glob:-workflows-templates/ci.y*ml}" push-branch refs/heads/main; then
     check "ci: act reports success" true
   else
     show_failure ci; check "ci: act reports success" false
