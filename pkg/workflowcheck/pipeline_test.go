@@ -130,17 +130,18 @@ func TestImageBuildWiring(t *testing.T) {
 			if str(ver, "with", "tags") != "${{ inputs.tags }}" || str(ver, "with", "flavor") != "${{ inputs.flavor }}" {
 				t.Errorf("tags and flavor do not reach the version action: %v", get(ver, "with"))
 			}
-			img := str(stepByID(t, wf, "version", "image"), "run")
-			if !strings.Contains(img, "EXTRA_IMAGES") || str(stepByID(t, wf, "version", "image"), "env", "EXTRA_IMAGES") != "${{ inputs.images }}" {
-				t.Errorf("the images input does not reach the image list")
+			// Further images get the same index and tags from a job of their
+			// own: REGISTRY_AUTH is a secret, and a job that reads one loses
+			// every output holding it.
+			if str(stepByID(t, wf, "images", "names"), "env", "EXTRA_IMAGES") != "${{ inputs.images }}" {
+				t.Errorf("the images input does not reach the further images job")
 			}
-			publish := "publish"
-			if strings.Contains(file, "release") {
-				publish = "promote"
+			img := steps(t, wf, "images", "org/timetracker-ci/actions/image@")[0]
+			if str(img, "with", "registry-auth") != "${{ secrets.REGISTRY_AUTH }}" || str(img, "with", "tags") != "${{ needs.version.outputs.tag-names }}" {
+				t.Errorf("REGISTRY_AUTH or the tags do not reach the further images: %v", get(img, "with"))
 			}
-			auth := str(steps(t, wf, publish, "org/timetracker-ci/actions/image@")[0], "with", "registry-auth")
-			if !strings.Contains(auth, "${{ secrets.REGISTRY_AUTH }}") {
-				t.Errorf("REGISTRY_AUTH does not reach the image action: %q", auth)
+			if get(wf, "jobs", "images", "outputs") != nil {
+				t.Errorf("the job reading REGISTRY_AUTH must declare no outputs")
 			}
 		})
 	}
