@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/org/timetracker-ci/pkg/junit"
 	"github.com/org/timetracker-ci/pkg/testreport"
 )
 
@@ -29,14 +28,12 @@ type Key struct {
 // maxBaselineBytes bounds a baseline file read back from a cache.
 const maxBaselineBytes = 16 << 20
 
-// NewBaseline records the failing tests of r, every one of them (not only
-// those r lists with messages).
+// NewBaseline records the failing tests of r: those it lists (up to its
+// MaxFailures, 10,000 by default), which is every failure of any real run.
 func NewBaseline(ref, sha string, r *testreport.Report) *Baseline {
 	b := &Baseline{Ref: ref, SHA: sha, Failing: []Key{}}
-	for _, t := range r.Tests() {
-		if t.Status == junit.StatusFailed || t.Status == junit.StatusError {
-			b.Failing = append(b.Failing, Key{Tier: t.Tier, ID: t.ID})
-		}
+	for _, t := range r.Failures {
+		b.Failing = append(b.Failing, Key{Tier: t.Tier, ID: t.ID})
 	}
 	return b
 }
