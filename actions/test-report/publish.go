@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -27,7 +26,7 @@ type publishing struct {
 	ev                     *action.Event
 }
 
-func readPublishing(rt *action.Runtime, root string) (*publishing, error) {
+func readPublishing(rt *action.Runtime, jail *action.Workspace) (*publishing, error) {
 	p := &publishing{token: rt.Input("github-token"), name: rt.Input("report-name"),
 		failuresFile: rt.Input("failures-file"), baseFile: rt.Input("base-failures")}
 	var err error
@@ -51,9 +50,9 @@ func readPublishing(rt *action.Runtime, root string) (*publishing, error) {
 	}
 	p.pr = p.ev.PullRequest
 	if f := rt.Input("event-file"); f != "" {
-		data, err := os.ReadFile(inRoot(root, f))
+		data, err := jail.ReadFile("event-file", f, action.KindEvent)
 		if err != nil {
-			return nil, action.InputErrorf("event-file", "%v: download the event the tested workflow saved (see docs/test-tiers.md, pull requests from forks)", err)
+			return nil, action.InputErrorf("event-file", "%w: download the event the tested workflow saved (see docs/test-tiers.md, pull requests from forks)", err)
 		}
 		var pr action.PullRequestEvent
 		if err := json.Unmarshal(data, &pr); err != nil || pr.PullRequest.Head.SHA == "" {
@@ -62,7 +61,11 @@ func readPublishing(rt *action.Runtime, root string) (*publishing, error) {
 		p.pr = &pr
 	}
 	if p.baseFile != "" {
-		b, err := prreport.ReadBaseline(inRoot(root, p.baseFile))
+		var b *prreport.Baseline
+		data, err := jail.ReadFile("base-failures", p.baseFile, action.KindReport)
+		if err == nil {
+			b, err = prreport.ParseBaseline(p.baseFile, data)
+		}
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			rt.Logf("no base results at %s: every failure counts as new", p.baseFile)
@@ -75,17 +78,15 @@ func readPublishing(rt *action.Runtime, root string) (*publishing, error) {
 	return p, nil
 }
 
-func inRoot(root, p string) string {
-	if filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(root, p)
-}
-
 // publish writes the failures file and posts what was asked for.
-func (p *publishing) publish(ctx context.Context, rt *action.Runtime, root string, r *testreport.Report) error {
+func (p *publishing) publish(ctx context.Context, rt *action.Runtime, jail *action.Workspace, r *testreport.Report) error {
+	root := jail.Dir()
 	if p.failuresFile != "" {
-		if err := prreport.NewBaseline(p.ev.RefName, p.ev.SHA, r).WriteFile(inRoot(root, p.failuresFile)); err != nil {
+		data, err := prreport.NewBaseline(p.ev.RefName, p.ev.SHA, r).Marshal()
+		if err != nil {
+			return err
+		}
+		if err := jail.WriteFile("failures-file", p.failuresFile, data, 0o644); err != nil {
 			return err
 		}
 	}

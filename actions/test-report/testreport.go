@@ -66,7 +66,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 			return action.InputErrorf("plan", "%w", err)
 		}
 	}
-	pub, err := readPublishing(rt, root)
+	pub, err := readPublishing(rt, jail)
 	if err != nil {
 		return err
 	}
@@ -103,7 +103,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		rt.Annotate(annotation(a))
 	}
 	rt.SetSummary(func(d action.Detail) string { return r.Markdown(summaryDetail[d]) })
-	if err := pub.publish(ctx, rt, root, r); err != nil {
+	if err := pub.publish(ctx, rt, jail, r); err != nil {
 		return err
 	}
 	c := r.Counts

@@ -38,6 +38,30 @@ func NewBaseline(ref, sha string, r *testreport.Report) *Baseline {
 	return b
 }
 
+// Marshal is the baseline as the JSON a failures file holds.
+func (b *Baseline) Marshal() ([]byte, error) {
+	data, err := json.MarshalIndent(b, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("baseline: %w", err)
+	}
+	return append(data, '\n'), nil
+}
+
+// ParseBaseline reads the JSON of a failures file; name says which file in errors.
+func ParseBaseline(name string, data []byte) (*Baseline, error) {
+	if len(data) > maxBaselineBytes {
+		return nil, fmt.Errorf("base failures %s: larger than %d MiB: give the file test-report wrote (failures-file)", name, maxBaselineBytes>>20)
+	}
+	var b Baseline
+	if err := json.Unmarshal(data, &b); err != nil {
+		return nil, fmt.Errorf("base failures %s: not a failures file written by test-report: %w", name, err)
+	}
+	if b.Failing == nil {
+		return nil, errors.New("base failures " + name + ": no \"failing\" list: give the file test-report wrote (failures-file)")
+	}
+	return &b, nil
+}
+
 // WriteFile writes the baseline as JSON, creating its folder.
 func (b *Baseline) WriteFile(path string) error {
 	data, err := json.MarshalIndent(b, "", "  ")
@@ -66,17 +90,7 @@ func ReadBaseline(path string) (*Baseline, error) {
 	if err != nil {
 		return nil, fmt.Errorf("base failures %s: %w", path, err)
 	}
-	if len(data) > maxBaselineBytes {
-		return nil, fmt.Errorf("base failures %s: larger than %d MiB: give the file test-report wrote (failures-file)", path, maxBaselineBytes>>20)
-	}
-	var b Baseline
-	if err := json.Unmarshal(data, &b); err != nil {
-		return nil, fmt.Errorf("base failures %s: not a failures file written by test-report: %w", path, err)
-	}
-	if b.Failing == nil {
-		return nil, errors.New("base failures " + path + ": no \"failing\" list: give the file test-report wrote (failures-file)")
-	}
-	return &b, nil
+	return ParseBaseline(path, data)
 }
 
 // Classify splits failures into new ones and those that already failed in
