@@ -23,8 +23,8 @@
 # with a GitHub App its credentials check passes; the release commit's tag is
 # refused from the GITHUB_TOKEN and accepted from the app's token by the fake
 # GitHub's git server), vulnerable (a vulnerability above the threshold: the
-# release fails in the scan, nothing published; e2e/supply_chain.sh). See
-# e2e/README.md.
+# release fails in the scan, nothing published; e2e/supply_chain.sh), pull-request and fork-pull-request (the report's
+# comment and check run, e2e/scenarios/pull-requests.sh). See e2e/README.md.
 # Prints the wall time of every job and of every scenario. Exit status 0 when
 # every scenario met its expectations. Missing prerequisites: a message naming
 # them and exit 0 (exit 1 under CI=true, where they must be installed).
@@ -32,8 +32,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 export PATH="$root/.tools/bin:$PATH"
-scenarios=${E2E_SCENARIOS:-minimal ci development release rerun rollback broken-test refused-push self-release vulnerable}
-
+scenarios=${E2E_SCENARIOS:-minimal ci development release rerun rollback broken-test refused-push self-release vulnerable pull-request fork-pull-request}
 
 log() { printf '\n=== %s\n' "$*"; }
 # shellcheck source=e2e/supply_chain.sh
@@ -251,7 +250,9 @@ run_act() {
   local label=$1 wf=$2 event=$3 eventfile=$4 status=0 start
   local -a repos
   mapfile -t repos < <(local_repos "$(dirname "$wf")") || die "stand-ins missing"
-  rm -rf "$work/artifacts" && mkdir -p "$work/artifacts" "$work/act-cache" "$work/container-tmp"
+  # A workflow_run reporter reads the artifacts of the run before it (keep_artifacts=1).
+  [ "${keep_artifacts:-}" = 1 ] || rm -rf "$work/artifacts"
+  mkdir -p "$work/artifacts" "$work/act-cache" "$work/container-tmp"
   start=$(date +%s.%N)
   set +e
   (
@@ -433,7 +434,7 @@ if wants ci; then
   log "scenario ci: the CI template on a push to main"
   make_app timetracker
   publish_app
-  if run_template ci "${ci_glob:-workflows-templates/ci*.y*ml}" push-branch refs/heads/main; then
+  if run_template ci "${ci_glob:-workflows-templates/ci.y*ml}" push-branch refs/heads/main; then
     check "ci: act reports success" true
   else
     show_failure ci; check "ci: act reports success" false
@@ -466,6 +467,10 @@ if wants development; then
   check "development: tag dev-$sha7 in the registry" grep -qw -- "dev-$sha7" <<<"$dtags"
   check "development: a dev-YYYYMMDD-HHMMSS tag in the registry" grep -qE '(^| )dev-[0-9]{8}-[0-9]{6}( |$)' <<<"$dtags"
   check "development: a development prerelease in the fake API" test "$(releases | jq '[.[] | select(.Prerelease)] | length')" -ge 1
+  # The version reached the image as a build argument (ENV APP_VERSION in the app's Dockerfile).
+  dev_env=$(SSL_CERT_FILE="$tls/ca.pem" crane config --platform "linux/$arch" "$registry/org/timetracker:dev-$sha7" 2>/dev/null | jq -r '.config.Env[]?' || true)
+  check "development: the image carries APP_VERSION and VCS_REF from the version (build arguments)" \
+    bash -c "grep -qE '^APP_VERSION=[0-9]+\\.[0-9]+\\.[0-9]+' <<<'$dev_env' && grep -qx 'APP_REVISION=$(git -C "$app_src" rev-parse HEAD)' <<<'$dev_env'"
   dev_digest=$(registry_digest "$registry" org/timetracker "dev-$sha7")
   echo "  dev-$sha7 is $dev_digest"
   check "development: a development deployment of dev-$sha7 recorded, success" test "$(deployments | jq --arg d "$dev_digest" \
@@ -713,6 +718,10 @@ scenario_self_release() {
   api=$saved_api fake_root=$saved_root app_src=$saved_src
 }
 if wants self-release; then scenario_self_release; fi
+# shellcheck source=e2e/scenarios/pull-requests.sh
+. e2e/scenarios/pull-requests.sh
+if wants pull-request || wants fork-pull-request; then scenario_pull_request; fi
+if wants fork-pull-request; then scenario_fork_pull_request; fi
 
 log "summary"
 for f in "$work"/logs/*.jobs; do [ -e "$f" ] && { echo "$(basename "$f" .jobs):"; cat "$f"; }; done

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -103,8 +104,11 @@ func run(ctx context.Context, env action.Env, args []string) error {
 // Serve runs the fake until ctx is done. ready gets the API URL once the
 // port is open. Besides the API (under /api/v3 and /api/uploads) it serves
 // inspection endpoints for scripts: /_fake/deployments (every deployment
-// with its states), /_fake/releases (every release with
-// its assets, drafts included) and /_fake/requests (the request log).
+// with its states), /_fake/releases (every release with its assets, drafts
+// included), /_fake/requests (the request log), /_fake/comments and
+// /_fake/check-runs, and POST
+// /_fake/pulls?number=N&head=BRANCH&base=BRANCH&sha=SHA[&fork=true], which
+// opens a pull request (GitHub's side of someone opening one).
 func Serve(ctx context.Context, o Options, ready func(apiURL string) error) error {
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
@@ -179,6 +183,12 @@ func Handler(s *githubfake.Server) http.Handler {
 			writeJSON(w, s.Requests())
 		case r.Method == http.MethodGet && r.URL.Path == "/_fake/deployments":
 			writeJSON(w, s.Deployments())
+		case r.Method == http.MethodGet && r.URL.Path == "/_fake/comments":
+			writeJSON(w, s.Comments(0))
+		case r.Method == http.MethodGet && r.URL.Path == "/_fake/check-runs":
+			writeJSON(w, s.CheckRuns())
+		case r.Method == http.MethodPost && r.URL.Path == "/_fake/pulls":
+			openPull(s, w, r)
 		case strings.HasPrefix(r.URL.Path, "/_fake/"):
 			http.NotFound(w, r)
 		default:
@@ -242,4 +252,15 @@ func mirrorRefs(s *githubfake.Server, dir string) error {
 		return fmt.Errorf("fake-github: mirroring %s: %w (give --git a git repository)", dir, err)
 	}
 	return nil
+}
+
+func openPull(s *githubfake.Server, w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	n, err := strconv.Atoi(q.Get("number"))
+	if err != nil || n < 1 || q.Get("sha") == "" || q.Get("base") == "" {
+		http.Error(w, "give number (a positive integer), head, base and sha", http.StatusBadRequest)
+		return
+	}
+	s.OpenPullRequest(n, q.Get("head"), q.Get("base"), q.Get("sha"), q.Get("fork") == "true")
+	w.WriteHeader(http.StatusCreated)
 }

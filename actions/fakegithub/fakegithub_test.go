@@ -194,3 +194,32 @@ func TestMirrorsRefsOfARepository(t *testing.T) {
 		t.Error("mirroring a folder that is not a repository gave no error")
 	}
 }
+
+// Scripts open pull requests and read what was posted on them.
+func TestPullRequestInspection(t *testing.T) {
+	s := githubfake.New(githubfake.Options{})
+	srv := httptest.NewServer(Handler(s))
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+"/_fake/pulls?number=7&head=feature&base=main&sha="+s.Head(), "", nil)
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("open: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if resp, _ := http.Post(srv.URL+"/_fake/pulls?number=x", "", nil); resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("a bad number: %d", resp.StatusCode)
+	}
+	resp, err = http.Post(srv.URL+"/api/v3/repos/org/timetracker/issues/7/comments", "application/json", strings.NewReader(`{"body":"hi"}`))
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("comment: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	resp, err = http.Get(srv.URL + "/_fake/comments")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var cs []githubfake.Comment
+	if err := json.NewDecoder(resp.Body).Decode(&cs); err != nil || len(cs) != 1 || cs[0].Issue != 7 || cs[0].Body != "hi" {
+		t.Fatalf("comments: %+v %v", cs, err)
+	}
+}

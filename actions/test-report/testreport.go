@@ -66,11 +66,14 @@ func run(ctx context.Context, rt *action.Runtime) error {
 			return action.InputErrorf("plan", "%w", err)
 		}
 	}
+	pub, err := readPublishing(rt, jail)
+	if err != nil {
+		return err
+	}
 	baseRef := rt.Input("base-ref")
-	if baseRef == "" {
-		if ev, err := rt.Event(); err == nil && ev.PullRequest != nil {
-			baseRef = ev.PullRequest.PullRequest.Base.SHA
-		}
+	if baseRef == "" && pub.pr != nil {
+		// The pull request's base commit (from event-file in a workflow_run reporter).
+		baseRef = pub.pr.PullRequest.Base.SHA
 	}
 	attempt, _ := strconv.Atoi(rt.Getenv("GITHUB_RUN_ATTEMPT"))
 	timingsFile := rt.Input("timings-file")
@@ -100,6 +103,9 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		rt.Annotate(annotation(a))
 	}
 	rt.SetSummary(func(d action.Detail) string { return r.Markdown(summaryDetail[d]) })
+	if err := pub.publish(ctx, rt, jail, r); err != nil {
+		return err
+	}
 	c := r.Counts
 	rt.Logf("%d tests: %d passed, %d failed, %d errors, %d skipped, %d flaky", c.Total, c.Passed, c.Failed, c.Errors, c.Skipped, c.Flaky)
 	if !r.Passed() {

@@ -23,6 +23,9 @@ import (
 //	namespace        Kubernetes namespace; none written when empty []
 //	postgres-image   PostgreSQL image of the compose files [postgres:16-alpine]
 //	cpu-request      [100m]   memory-request [256Mi]   memory-limit [512Mi]
+//	timezone         TZ of the app: the Kubernetes ConfigMap's, the compose files' default [UTC]
+//	currency         CURRENCY, an ISO 4217 code, likewise [EUR]
+//	log-level        LOG_LEVEL of production files (development files log DEBUG) [INFO]
 //
 // With the built-in templates an unknown key is an error (a typo would be
 // silently ignored otherwise); with user templates any key is allowed and
@@ -41,6 +44,9 @@ type Values struct {
 	CPURequest     string
 	MemoryRequest  string
 	MemoryLimit    string
+	TimeZone       string
+	Currency       string
+	LogLevel       string
 	// All holds every key, defaults included, as text.
 	All map[string]string
 }
@@ -59,6 +65,9 @@ var defaultValues = map[string]string{
 	"cpu-request":     "100m",
 	"memory-request":  "256Mi",
 	"memory-limit":    "512Mi",
+	"timezone":        "UTC",
+	"currency":        "EUR",
+	"log-level":       "INFO",
 }
 
 // KnownValues lists the keys the built-in templates read, sorted.
@@ -91,6 +100,8 @@ var (
 	envNameRE  = lazyRegexp(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 	quantityRE = lazyRegexp(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$`)
 	pathRE     = lazyRegexp(`^/[A-Za-z0-9._~/%-]*$`)
+	timezoneRE = lazyRegexp(`^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$`)
+	currencyRE = lazyRegexp(`^[A-Z]{3}$`)
 )
 
 // ParseValues reads key=value lines over the defaults. strict rejects keys
@@ -152,6 +163,7 @@ func valuesFrom(all map[string]string) (Values, error) {
 		Environment: all["environment"], DevEnvironment: all["dev-environment"],
 		SecretName: all["secret-name"], Namespace: all["namespace"], PostgresImage: all["postgres-image"],
 		CPURequest: all["cpu-request"], MemoryRequest: all["memory-request"], MemoryLimit: all["memory-limit"],
+		TimeZone: all["timezone"], Currency: all["currency"], LogLevel: all["log-level"],
 		All: all,
 	}
 	var err error
@@ -191,6 +203,17 @@ func valuesFrom(all map[string]string) (Values, error) {
 		if !quantityRE().MatchString(all[k]) {
 			return Values{}, errorf("%s=%q: want a Kubernetes quantity such as 100m, 256Mi or 1Gi", 0, k, k, clip(all[k]))
 		}
+	}
+	if !timezoneRE().MatchString(all["timezone"]) || strings.Contains(all["timezone"], "..") {
+		return Values{}, errorf("timezone=%q: want an IANA time zone such as UTC or Europe/Brussels", 0, "timezone", clip(all["timezone"]))
+	}
+	if !currencyRE().MatchString(all["currency"]) {
+		return Values{}, errorf("currency=%q: want an ISO 4217 code of three capital letters such as EUR", 0, "currency", clip(all["currency"]))
+	}
+	switch all["log-level"] {
+	case "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL":
+	default:
+		return Values{}, errorf("log-level=%q: want DEBUG, INFO, WARNING, ERROR or CRITICAL", 0, "log-level", clip(all["log-level"]))
 	}
 	if _, _, _, err := ParseImageRef(all["postgres-image"]); err != nil {
 		return Values{}, errorf("postgres-image=%q: want an image reference with a tag or digest, such as postgres:16-alpine", 0, "postgres-image", clip(all["postgres-image"]))

@@ -11,7 +11,8 @@ from flask import Flask
 
 from .extensions import db, migrate
 
-__version__ = "0.1.0"
+# The image sets APP_VERSION from its build argument; a checkout says 0.1.0.
+__version__ = os.environ.get("APP_VERSION") or "0.1.0"
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 

@@ -6,6 +6,8 @@ do its work: the database answers. Kubernetes uses the first for liveness and
 the second for readiness.
 """
 
+import os
+
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 
@@ -17,7 +19,12 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/_health")
 def health():
-    return jsonify(status="ok", version=__version__)
+    body = {"status": "ok", "version": __version__}
+    # The revision and build date the image was built with, when it was.
+    for key, var in (("revision", "APP_REVISION"), ("built", "APP_BUILD_DATE")):
+        if os.environ.get(var):
+            body[key] = os.environ[var]
+    return jsonify(body)
 
 
 @bp.get("/_ready")

@@ -5,6 +5,7 @@ from app import create_app
 pytestmark = pytest.mark.integration
 
 
+@pytest.mark.critical
 def test_create_and_get_project(client, project):
     assert project["name"] == "Website"
     assert project["hourly_rate"] == "80.00"
@@ -29,6 +30,7 @@ def test_update_and_archive(client, project):
     assert blocked.status_code == 409
 
 
+@pytest.mark.critical
 def test_entries_and_report(client, project):
     pid = project["id"]
     first = client.post(

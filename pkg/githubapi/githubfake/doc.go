@@ -1,7 +1,8 @@
 // Package githubfake is a stateful, in-memory fake of the parts of GitHub's
 // REST API the project uses: the repository, git refs, tags, commits and
 // compare, releases (drafts included), release assets on a separate uploads
-// path, and generate-notes. It answers with go-github's JSON shapes, GitHub's
+// path, generate-notes, and what reviewers see: pull requests' issue
+// comments and check runs with their annotations (reviews.go). It answers with go-github's JSON shapes, GitHub's
 // 422 validation bodies, Link pagination and rate-limit headers, and injects
 // the faults publishers must survive: 5xx, secondary rate limits on 403 and
 // 429 with and without retry-after, the primary limit, connection resets,

@@ -91,6 +91,7 @@ type Server struct {
 	used        int
 	windowAt    time.Time
 	minted      map[string]map[string]string // installation token → permissions
+	reviews     *reviewState                 // pull requests, comments, check runs (reviews.go)
 
 	// URL is the server's root (set by Start and ListenAndServe).
 	URL string

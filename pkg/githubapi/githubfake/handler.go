@@ -232,6 +232,7 @@ func (s *Server) route(c *reqCtx, body []byte) {
 		s.listAssets(c, rest[1])
 	case at(2, "releases", "*"):
 		s.releaseByID(c, rest[1])
+	case s.routeReviews(c, rest):
 	default:
 		c.notFound()
 	}

@@ -23,7 +23,7 @@ case "$1" in
       tar -xf "$dir/$(enc "$matched").tar"
       echo "cache restored from key: $matched"
     else
-      echo "cache not found for key: $KEY"
+      echo "cache not found for key: $KEY (restore-keys: $(printf "%s" "$RESTORE_KEYS" | tr "\n" " "))"
     fi
     { echo "cache-hit=$hit"; echo "cache-primary-key=$KEY"; echo "cache-matched-key=$matched"; } >> "$GITHUB_OUTPUT"
     ;;
