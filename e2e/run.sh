@@ -334,6 +334,7 @@ writes() { curl -fsS "$fake_root/_fake/requests" | jq '[(. // [])[] | select(.Me
 image_tag="e2e-$(basename "$work" | tr -c 'A-Za-z0-9_.\n-' '-')"
 log "building timetracker-ci-local (the fake GitHub) and the timetracker-ci image (ghcr.io/org/timetracker-ci:$image_tag, also tagged :main, linux/$arch)"
 go build -o "$work/bin/timetracker-ci-local" ./cmd/timetracker-ci-local
+go build -o "$work/bin/timetracker-ci" ./cmd/timetracker-ci
 IMAGE="ghcr.io/org/timetracker-ci:$image_tag" PLATFORMS="linux/$arch" bash scripts/build-image.sh
 docker tag "ghcr.io/org/timetracker-ci:$image_tag" ghcr.io/org/timetracker-ci:main
 sed -i "s|docker://ghcr.io/org/timetracker-ci:main|docker://ghcr.io/org/timetracker-ci:$image_tag|" "$ours"/actions/*/action.yml
@@ -666,7 +667,7 @@ scenario_self_release() {
   git clone -q --bare "$src" "$bare"
   openssl genrsa -out "$key" 2048 2>/dev/null
   rm -f "$work/fake-url-release"
-  "$work/bin/timetracker-ci" fake-github --listen 127.0.0.1:0 --owner org --repo timetracker-ci \
+  "$work/bin/timetracker-ci-local" fake-github --listen 127.0.0.1:0 --owner org --repo timetracker-ci \
     --git "$bare" --git-push --app-client-id Iv23e2erelease --app-permissions contents=write,workflows=write \
     --url-file "$work/fake-url-release" >"$work/logs/fake-github-release.log" 2>&1 &
   pids+=($!)

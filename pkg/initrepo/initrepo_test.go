@@ -37,7 +37,7 @@ func TestDetectExampleApp(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Facts{PythonVersion: "3.12", PythonFrom: "Dockerfile", Requirements: "requirements.txt", TestRequirements: "requirements-dev.txt",
-		Markers: []string{"database", "integration", "security", "smoke", "unit"}, MarkersFrom: "pytest.ini", Dockerfile: true,
+		Markers: []string{"critical", "database", "integration", "security", "smoke", "unit"}, MarkersFrom: "pytest.ini", Dockerfile: true,
 		HealthPath: "/_health", HealthFrom: "Dockerfile HEALTHCHECK", ContainerPort: 8080, Migrations: true, DefaultBranch: "trunk",
 		Image: "ghcr.io/example-org/time.tracker", ImageFrom: "git remote origin"}
 	if strings.Join(f.Markers, ",") != strings.Join(want.Markers, ",") {
