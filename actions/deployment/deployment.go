@@ -14,7 +14,6 @@ import (
 
 	"github.com/org/timetracker-ci/pkg/action"
 	"github.com/org/timetracker-ci/pkg/deploy"
-	"github.com/org/timetracker-ci/pkg/githubapi"
 )
 
 func run(ctx context.Context, rt *action.Runtime) error {
@@ -23,26 +22,15 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		return err
 	}
 	token := rt.Input("github-token")
-	if strings.Contains(token, "${{") {
-		token = ""
-	}
 	if token == "" {
 		return action.InputErrorf("github-token", "is empty: pass ${{ github.token }} with permissions: deployments: write")
 	}
-	rt.Mask(token)
-	ev, err := rt.Event()
+	gh, err := rt.GitHub(token, action.GitHubOptions{})
 	if err != nil {
 		return err
 	}
-	if ev.Owner() == "" || ev.RepoName() == "" {
-		return action.UsageErrorf("GITHUB_REPOSITORY is not set: run under GitHub Actions, or set it to owner/name")
-	}
-	client, _, err := githubapi.New(githubapi.Options{APIURL: ev.APIURL, Token: token, UserAgent: "timetracker-ci/deployment",
-		Retry: []githubapi.TransportOption{githubapi.WithLogf(rt.Logf)}})
-	if err != nil {
-		return action.UsageErrorf("GITHUB_API_URL: %v", err)
-	}
-	t := deploy.Target{Client: client, Owner: ev.Owner(), Repo: ev.RepoName()}
+	ev := gh.Event
+	t := deploy.Target{Client: gh.Client, Owner: gh.Owner, Repo: gh.Repo}
 	logURL := ""
 	if id := rt.Getenv("GITHUB_RUN_ID"); id != "" && ev.ServerURL != "" {
 		logURL = fmt.Sprintf("%s/%s/%s/actions/runs/%s", ev.ServerURL, ev.Owner(), ev.RepoName(), id)

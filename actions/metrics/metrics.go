@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/org/timetracker-ci/pkg/action"
-	"github.com/org/timetracker-ci/pkg/githubapi"
 	"github.com/org/timetracker-ci/pkg/metrics"
 )
 
@@ -52,25 +51,14 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		}
 	}
 	token := rt.Input("github-token")
-	if strings.Contains(token, "${{") {
-		token = ""
-	}
 	if token == "" {
 		return action.InputErrorf("github-token", "is empty: pass ${{ github.token }} with permissions actions: read and deployments: read")
 	}
-	rt.Mask(token)
-	ev, err := rt.Event()
+	gh, err := rt.GitHub(token, action.GitHubOptions{})
 	if err != nil {
 		return err
 	}
-	if ev.Owner() == "" || ev.RepoName() == "" {
-		return action.UsageErrorf("GITHUB_REPOSITORY is not set: run under GitHub Actions, or set it to owner/name")
-	}
-	client, tr, err := githubapi.New(githubapi.Options{APIURL: ev.APIURL, Token: token, UserAgent: "timetracker-ci/metrics",
-		Retry: []githubapi.TransportOption{githubapi.WithLogf(rt.Logf)}})
-	if err != nil {
-		return action.UsageErrorf("GITHUB_API_URL: %v", err)
-	}
+	ev, client := gh.Event, gh.Client
 
 	cache := metrics.NewCache()
 	if cachePath != "" {
@@ -100,7 +88,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		return err
 	}
 	rep := metrics.Compute(h, metrics.Options{Workflows: workflows, Since: since, Until: until, DefaultBranch: branch})
-	rt.Logf("%d runs and %d deployments read with %d API requests in %v", len(h.Runs), len(h.Deployments), tr.Stats().Attempts, time.Since(start).Round(time.Millisecond))
+	rt.Logf("%d runs and %d deployments read with %d API requests in %v", len(h.Runs), len(h.Deployments), gh.Transport.Stats().Attempts, time.Since(start).Round(time.Millisecond))
 
 	var files []string
 	if err := os.MkdirAll(chartsDir, 0o755); err != nil {

@@ -41,9 +41,6 @@ func inputs(rt *action.Runtime) (*config, error) {
 	}
 	c := &config{workspace: rt.Workspace(), token: rt.Input("github-token"), apiURL: ev.APIURL, serverURL: ev.ServerURL,
 		uploadURL: rt.Input("upload-url")}
-	if strings.Contains(c.token, "${{") {
-		c.token = "" // the action.yml default, unexpanded outside a workflow
-	}
 	o := &c.opts
 	o.Owner, o.Repo = ev.Owner(), ev.RepoName()
 	if o.Owner == "" || o.Repo == "" {
@@ -188,11 +185,11 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		}
 	}
 	if c.token != "" {
-		client, _, err = githubapi.New(githubapi.Options{APIURL: c.apiURL, UploadURL: c.uploadURL, Token: c.token,
-			UserAgent: "timetracker-ci/release", Retry: []githubapi.TransportOption{githubapi.WithTimeout(c.timeout), githubapi.WithLogf(rt.Logf)}})
+		gh, err := rt.GitHub(c.token, action.GitHubOptions{UploadURL: c.uploadURL, Retry: []githubapi.TransportOption{githubapi.WithTimeout(c.timeout)}})
 		if err != nil {
-			return action.InputErrorf("upload-url", "%w", err)
+			return err
 		}
+		client = gh.Client
 	}
 
 	notes, err := notes(ctx, rt, c, client)

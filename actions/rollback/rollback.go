@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/org/timetracker-ci/pkg/action"
-	"github.com/org/timetracker-ci/pkg/githubapi"
 	"github.com/org/timetracker-ci/pkg/registry"
 	"github.com/org/timetracker-ci/pkg/rollback"
 )
@@ -84,36 +83,24 @@ func inputs(rt *action.Runtime) (rollback.Options, *registry.Client, error) {
 	}
 
 	creds := registry.Credentials{Username: rt.Input("username"), Password: rt.Input("password"), Lines: rt.Input("registry-auth")}
-	opts, secrets, err := creds.Options(o.Images[0])
+	for _, a := range creds.Secrets() {
+		rt.MaskCredential(a.Username, a.Password)
+	}
+	opts, err := creds.Options(o.Images[0])
 	var ce *registry.CredentialError
 	if errors.As(err, &ce) {
 		return o, nil, action.InputErrorf(ce.Input, "%v", ce.Err)
-	}
-	for _, s := range secrets {
-		rt.Mask(s)
 	}
 	insecure := rt.List("insecure-registries")
 	opts = append(opts, registry.WithInsecure(insecure...), registry.WithRetry(5, 500*time.Millisecond),
 		registry.WithTempDir(rt.TempDir()), registry.WithLogf(rt.Logf), registry.WithUserAgent("timetracker-ci/rollback"))
 
-	token := rt.Input("github-token")
-	if strings.Contains(token, "${{") {
-		token = "" // the action.yml default, unexpanded outside a workflow
-	}
-	if token != "" {
-		rt.Mask(token)
-		ev, err := rt.Event()
+	if token := rt.Input("github-token"); token != "" {
+		gh, err := rt.GitHub(token, action.GitHubOptions{})
 		if err != nil {
 			return o, nil, err
 		}
-		o.GitHub.Owner, o.GitHub.Repo = ev.Owner(), ev.RepoName()
-		if o.GitHub.Owner == "" || o.GitHub.Repo == "" {
-			return o, nil, action.UsageErrorf("GITHUB_REPOSITORY is not set: run under GitHub Actions, or set it to owner/name (or leave github-token empty to move only the image tags)")
-		}
-		if o.GitHub.Client, _, err = githubapi.New(githubapi.Options{APIURL: ev.APIURL, Token: token, UserAgent: "timetracker-ci/rollback",
-			Retry: []githubapi.TransportOption{githubapi.WithLogf(rt.Logf)}}); err != nil {
-			return o, nil, action.UsageErrorf("GITHUB_API_URL: %v", err)
-		}
+		o.GitHub.Client, o.GitHub.Owner, o.GitHub.Repo = gh.Client, gh.Owner, gh.Repo
 	}
 	o.Logf = rt.Logf
 	return o, registry.New(opts...), nil
