@@ -122,14 +122,10 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if err != nil {
 		return err
 	}
-	timeout, err := rt.Duration("timeout")
+	ctx, cancel, timeout, err := rt.Timeout(ctx, "timeout")
 	if err != nil {
 		return err
 	}
-	if timeout <= 0 {
-		return action.InputErrorf("timeout", "must be a positive duration such as 15m, not %q", rt.Input("timeout"))
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var res *registry.Result
 	err = rt.Group("Publish "+strings.Join(req.Images, ", "), func() error {

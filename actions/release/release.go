@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/google/go-github/v60/github"
 	"github.com/org/timetracker-ci/pkg/action"
@@ -28,7 +27,6 @@ type config struct {
 	apiURL        string
 	uploadURL     string
 	serverURL     string
-	timeout       time.Duration
 	workspace     string
 	assetsMissing []string
 }
@@ -135,12 +133,6 @@ func inputs(rt *action.Runtime) (*config, error) {
 	if o.Concurrency < 1 || o.Concurrency > 16 {
 		return nil, action.InputErrorf("concurrency", "must be between 1 and 16, not %d", o.Concurrency)
 	}
-	if c.timeout, err = rt.Duration("timeout"); err != nil {
-		return nil, err
-	}
-	if c.timeout <= 0 {
-		return nil, action.InputErrorf("timeout", "must be positive, e.g. 15m")
-	}
 	if o.DryRun, err = rt.Bool("dry-run"); err != nil {
 		return nil, err
 	}
@@ -170,12 +162,15 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if err != nil {
 		return err
 	}
+	ctx, cancel, timeout, err := rt.Timeout(ctx, "timeout")
+	if err != nil {
+		return err
+	}
+	defer cancel()
 	for _, g := range c.assetsMissing {
 		rt.Annotate(action.Annotation{Level: action.LevelWarning, Title: "No files for an asset glob",
 			Message: fmt.Sprintf("%q matched no files; released without them (fail-on-missing-assets: false)", g), Rank: 5})
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
 
 	var client *github.Client
 	if c.token != "" && c.uploadURL == "" && c.apiURL != "" {
@@ -185,7 +180,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		}
 	}
 	if c.token != "" {
-		gh, err := rt.GitHub(c.token, action.GitHubOptions{UploadURL: c.uploadURL, Retry: []githubapi.TransportOption{githubapi.WithTimeout(c.timeout)}})
+		gh, err := rt.GitHub(c.token, action.GitHubOptions{UploadURL: c.uploadURL, Retry: []githubapi.TransportOption{githubapi.WithTimeout(timeout)}})
 		if err != nil {
 			return err
 		}

@@ -18,14 +18,10 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if err != nil {
 		return err
 	}
-	timeout, err := rt.Duration("timeout")
+	ctx, cancel, _, err := rt.Timeout(ctx, "timeout")
 	if err != nil {
 		return err
 	}
-	if timeout <= 0 {
-		return action.InputErrorf("timeout", "must be a positive duration such as 10m, not %q", rt.Input("timeout"))
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var res *rollback.Result
 	err = rt.Group("Roll back "+strings.Join(o.Images, ", "), func() error {
