@@ -83,10 +83,9 @@ func Run(ctx context.Context, env action.Env, acts action.Actions, args []string
 
 // TierResult is one tier's outcome.
 type TierResult struct {
-	Name                                   string
-	Total, Passed, Failed, Errors, Skipped int
-	Coverage                               *float64
-	Seconds                                float64
+	Name string
+	testreport.Counts
+	Coverage *float64
 }
 
 // Step is one stage with its wall time.
@@ -370,7 +369,7 @@ func (p *pipeline) tests(ctx context.Context) error {
 		if err := json.Unmarshal([]byte(out["json"]), &r); err == nil {
 			p.res.Coverage, p.res.TestConclusion = r.Coverage, r.Conclusion
 			for _, t := range r.Tiers {
-				tr := TierResult{Name: t.Name, Total: t.Counts.Total, Passed: t.Counts.Passed, Failed: t.Counts.Failed, Errors: t.Counts.Errors, Skipped: t.Counts.Skipped, Seconds: t.Counts.Seconds}
+				tr := TierResult{Name: t.Name, Counts: t.Counts}
 				tr.Coverage = p.tierCoverage(ctx, plan.ResultsDir, t.Name)
 				p.res.Tiers = append(p.res.Tiers, tr)
 			}
@@ -533,15 +532,10 @@ func (r *Result) Summary() string {
 	}
 	if len(r.Tiers) > 0 {
 		b.WriteString("\ntests     tier          tests  passed  failed  errors  skipped  coverage    time\n")
-		var tot TierResult
+		var tot testreport.Counts
 		for _, t := range r.Tiers {
 			fmt.Fprintf(&b, "          %-12s %6d  %6d  %6d  %6d  %7d  %8s  %5.1fs\n", t.Name, t.Total, t.Passed, t.Failed, t.Errors, t.Skipped, pct(t.Coverage), t.Seconds)
-			tot.Total += t.Total
-			tot.Passed += t.Passed
-			tot.Failed += t.Failed
-			tot.Errors += t.Errors
-			tot.Skipped += t.Skipped
-			tot.Seconds += t.Seconds
+			tot.Add(t.Counts)
 		}
 		fmt.Fprintf(&b, "          %-12s %6d  %6d  %6d  %6d  %7d  %8s  %5.1fs\n", "all", tot.Total, tot.Passed, tot.Failed, tot.Errors, tot.Skipped, pct(r.Coverage), tot.Seconds)
 	}
