@@ -158,15 +158,15 @@ func inputs(rt *action.Runtime) (*config, error) {
 }
 
 func run(ctx context.Context, rt *action.Runtime) error {
-	c, err := inputs(rt)
-	if err != nil {
-		return err
-	}
 	ctx, cancel, timeout, err := rt.Timeout(ctx, "timeout")
 	if err != nil {
 		return err
 	}
 	defer cancel()
+	c, err := inputs(rt)
+	if err != nil {
+		return err
+	}
 	for _, g := range c.assetsMissing {
 		rt.Annotate(action.Annotation{Level: action.LevelWarning, Title: "No files for an asset glob",
 			Message: fmt.Sprintf("%q matched no files; released without them (fail-on-missing-assets: false)", g), Rank: 5})
