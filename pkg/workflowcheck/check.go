@@ -1,6 +1,7 @@
 package workflowcheck
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -431,16 +432,8 @@ func walkExpressions(n *yaml.Node, isIf bool, fn func(*yaml.Node, string)) {
 func dedupe(fs []Finding) []Finding {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Col != b.Col {
-			return a.Col < b.Col
-		}
-		return a.Message < b.Message
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line),
+			cmp.Compare(a.Col, b.Col), cmp.Compare(a.Message, b.Message)) < 0
 	})
 	out := fs[:0]
 	for i, f := range fs {
