@@ -24,6 +24,7 @@ var (
 	KindReport = workspace.KindReport
 	KindAsset  = workspace.KindAsset
 	KindEvent  = workspace.KindEvent
+	KindPlan   = workspace.KindPlan
 )
 
 // Jail is the workspace (GITHUB_WORKSPACE, else the working directory) as a
