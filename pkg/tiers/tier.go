@@ -262,7 +262,6 @@ func Load(ctx context.Context, root, value string) ([]Tier, error) {
 	return Parse([]byte(value))
 }
 
-
 // Select returns the tiers named (all when names is empty), in definition order.
 func Select(all []Tier, names []string) ([]Tier, error) {
 	if len(names) == 0 {
