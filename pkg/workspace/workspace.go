@@ -35,6 +35,8 @@ var (
 	KindEvent = Kind{Name: "event payload", Max: 25 << 20}
 	// KindPlan is a test plan written by test-plan (one entry per test file).
 	KindPlan = Kind{Name: "plan file", Max: 64 << 20}
+	// KindArchive is an image saved with docker save, read as a tarball.
+	KindArchive = Kind{Name: "image archive", Max: 64 << 30}
 	// KindAsset is a release asset; GitHub refuses assets of 2 GiB and more.
 	KindAsset = Kind{Name: "release asset", Max: 2<<30 - 1}
 )
