@@ -54,6 +54,11 @@ func Run(ctx context.Context, root string, o Options) ([]Finding, error) {
 	if st, err := os.Stat(root); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("%s is not a folder: give the application repository's root", root)
 	}
+	r, err := openRepo(root)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", root, err)
+	}
+	defer r.close()
 	if o.Tiers == nil {
 		o.Tiers = tiers.Defaults()
 	}
@@ -61,13 +66,13 @@ func Run(ctx context.Context, root string, o Options) ([]Finding, error) {
 		o.Repo = "org/timetracker-ci"
 	}
 	var out []Finding
-	for _, check := range []func(context.Context, string, Options) ([]Finding, error){
+	for _, check := range []func(context.Context, *repo, Options) ([]Finding, error){
 		checkPytest, checkWorkflows, checkDockerfile, checkMigrations,
 	} {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		fs, err := check(ctx, root, o)
+		fs, err := check(ctx, r, o)
 		if err != nil {
 			return nil, err
 		}
