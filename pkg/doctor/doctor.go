@@ -3,7 +3,6 @@ package doctor
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 
@@ -51,12 +50,12 @@ type Options struct {
 // Run audits the repository at root. The findings are sorted by file and
 // line; an error means the repository could not be read.
 func Run(ctx context.Context, root string, o Options) ([]Finding, error) {
-	if st, err := os.Stat(root); err != nil || !st.IsDir() {
-		return nil, fmt.Errorf("%s is not a folder: give the application repository's root", root)
-	}
 	r, err := openRepo(root)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", root, err)
+	if err != nil || !r.isDir(".") {
+		if r != nil {
+			r.close()
+		}
+		return nil, fmt.Errorf("%s is not a folder: give the application repository's root", root)
 	}
 	defer r.close()
 	if o.Tiers == nil {
