@@ -3,7 +3,9 @@ package doctoraction
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"path"
 
 	"github.com/org/timetracker-ci/pkg/action"
@@ -22,7 +24,12 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if err != nil {
 		return err
 	}
-	if st, err := jail.Stat("path", prefix); err != nil || !st.IsDir() {
+	st, err := jail.Stat("path", prefix)
+	var refused *action.PathError
+	if errors.As(err, &refused) && !errors.Is(err, fs.ErrNotExist) {
+		return err // outside the workspace, through a symlink
+	}
+	if err != nil || !st.IsDir() {
 		return action.InputErrorf("path", "%s is not a folder in the workspace: give the application repository, relative to the workspace", rt.Input("path"))
 	}
 	repo, err := jail.Sub("path", prefix)
