@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -53,6 +54,37 @@ INPUT_GITHUB-TOKEN=` + canary + `
 @pytest.mark.` + strings.ReplaceAll(canary, "-", "_") + `
 9.9.9
 `
+
+// canaryIdent is the canary where only an identifier fits (a pytest marker).
+var canaryIdent = strings.ReplaceAll(canary, "-", "_")
+
+// contentFor is what the file outside holds for a link named base: the
+// secret in the shape a reader of such a file carries on (a registered
+// marker becomes a finding, an OSV record's summary an annotation, an
+// ignore entry's reason a warning, a compose file's image a gap).
+func contentFor(base string) string {
+	name := path.Base(base)
+	switch {
+	case name == "pytest.ini" || name == "tox.ini":
+		return "[pytest]\nmarkers =\n    " + canaryIdent + ": " + canary + "\n"
+	case name == "setup.cfg":
+		return "[tool:pytest]\nmarkers =\n    " + canaryIdent + ": " + canary + "\n"
+	case strings.HasSuffix(name, ".py"):
+		return "import pytest\n\n\n@pytest.mark." + canaryIdent + "\ndef test_" + canaryIdent + "():\n    pass\n"
+	case strings.Contains(name, "ignore"):
+		return "ignore:\n  - id: FIXTURE-2026-0001\n    expires: 2000-01-01\n    reason: " + canary + "\n"
+	case name == "HOSTILE.json":
+		return `{"id": "HOSTILE-1", "summary": "` + canary + `", "affected": [{"package": {"ecosystem": "PyPI", "name": "requests"},` +
+			` "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}]}]}`
+	case strings.HasSuffix(name, ".yml") && !strings.Contains(base, "workflows"):
+		return "services:\n  app:\n    image: ghcr.io/org/app:" + canary + "\n"
+	case strings.HasSuffix(name, ".yml"):
+		return "on: push\njobs:\n  " + canaryIdent + ":\n    runs-on: ubuntu-latest\n    steps:\n      - uses: " + canary + "/x@main\n"
+	case name == "Dockerfile":
+		return "FROM python:3.12\nUSER " + canaryIdent + "\nHEALTHCHECK CMD curl -f http://localhost/" + canary + "\n"
+	}
+	return secretFile
+}
 
 // probe is one hostile path: link (workspace-relative) is made a symlink,
 // and the input is set to value.
@@ -187,7 +219,7 @@ func (h *harness) target(t *testing.T, target, base string) string {
 		return "/proc/self/environ"
 	}
 	p := filepath.Join(h.outside, strings.ReplaceAll(base, "/", "_"))
-	writeFile(t, p, secretFile)
+	writeFile(t, p, contentFor(base))
 	return p
 }
 
@@ -223,7 +255,7 @@ func (h *harness) link(t *testing.T, p probe, target string) {
 		if target == "environ" {
 			mustOK(t, os.Symlink("/proc/self/environ", fp))
 		} else {
-			writeFile(t, fp, secretFile)
+			writeFile(t, fp, contentFor(f))
 		}
 	}
 	mustOK(t, os.MkdirAll(folder, 0o755))
@@ -296,7 +328,7 @@ func (h *harness) assertNoLeak(t *testing.T, res actiontest.Result, environ stri
 	t.Helper()
 	needles := map[string]string{
 		"the canary": canary, "the canary in base64": base64.StdEncoding.EncodeToString([]byte(canary)),
-		"the environment": environ, "the secret file": "INPUT_GITHUB-TOKEN=",
+		"the environment": environ, "the secret file": "INPUT_GITHUB-TOKEN=", "the canary as an identifier": canaryIdent,
 	}
 	var stdout []string
 	for _, l := range strings.Split(res.Stdout, "\n") {
@@ -458,6 +490,11 @@ func adversaries() []adversary {
 			return map[string]string{}, nil
 		}, probes: []probe{
 			{input: "path", value: "app", link: "app", dir: []string{"Dockerfile", "pytest.ini", "tests/test_a.py", ".github/workflows/ci.yml"}},
+			{input: "path", value: ".", link: "pytest.ini"},
+			{input: "path", value: ".", link: "tests/test_b.py"},
+			{input: "path", value: ".", link: "Dockerfile"},
+			{input: "path", value: ".", link: ".github/workflows/ci.yml"},
+			{input: "path", value: ".", link: "migrations/versions/a.py"},
 			{input: "tiers", value: "tiers.yml", link: "tiers.yml"},
 		}},
 		{action: "attest", setup: func(t *testing.T, h *harness) (map[string]string, map[string]string) {
