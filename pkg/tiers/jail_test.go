@@ -193,3 +193,43 @@ func FuzzWorkDir(f *testing.F) {
 		}
 	})
 }
+
+// FuzzGlobIn: whatever the patterns, every match is a path inside the
+// root reached without a symlinked folder (the link itself may match, as
+// a file; reading it through the jail refuses it).
+func FuzzGlobIn(f *testing.F) {
+	for _, s := range []string{"**/*.py", "link/**", "../**", "/etc/*", "tests/**/test_*.py\n!tests/x.py", "**/**/**", "[", "*"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, patterns string) {
+		root := t.TempDir()
+		if err := os.MkdirAll(filepath.Join(root, "tests", "sub"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, "tests", "sub", "test_a.py"), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink("/etc", filepath.Join(root, "link")); err != nil {
+			t.Fatal(err)
+		}
+		w := mustJail(t, root)
+		got, err := GlobIn(context.Background(), w, strings.Split(patterns, "\n"))
+		if err != nil {
+			return
+		}
+		for _, m := range got {
+			if m == "link" {
+				if _, err := w.ReadFile("paths", m, workspace.KindConfig); err == nil {
+					t.Fatal("the symlinked folder was read")
+				}
+				continue
+			}
+			if !filepath.IsLocal(filepath.FromSlash(m)) || strings.HasPrefix(m, "link/") {
+				t.Fatalf("%q matched %q", patterns, m)
+			}
+			if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(m))); err != nil {
+				t.Fatalf("%q matched %q, which is not there: %v", patterns, m, err)
+			}
+		}
+	})
+}
