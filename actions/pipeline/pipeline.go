@@ -7,10 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,6 +24,8 @@ import (
 	"github.com/org/timetracker-ci/pkg/coverage"
 	"github.com/org/timetracker-ci/pkg/testreport"
 	"github.com/org/timetracker-ci/pkg/tiers"
+
+	"github.com/org/timetracker-ci/pkg/workspace"
 )
 
 // Options are the command's flags.
@@ -144,7 +148,7 @@ func Execute(ctx context.Context, env action.Env, acts action.Actions, o Options
 	}()
 	p.dir = absUnder(ws, o.Dir)
 	p.out = absUnder(ws, o.Out)
-	if st, err := os.Stat(p.dir); err != nil || !st.IsDir() {
+	if !isDir(p.dir) {
 		return nil, action.UsageErrorf("pipeline: --dir %s is not a folder: give the application folder (the one with pytest.ini and tests/)", o.Dir)
 	}
 	p.logs = filepath.Join(p.out, "logs")
@@ -386,10 +390,22 @@ func (p *pipeline) tests(ctx context.Context) error {
 
 // tierCoverage reads the tier's own Cobertura report, if it wrote one.
 func (p *pipeline) tierCoverage(ctx context.Context, resultsDir, tier string) *float64 {
-	matches, _ := filepath.Glob(filepath.Join(p.dir, filepath.FromSlash(resultsDir), "coverage-"+tier+"-*.xml"))
+	// Through a jail at the application folder: a coverage file named like
+	// the tier's but symlinked out of it, or a FIFO, is not read.
+	w, err := workspace.Open(p.dir)
+	if err != nil {
+		return nil
+	}
+	defer w.Close()
+	matches, _ := w.Glob("results-dir", path.Join(filepath.ToSlash(resultsDir), "coverage-"+tier+"-*.xml"))
 	var reps []*coverage.Report
 	for _, m := range matches {
-		r, err := coverage.ParseFile(ctx, m)
+		f, err := w.Open("results-dir", m, workspace.KindReport)
+		if err != nil {
+			continue
+		}
+		r, err := coverage.ParseCobertura(ctx, f.Reader(workspace.KindReport))
+		f.Close()
 		if err == nil {
 			reps = append(reps, r)
 		}
@@ -506,7 +522,7 @@ func (p *pipeline) release(ctx context.Context, v map[string]string) error {
 	if err != nil {
 		return err
 	}
-	entries, err := os.ReadDir(dir)
+	entries, err := readDir(dir)
 	if err != nil {
 		return fmt.Errorf("reading the dry-run folder: %w", err)
 	}
@@ -575,4 +591,25 @@ func pct(p *float64) string {
 		return "-"
 	}
 	return strconv.FormatFloat(*p, 'f', 1, 64) + "%"
+}
+
+// isDir reports whether dir is a folder, through a jail opened at it.
+func isDir(dir string) bool {
+	w, err := workspace.Open(dir)
+	if err != nil {
+		return false
+	}
+	defer w.Close()
+	st, err := w.Stat("dir", ".")
+	return err == nil && st.IsDir()
+}
+
+// readDir lists a folder the pipeline wrote, through a jail opened at it.
+func readDir(dir string) ([]fs.DirEntry, error) {
+	w, err := workspace.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer w.Close()
+	return w.ReadDir("output", ".")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -73,8 +72,9 @@ func inputs(rt *action.Runtime) (rollback.Options, *registry.Client, error) {
 		return o, nil, err
 	}
 	if dir := rt.Input("deploy-dir"); dir != "" {
-		if o.DeployDir, err = insideWorkspace(rt.Workspace(), dir); err != nil {
-			return o, nil, action.InputErrorf("deploy-dir", "%v", err)
+		// Created through the jail: inside the workspace after symlinks.
+		if o.DeployDir, err = jailedDir(rt, "deploy-dir", dir); err != nil {
+			return o, nil, err
 		}
 	}
 
@@ -102,36 +102,24 @@ func inputs(rt *action.Runtime) (rollback.Options, *registry.Client, error) {
 	return o, registry.New(opts...), nil
 }
 
-// insideWorkspace resolves a workspace-relative folder, refusing one that
-// leaves the workspace by name or through a symlink.
-func insideWorkspace(ws, dir string) (string, error) {
-	if filepath.IsAbs(dir) {
-		return "", fmt.Errorf("%q is absolute: give a folder relative to the workspace", dir)
-	}
-	clean := filepath.Clean(dir)
-	if clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("%q leaves the workspace: give a folder inside it", dir)
-	}
-	wsReal, err := filepath.EvalSymlinks(ws)
+// jailedDir creates a folder an input names through the workspace jail
+// and returns its path: inside the workspace after symlinks, else refused
+// naming the input.
+func jailedDir(rt *action.Runtime, input, dir string) (string, error) {
+	jail, err := rt.Jail()
 	if err != nil {
-		return "", fmt.Errorf("the workspace %s: %w", ws, err)
+		return "", err
 	}
-	// Resolve the deepest part that exists; what does not exist yet will
-	// be created as plain folders.
-	p := filepath.Join(wsReal, clean)
-	existing, rest := p, ""
-	for {
-		if r, err := filepath.EvalSymlinks(existing); err == nil {
-			existing = r
-			break
-		}
-		rest = filepath.Join(filepath.Base(existing), rest)
-		existing = filepath.Dir(existing)
+	rel, err := jail.MkdirAll(input, dir)
+	if err != nil {
+		return "", err
 	}
-	if rel, err := filepath.Rel(wsReal, existing); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("%q leads out of the workspace through a symlink: give a folder inside it", dir)
+	sub, err := jail.Sub(input, rel)
+	if err != nil {
+		return "", err
 	}
-	return filepath.Join(existing, rest), nil
+	defer sub.Close()
+	return sub.Dir(), nil
 }
 
 func setOutputs(rt *action.Runtime, res *rollback.Result) error {

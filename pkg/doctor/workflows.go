@@ -3,8 +3,6 @@ package doctor
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -28,10 +26,9 @@ var historyActions = map[string]bool{"version": true, "release": true}
 // imageKeys are with: keys that name images.
 var imageKeys = map[string]bool{"image": true, "images": true, "image-name": true}
 
-func checkWorkflows(ctx context.Context, root string, o Options) ([]Finding, error) {
-	dir := filepath.Join(root, ".github", "workflows")
-	entries, err := os.ReadDir(dir)
-	if os.IsNotExist(err) {
+func checkWorkflows(ctx context.Context, root *repo, o Options) ([]Finding, error) {
+	entries, err := root.readDir(".github/workflows")
+	if notExist(err) {
 		return nil, nil
 	}
 	if err != nil {
@@ -46,7 +43,7 @@ func checkWorkflows(ctx context.Context, root string, o Options) ([]Finding, err
 			return nil, err
 		}
 		rel := ".github/workflows/" + e.Name()
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		data, err := root.read(rel)
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", rel, err)
 		}

@@ -5,10 +5,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"path"
-	"path/filepath"
 	"strings"
+
+	"github.com/org/timetracker-ci/pkg/workspace"
 )
 
 // FileMarks is what a pytest file declares about its tests' markers, read
@@ -316,13 +316,13 @@ func walkCode(s string, fn func(i int, c byte, depth int) bool) int {
 // markReader reads each test file's markers once for every tier, and
 // whether a conftest.py on the way to it may add markers at collection.
 type markReader struct {
-	root     string
+	jail     *workspace.Workspace // test sources are read through it (the paths input)
 	files    map[string]FileMarks
 	conftest map[string]bool // directory → a conftest.py there or above adds markers
 }
 
-func newMarkReader(root string) *markReader {
-	return &markReader{root: root, files: map[string]FileMarks{}, conftest: map[string]bool{}}
+func newMarkReader(jail *workspace.Workspace) *markReader {
+	return &markReader{jail: jail, files: map[string]FileMarks{}, conftest: map[string]bool{}}
 }
 
 // filter keeps the files that may hold a test of the tier, and those that
@@ -356,7 +356,7 @@ func (r *markReader) read(ctx context.Context, file string) (FileMarks, error) {
 	if err := ctx.Err(); err != nil {
 		return FileMarks{}, err
 	}
-	src, err := os.ReadFile(filepath.Join(r.root, filepath.FromSlash(file)))
+	src, err := r.jail.ReadFile("paths", file, workspace.KindConfig)
 	if err != nil {
 		return FileMarks{}, fmt.Errorf("read test file: %w", err)
 	}
@@ -375,7 +375,7 @@ func (r *markReader) conftestAddsMarkers(dir string) bool {
 		return v
 	}
 	v := false
-	if src, err := os.ReadFile(filepath.Join(r.root, filepath.FromSlash(dir), "conftest.py")); err == nil {
+	if src, err := r.jail.ReadFile("paths", path.Join(dir, "conftest.py"), workspace.KindConfig); err == nil {
 		for _, hook := range []string{"add_marker", "applymarker", "pytest_collection_modifyitems", "pytest_itemcollected", "pytest_pycollect_makeitem", "marks="} {
 			if bytes.Contains(src, []byte(hook)) {
 				v = true
