@@ -80,11 +80,11 @@ type Options struct {
 	// Rules are the tag rules. Empty: docker/metadata-action's default
 	// rules (MetadataActionDefaultRules); TimetrackerRules(): the built-in
 	// scheme (develop, dev-<date>, dev-<sha>, 1.2.3, 1.2, 1, latest, stable).
-	Rules []Rule
-	Flavor      Flavor
-	TagPrefix   string
-	Bump        Bump
-	Prerelease  []PrereleaseRule
+	Rules      []Rule
+	Flavor     Flavor
+	TagPrefix  string
+	Bump       Bump
+	Prerelease []PrereleaseRule
 	// FileVersion is the version read from VersionFile, if any.
 	FileVersion, VersionFile string
 	// InitialVersion is the first release when no release tag exists (default 0.1.0).
