@@ -119,7 +119,7 @@ func keys(m map[string]string) []string {
 func TestLocalImageFromRemote(t *testing.T) {
 	g := history(t)
 	g.Git("remote", "add", "origin", "git@github.com:DRYTRIX/TimeTracker.git")
-	res := actiontest.Run(t, versionaction.Action(), actiontest.Case{Dir: g.Dir, Local: true})
+	res := actiontest.Run(t, versionaction.Action(), actiontest.Case{Dir: g.Dir, Local: true, Inputs: map[string]string{"tags": "type=timetracker"}})
 	if res.ExitCode != 0 {
 		t.Fatalf("exit %d\n%s%s", res.ExitCode, res.Stdout, res.Stderr)
 	}
