@@ -280,6 +280,7 @@ func (p *pipeline) version(ctx context.Context) (map[string]string, error) {
 	out, err := p.invoke(ctx, "version", map[string]string{
 		"path":   p.rel(p.dir),
 		"images": "registry.invalid/" + p.imageRepo(), // the real registry is known only later
+		"tags":   "type=timetracker",                  // our scheme, as the reusable workflows
 	})
 	if err != nil {
 		return nil, err
