@@ -64,7 +64,7 @@ func TestMetadataIsComplete(t *testing.T) {
 // The glue reads exactly the inputs action.yml declares and sets exactly the
 // outputs it declares: the code and the contract cannot drift.
 func TestGlueMatchesMetadata(t *testing.T) {
-	inputReaders := map[string]bool{"Input": true, "RawInput": true, "Bool": true, "Int": true, "Duration": true, "List": true, "Lines": true, "Enum": true, "Float": true, "Percent": true, "InputPath": true, "ReadInputFile": true, "Timeout": true}
+	inputReaders := map[string]bool{"Input": true, "RawInput": true, "Bool": true, "Int": true, "Duration": true, "List": true, "Lines": true, "Enum": true, "Float": true, "Percent": true, "InputPath": true, "ReadInputFile": true, "Timeout": true, "GitHubInput": true}
 	outputSetters := map[string]bool{"SetOutput": true, "SetOutputJSON": true}
 	for _, a := range All() {
 		m, err := action.ParseMetadata(a.Metadata)
@@ -94,8 +94,11 @@ func TestGlueMatchesMetadata(t *testing.T) {
 				}
 				name := sel.Sel.Name
 				arg, byName := call.Args[0], len(call.Args) == 1 || name == "Enum"
-				if name == "Timeout" && len(call.Args) == 2 { // rt.Timeout(ctx, "timeout")
+				switch {
+				case name == "Timeout" && len(call.Args) == 2: // rt.Timeout(ctx, "timeout")
 					arg, byName = call.Args[1], true
+				case name == "GitHubInput": // rt.GitHubInput("github-token", permissions, opts)
+					byName = true
 				}
 				lit, isLit := arg.(*ast.BasicLit)
 				val := ""

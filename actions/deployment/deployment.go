@@ -18,11 +18,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if err != nil {
 		return err
 	}
-	token := rt.Input("github-token")
-	if token == "" {
-		return action.InputErrorf("github-token", "is empty: pass ${{ github.token }} with permissions: deployments: write")
-	}
-	gh, err := rt.GitHub(token, action.GitHubOptions{})
+	gh, err := rt.GitHubInput("github-token", "deployments: write", action.GitHubOptions{})
 	if err != nil {
 		return err
 	}

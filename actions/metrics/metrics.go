@@ -55,11 +55,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 			return err
 		}
 	}
-	token := rt.Input("github-token")
-	if token == "" {
-		return action.InputErrorf("github-token", "is empty: pass ${{ github.token }} with permissions actions: read and deployments: read")
-	}
-	gh, err := rt.GitHub(token, action.GitHubOptions{})
+	gh, err := rt.GitHubInput("github-token", "actions: read and deployments: read", action.GitHubOptions{})
 	if err != nil {
 		return err
 	}

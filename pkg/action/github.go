@@ -50,3 +50,13 @@ func (rt *Runtime) GitHub(token string, o GitHubOptions) (*GitHubClient, error) 
 	}
 	return &GitHubClient{Client: client, Transport: tr, Event: ev, Owner: ev.Owner(), Repo: ev.RepoName()}, nil
 }
+
+// GitHubInput is GitHub with the token of the input named input, which must
+// not be empty: the refusal says which permissions the job's token needs.
+func (rt *Runtime) GitHubInput(input, permissions string, o GitHubOptions) (*GitHubClient, error) {
+	token := rt.Input(input)
+	if token == "" {
+		return nil, InputErrorf(input, "is empty: pass ${{ github.token }} with permissions %s", permissions)
+	}
+	return rt.GitHub(token, o)
+}

@@ -105,3 +105,44 @@ func TestTimeout(t *testing.T) {
 		}
 	}
 }
+
+func TestGitHubInput(t *testing.T) {
+	meta := []byte("name: g\ninputs:\n  github-token:\n    description: d\n")
+	for _, c := range []struct {
+		token, repo, err string
+		input            bool
+	}{
+		{"", "o/r", `input "github-token": is empty: pass ${{ github.token }} with permissions deployments: write`, true},
+		{"t0ken", "", "GITHUB_REPOSITORY is not set: run under GitHub Actions, or set it to owner/name", true},
+		{"t0ken", "o/r", "", false},
+	} {
+		var gotErr error
+		var gh *GitHubClient
+		a := &Action{Name: "g", Metadata: meta, Run: func(ctx context.Context, rt *Runtime) error {
+			gh, gotErr = rt.GitHubInput("github-token", "deployments: write", GitHubOptions{})
+			return nil
+		}}
+		env := Env{Getenv: func(k string) string {
+			if k == "GITHUB_REPOSITORY" {
+				return c.repo
+			}
+			return ""
+		}, Stdout: io.Discard, Stderr: io.Discard}
+		if _, err := Invoke(context.Background(), a, env, map[string]string{"github-token": c.token}); err != nil {
+			t.Fatal(err)
+		}
+		errText := ""
+		if gotErr != nil {
+			errText = gotErr.Error()
+			if !IsInputError(gotErr) {
+				t.Errorf("GitHubInput(%q, %q) error is not an input or usage error", c.token, c.repo)
+			}
+		}
+		if errText != c.err {
+			t.Errorf("GitHubInput(%q, %q) = %q; want %q", c.token, c.repo, errText, c.err)
+		}
+		if c.err == "" && (gh == nil || gh.Owner != "o" || gh.Repo != "r" || gh.Client == nil) {
+			t.Errorf("GitHubInput(%q, %q) = %+v", c.token, c.repo, gh)
+		}
+	}
+}

@@ -136,56 +136,14 @@ func pyNormalize(name string) string {
 // (walked recursively) and .zip files of them (OSV's all.zip downloads),
 // or one such file.
 func Load(ctx context.Context, path string) (*Database, error) {
-	db := &Database{}
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
 	}
 	if !st.IsDir() {
-		return db, db.loadFile(ctx, path)
+		return LoadFS(ctx, os.DirFS(filepath.Dir(path)), filepath.Base(path))
 	}
-	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() || !(strings.HasSuffix(p, ".json") || strings.HasSuffix(p, ".zip")) {
-			return nil
-		}
-		return db.loadFile(ctx, p)
-	})
-	return db, err
-}
-
-func (db *Database) loadFile(ctx context.Context, p string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if strings.HasSuffix(p, ".zip") {
-		zr, err := zip.OpenReader(p)
-		if err != nil {
-			return fmt.Errorf("reading OSV archive %s: %w", p, err)
-		}
-		defer zr.Close()
-		return db.loadZip(ctx, &zr.Reader, p)
-	}
-	f, err := os.Open(p)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxRecord+1))
-	if err != nil {
-		return fmt.Errorf("reading %s: %w", p, err)
-	}
-	if len(data) > maxRecord {
-		return fmt.Errorf("%s is larger than 16 MiB: not an OSV record", p)
-	}
-	r, err := ParseRecord(data)
-	if err != nil {
-		return fmt.Errorf("%s: %w", p, err)
-	}
-	db.Add(r)
-	return nil
+	return LoadFS(ctx, os.DirFS(path), ".")
 }
 
 // affects reports whether version is affected by a (exact versions, or
