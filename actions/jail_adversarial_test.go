@@ -587,3 +587,46 @@ func firstLine(s string) string {
 	}
 	return s
 }
+
+// The init command reads and writes the repository it is run in: every
+// file it reads, and every workflow file it writes, a symlink out.
+func TestInitLeaksNothingThroughASymlink(t *testing.T) {
+	environ := environMarker(t)
+	var initCmd *action.Command
+	for _, c := range Program("dev").Commands {
+		if c.Name == "init" {
+			initCmd = c
+		}
+	}
+	if initCmd == nil {
+		t.Fatal("no init command in the program")
+	}
+	links := []string{"Dockerfile", ".python-version", "runtime.txt", "pyproject.toml", "requirements.txt", "requirements-test.txt",
+		"docker-compose.yml", "app.py", "wsgi.py", "pytest.ini", "tests/conftest.py", "migrations/versions/a.py",
+		".github/workflows/ci.yml", ".github/workflows/cd-release.yml", ".github/dependabot.yml"}
+	for _, target := range []string{"environ", "outside"} {
+		for _, force := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/force=%v", target, force), func(t *testing.T) {
+				h := &harness{ws: t.TempDir(), outside: t.TempDir()}
+				writeFile(t, filepath.Join(h.ws, "tests", "test_a.py"), "def test_ok():\n    pass\n")
+				for _, l := range links {
+					p := filepath.Join(h.ws, filepath.FromSlash(l))
+					mustOK(t, os.MkdirAll(filepath.Dir(p), 0o755))
+					mustOK(t, os.Symlink(h.target(t, target, l), p))
+				}
+				h.snapshot(t)
+				args := []string{}
+				if force {
+					args = append(args, "--force")
+				}
+				var out bytes.Buffer
+				err := initCmd.Run(t.Context(), action.Env{Getenv: func(string) string { return "" }, Stdout: &out, Stderr: &out, Dir: h.ws}, args)
+				text := out.String()
+				if err != nil {
+					text += "\n" + err.Error()
+				}
+				h.assertNoLeak(t, actiontest.Result{Stdout: text}, environ)
+			})
+		}
+	}
+}

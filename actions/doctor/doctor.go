@@ -45,6 +45,9 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	var o doctor.Options
 	if def := rt.Input("tiers"); def != "" {
 		ts, err := tiers.Load(ctx, root, def)
+		if errors.As(err, &refused) {
+			return refused // the jail's refusal names the input and the path
+		}
 		if err != nil {
 			return action.InputErrorf("tiers", "%v", err)
 		}

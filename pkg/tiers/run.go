@@ -2,11 +2,13 @@ package tiers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/org/timetracker-ci/pkg/inputerror"
 	"github.com/org/timetracker-ci/pkg/shard"
+	"github.com/org/timetracker-ci/pkg/workspace"
 )
 
 // Request is one whole plan as the test-plan action asks for it: either an
@@ -43,7 +45,7 @@ func Run(ctx context.Context, r Request) (*Plan, []string, error) {
 	}
 	root, err := WorkDir(r.Workspace, r.WorkingDirectory)
 	if err != nil {
-		return nil, nil, inputerror.Errorf("working-directory", "%w", err)
+		return nil, nil, inputErr("working-directory", err)
 	}
 	gran, err := ParseGranularity(r.Granularity)
 	if err != nil {
@@ -52,13 +54,13 @@ func Run(ctx context.Context, r Request) (*Plan, []string, error) {
 	if r.Plan != "" {
 		plan, err := ReadPlan(root, r.Plan)
 		if err != nil {
-			return nil, nil, inputerror.Errorf("plan", "%w", err)
+			return nil, nil, inputErr("plan", err)
 		}
 		return plan, nil, writePlanFile(root, r.PlanFile, plan, logf)
 	}
 	all, err := Load(ctx, root, r.Tiers)
 	if err != nil {
-		return nil, nil, inputerror.Errorf("tiers", "%w", err)
+		return nil, nil, inputErr("tiers", err)
 	}
 	if all, err = ApplyShards(all, r.Shards); err != nil {
 		return nil, nil, inputerror.Errorf("shards", "%w", err)
@@ -87,8 +89,21 @@ func writePlanFile(root, file string, plan *Plan, logf func(string, ...any)) err
 		return nil
 	}
 	if err := WritePlan(root, file, plan); err != nil {
-		return inputerror.Errorf("plan-file", "%w", err)
+		return inputErr("plan-file", err)
 	}
 	logf("plan written to %s", file)
 	return nil
+}
+
+// inputErr is the input error naming input; when the workspace jail
+// refused the path (naming the input itself), that refusal is the whole
+// message, so the input is not named twice.
+func inputErr(input string, err error) error {
+	var refused *workspace.PathError
+	if errors.As(err, &refused) && refused.Input != "" {
+		bare := *refused
+		bare.Input = ""
+		return &inputerror.Error{Input: refused.Input, Err: &bare}
+	}
+	return inputerror.Errorf(input, "%w", err)
 }
