@@ -49,11 +49,9 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if err != nil {
 		return err
 	}
-	cachePath := ""
-	if p := rt.Input("cache-file"); p != "" {
-		if cachePath, err = jail.Rel("cache-file", p); err != nil {
-			return err
-		}
+	cachePath, err := rt.InputPath("cache-file") // "" keeps no cache
+	if err != nil {
+		return err
 	}
 	gh, err := rt.GitHubInput("github-token", "actions: read and deployments: read", action.GitHubOptions{})
 	if err != nil {

@@ -13,15 +13,15 @@ import (
 )
 
 func run(ctx context.Context, rt *action.Runtime) error {
-	o, reg, err := inputs(rt)
-	if err != nil {
-		return err
-	}
 	ctx, cancel, _, err := rt.Timeout(ctx, "timeout")
 	if err != nil {
 		return err
 	}
 	defer cancel()
+	o, reg, err := inputs(rt)
+	if err != nil {
+		return err
+	}
 	var res *rollback.Result
 	err = rt.Group("Roll back "+strings.Join(o.Images, ", "), func() error {
 		var err error
