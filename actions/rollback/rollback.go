@@ -136,9 +136,7 @@ func setOutputs(rt *action.Runtime, res *rollback.Result) error {
 func summary(res *rollback.Result, runErr error, d action.Detail) string {
 	var b strings.Builder
 	b.WriteString("## Rollback\n\n")
-	if runErr != nil {
-		fmt.Fprintf(&b, "**Failed:** %s\n\n", strings.ReplaceAll(runErr.Error(), "\n", " "))
-	}
+	b.WriteString(action.SummaryFailure(runErr))
 	verb := "Rolled back to"
 	switch {
 	case res.DryRun:
