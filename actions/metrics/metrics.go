@@ -41,11 +41,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	// charts-dir and cache-file go through the workspace jail: inside it
 	// after symlinks, the cache read only if a regular file, nothing
 	// written through a symlink.
-	jail, err := rt.Jail()
-	if err != nil {
-		return err
-	}
-	chartsDir, err := jail.Rel("charts-dir", rt.Input("charts-dir"))
+	jail, chartsDir, err := rt.PathInput("charts-dir")
 	if err != nil {
 		return err
 	}
