@@ -132,7 +132,7 @@ func setOutputs(rt *action.Runtime, res *rollback.Result) error {
 	)
 }
 
-// summary renders the step summary; lower detail drops the per-tag table.
+// summary renders the step summary; below full detail the table of moved tags becomes a count.
 func summary(res *rollback.Result, runErr error, d action.Detail) string {
 	var b strings.Builder
 	b.WriteString("## Rollback\n\n")
