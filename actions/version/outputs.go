@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -142,7 +142,7 @@ func writeBakeFiles(res *version.Result, dir, target string) (map[string]string,
 	return paths, nil
 }
 
-var outputEnvName = regexp.MustCompile(`\W`)
+var outputEnvName = lazyre.New(`\W`)
 
 func nonNil(s []string) []string {
 	if s == nil {

@@ -3,17 +3,17 @@ package doctor
 import (
 	"context"
 	"fmt"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 )
 
 var (
-	revisionRe     = regexp.MustCompile(`^revision\s*(?::\s*str\s*)?=\s*['"]([^'"]+)['"]`)
-	downRevisionRe = regexp.MustCompile(`(?s)^down_revision\s*(?::[^=]+)?=\s*(.*)$`)
-	quotedRe       = regexp.MustCompile(`['"]([^'"]+)['"]`)
+	revisionRe     = lazyre.New(`^revision\s*(?::\s*str\s*)?=\s*['"]([^'"]+)['"]`)
+	downRevisionRe = lazyre.New(`(?s)^down_revision\s*(?::[^=]+)?=\s*(.*)$`)
+	quotedRe       = lazyre.New(`['"]([^'"]+)['"]`)
 )
 
 // checkMigrations finds the heads of an Alembic (Flask-Migrate) history:

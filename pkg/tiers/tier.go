@@ -5,8 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -43,7 +43,7 @@ func Defaults() []Tier {
 	}
 }
 
-var tierName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+var tierName = lazyre.New(`^[a-z][a-z0-9_]*$`)
 
 // Validate checks one tier and its marker expression.
 func (t Tier) Validate() error {

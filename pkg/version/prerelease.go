@@ -2,6 +2,7 @@ package version
 
 import (
 	"fmt"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,7 +18,7 @@ type PrereleaseRule struct {
 	re      *regexp.Regexp
 }
 
-var prereleaseID = regexp.MustCompile(`^[0-9A-Za-z-]+$`)
+var prereleaseID = lazyre.New(`^[0-9A-Za-z-]+$`)
 
 // ParsePrereleaseRules reads `pattern=identifier` lines. In patterns `*`
 // matches within one path segment, `**` across segments, `?` one character.

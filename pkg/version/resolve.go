@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"strconv"
 	"strings"
 	"time"
@@ -154,7 +154,7 @@ type resolver struct {
 	res       *Result
 }
 
-var pullRef = regexp.MustCompile(`^refs/pull/(\d+)/(merge|head)$`)
+var pullRef = lazyre.New(`^refs/pull/(\d+)/(merge|head)$`)
 
 // Resolve decides the version, tags and labels for an event.
 func Resolve(ctx context.Context, ev Event, h History, o Options) (*Result, error) {
@@ -615,7 +615,7 @@ func (r *resolver) latestName(name string) string {
 	return name
 }
 
-var invalidTagChars = regexp.MustCompile(`[^a-zA-Z0-9._-]+`)
+var invalidTagChars = lazyre.New(`[^a-zA-Z0-9._-]+`)
 
 // SanitizeTag makes s a valid image tag: runs of other characters become
 // `-`, leading `.` and `-` go (Docker refuses them), at most 128 characters.
