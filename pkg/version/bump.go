@@ -5,7 +5,7 @@ import (
 	"github.com/org/timetracker-ci/internal/lazyre"
 	"strings"
 
-	"github.com/Masterminds/semver/v3"
+	"github.com/org/timetracker-ci/internal/semver"
 )
 
 // Bump says how the next version is found when HEAD has no release tag.

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/Masterminds/semver/v3"
+	"github.com/org/timetracker-ci/internal/semver"
 )
 
 // PrereleaseRule maps branches matching Pattern to pre-release identifier ID:

@@ -5,7 +5,7 @@ import (
 	"math/big"
 	"strings"
 
-	"github.com/Masterminds/semver/v3"
+	"github.com/org/timetracker-ci/internal/semver"
 )
 
 // compareDebian orders Debian versions as dpkg does:
