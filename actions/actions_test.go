@@ -64,7 +64,7 @@ func TestMetadataIsComplete(t *testing.T) {
 // The glue reads exactly the inputs action.yml declares and sets exactly the
 // outputs it declares: the code and the contract cannot drift.
 func TestGlueMatchesMetadata(t *testing.T) {
-	inputReaders := map[string]bool{"Input": true, "RawInput": true, "Bool": true, "Int": true, "Duration": true, "List": true, "Lines": true, "Enum": true, "Float": true, "Percent": true, "InputPath": true, "ReadInputFile": true}
+	inputReaders := map[string]bool{"Input": true, "RawInput": true, "Bool": true, "Int": true, "Duration": true, "List": true, "Lines": true, "Enum": true, "Float": true, "Percent": true, "InputPath": true, "ReadInputFile": true, "Timeout": true}
 	outputSetters := map[string]bool{"SetOutput": true, "SetOutputJSON": true}
 	for _, a := range All() {
 		m, err := action.ParseMetadata(a.Metadata)
@@ -93,13 +93,17 @@ func TestGlueMatchesMetadata(t *testing.T) {
 					return true
 				}
 				name := sel.Sel.Name
-				lit, isLit := call.Args[0].(*ast.BasicLit)
+				arg, byName := call.Args[0], len(call.Args) == 1 || name == "Enum"
+				if name == "Timeout" && len(call.Args) == 2 { // rt.Timeout(ctx, "timeout")
+					arg, byName = call.Args[1], true
+				}
+				lit, isLit := arg.(*ast.BasicLit)
 				val := ""
 				if isLit && lit.Kind == token.STRING {
 					val, _ = strconv.Unquote(lit.Value)
 				}
 				switch {
-				case inputReaders[name] && (len(call.Args) == 1 || name == "Enum") && val != "":
+				case inputReaders[name] && byName && val != "":
 					read[val] = true
 					if _, ok := m.Input(val); !ok {
 						t.Errorf("%s: %s reads input %q, which action.yml does not declare", fset.Position(call.Pos()), name, val)

@@ -104,9 +104,14 @@ func TestContainerContract(t *testing.T) {
 		// As act does: a RUNNER_TEMP the FROM scratch image lacks.
 		"-e", "RUNNER_TEMP=/tmp",
 	}
-	// The runner sets every declared input, defaults included, hyphens kept.
+	// The runner sets every declared input, defaults included, hyphens kept;
+	// tags as the reusable workflows give it (our scheme).
 	for _, in := range meta.Inputs {
-		args = append(args, "-e", action.InputEnvName(in.Name)+"="+in.Default)
+		v := in.Default
+		if in.Name == "tags" {
+			v = "type=timetracker"
+		}
+		args = append(args, "-e", action.InputEnvName(in.Name)+"="+v)
 	}
 	args = append(args, image)
 	args = append(args, meta.Runs.Args...)

@@ -120,7 +120,7 @@ export GITHUB_ACTIONS=true GITHUB_EVENT_NAME=push GITHUB_REF=refs/tags/v1.2.3 GI
   GITHUB_API_URL=$api GITHUB_WORKSPACE=$repo GITHUB_EVENT_PATH=$tmp/event.json GITHUB_OUTPUT=$tmp/out.txt \
   GITHUB_STEP_SUMMARY=$tmp/summary.txt GITHUB_ENV=$tmp/env.txt GITHUB_STATE=$tmp/state.txt RUNNER_TEMP=$tmp \
   GITHUB_RUN_ID=1 GITHUB_RUN_NUMBER=1 GITHUB_RUN_ATTEMPT=1 GITHUB_ACTOR=bench GITHUB_WORKFLOW=ci GITHUB_JOB=bench RUNNER_OS=Linux \
-  INPUT_IMAGES=ghcr.io/org/timetracker
+  INPUT_IMAGES=ghcr.io/org/timetracker INPUT_TAGS=type=timetracker
 cd "$repo"
 "$bin" version >"$tmp/ours.log" 2>&1 || { echo "bench-start: timetracker-ci version failed:" >&2; cat "$tmp/ours.log" >&2; exit 1; }
 grep -q "^version<<" "$tmp/out.txt" || { echo "bench-start: timetracker-ci version set no version output" >&2; exit 1; }

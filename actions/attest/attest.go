@@ -4,8 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"path"
 	"strings"
 
 	"github.com/org/timetracker-ci/pkg/action"
@@ -25,9 +24,15 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if req.Format != supplychain.FormatSPDX && req.Format != supplychain.FormatCycloneDX {
 		return action.InputErrorf("sbom-format", "is %q: use spdx or cyclonedx", req.Format)
 	}
-	outDir := filepath.Clean(rt.Input("output-dir"))
-	if !filepath.IsLocal(outDir) {
-		return action.InputErrorf("output-dir", "%q is outside the workspace: give a folder relative to it", rt.Input("output-dir"))
+	// output-dir is written through the jail: inside the workspace after
+	// symlinks, never through a symlinked file.
+	jail, err := rt.Jail()
+	if err != nil {
+		return err
+	}
+	outDir, err := jail.Rel("output-dir", rt.Input("output-dir"))
+	if err != nil {
+		return err
 	}
 	maxMiB, err := rt.Int("max-binary-size")
 	if err != nil {
@@ -72,9 +77,8 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if err != nil {
 		return err
 	}
-	dir := filepath.Join(rt.Workspace(), outDir)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("creating output-dir %s: %w", outDir, err)
+	if _, err := jail.MkdirAll("output-dir", outDir); err != nil {
+		return err
 	}
 	var sboms []string
 	for _, s := range res.SBOMs {
@@ -87,11 +91,11 @@ func run(ctx context.Context, rt *action.Runtime) error {
 			}
 			s.Document = data
 		}
-		name := filepath.Join(outDir, "sbom-"+strings.ReplaceAll(s.Platform, "/", "-")+"."+req.Format+".json")
-		if err := os.WriteFile(filepath.Join(rt.Workspace(), name), s.Document, 0o644); err != nil {
-			return fmt.Errorf("writing %s: %w", name, err)
+		name := path.Join(outDir, "sbom-"+strings.ReplaceAll(s.Platform, "/", "-")+"."+req.Format+".json")
+		if err := jail.WriteFile("output-dir", name, s.Document, 0o644); err != nil {
+			return err
 		}
-		sboms = append(sboms, filepath.ToSlash(name))
+		sboms = append(sboms, name)
 		state := "attached"
 		if s.Attached.Existing {
 			state = "already attached"
@@ -106,9 +110,9 @@ func run(ctx context.Context, rt *action.Runtime) error {
 				return err
 			}
 		}
-		provFile = filepath.ToSlash(filepath.Join(outDir, "provenance.intoto.json"))
-		if err := os.WriteFile(filepath.Join(rt.Workspace(), provFile), data, 0o644); err != nil {
-			return fmt.Errorf("writing %s: %w", provFile, err)
+		provFile = path.Join(outDir, "provenance.intoto.json")
+		if err := jail.WriteFile("output-dir", provFile, data, 0o644); err != nil {
+			return err
 		}
 	}
 	rt.SetSummary(func(action.Detail) string { return summary(res) })

@@ -5,16 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
-	"sort"
+	"io/fs"
+	"path"
 	"strconv"
-	"strings"
 
 	"github.com/org/timetracker-ci/pkg/action"
 	"github.com/org/timetracker-ci/pkg/deploy"
-	"github.com/org/timetracker-ci/pkg/githubapi"
 )
 
 func run(ctx context.Context, rt *action.Runtime) error {
@@ -23,26 +19,15 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		return err
 	}
 	token := rt.Input("github-token")
-	if strings.Contains(token, "${{") {
-		token = ""
-	}
 	if token == "" {
 		return action.InputErrorf("github-token", "is empty: pass ${{ github.token }} with permissions: deployments: write")
 	}
-	rt.Mask(token)
-	ev, err := rt.Event()
+	gh, err := rt.GitHub(token, action.GitHubOptions{})
 	if err != nil {
 		return err
 	}
-	if ev.Owner() == "" || ev.RepoName() == "" {
-		return action.UsageErrorf("GITHUB_REPOSITORY is not set: run under GitHub Actions, or set it to owner/name")
-	}
-	client, _, err := githubapi.New(githubapi.Options{APIURL: ev.APIURL, Token: token, UserAgent: "timetracker-ci/deployment",
-		Retry: []githubapi.TransportOption{githubapi.WithLogf(rt.Logf)}})
-	if err != nil {
-		return action.UsageErrorf("GITHUB_API_URL: %v", err)
-	}
-	t := deploy.Target{Client: client, Owner: ev.Owner(), Repo: ev.RepoName()}
+	ev := gh.Event
+	t := deploy.Target{Client: gh.Client, Owner: gh.Owner, Repo: gh.Repo}
 	logURL := ""
 	if id := rt.Getenv("GITHUB_RUN_ID"); id != "" && ev.ServerURL != "" {
 		logURL = fmt.Sprintf("%s/%s/%s/actions/runs/%s", ev.ServerURL, ev.Owner(), ev.RepoName(), id)
@@ -108,7 +93,15 @@ func startInputs(rt *action.Runtime, sha string) (deploy.Start, error) {
 		return s, err
 	}
 	if dir := rt.Input("files"); dir != "" {
-		if err := readPayload(rt.Workspace(), dir, &s.Payload); err != nil {
+		jail, err := rt.Jail()
+		if err != nil {
+			return s, err
+		}
+		if err := readPayload(jail, dir, &s.Payload); err != nil {
+			var refused *action.PathError
+			if errors.As(err, &refused) {
+				return s, err
+			}
 			return s, action.InputErrorf("files", "%v", err)
 		}
 	}
@@ -118,31 +111,18 @@ func startInputs(rt *action.Runtime, sha string) (deploy.Start, error) {
 	return s, nil
 }
 
-// readPayload reads deployment.json and the file names in dir, which must
-// be inside the workspace (symlinks included).
-func readPayload(ws, dir string, p *deploy.Payload) error {
-	if filepath.IsAbs(dir) || dir == ".." || strings.HasPrefix(filepath.Clean(dir), ".."+string(filepath.Separator)) {
-		return fmt.Errorf("%q is not a folder inside the workspace", dir)
-	}
-	root, err := os.OpenRoot(ws)
+// readPayload reads deployment.json and the file names in dir through the
+// workspace jail: dir inside the workspace after symlinks, deployment.json
+// a regular file of at most 1 MiB; only regular files are listed.
+func readPayload(jail *action.Workspace, dir string, p *deploy.Payload) error {
+	rel, err := jail.Rel("files", dir)
 	if err != nil {
 		return err
 	}
-	defer root.Close()
-	sub, err := root.OpenRoot(filepath.Clean(dir))
-	if err != nil {
-		return fmt.Errorf("cannot open %s inside the workspace: %w", dir, err)
+	data, err := jail.ReadFile("files", path.Join(rel, "deployment.json"), action.KindText)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("no deployment.json in %s (the manifest action writes one)", dir)
 	}
-	defer sub.Close()
-	f, err := sub.Open("deployment.json")
-	if err != nil {
-		return fmt.Errorf("no deployment.json in %s (the manifest action writes one): %w", dir, err)
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s/deployment.json is not a regular file", dir)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, 1<<20))
 	if err != nil {
 		return err
 	}
@@ -153,19 +133,13 @@ func readPayload(ws, dir string, p *deploy.Payload) error {
 		return fmt.Errorf("%s/deployment.json is not valid JSON: %w", dir, err)
 	}
 	p.Image, p.Digest, p.Version = d.Image, d.Digest, d.Version
-	dh, err := sub.Open(".")
+	entries, err := jail.ReadDir("files", rel)
 	if err != nil {
 		return err
 	}
-	defer dh.Close()
-	names, err := dh.Readdirnames(256)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return err
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		if fi, err := sub.Lstat(n); err == nil && fi.Mode().IsRegular() {
-			p.Files = append(p.Files, n)
+	for _, e := range entries {
+		if e.Type().IsRegular() && len(p.Files) < 256 {
+			p.Files = append(p.Files, e.Name())
 		}
 	}
 	return nil

@@ -3,9 +3,10 @@ package doctoraction
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io/fs"
+	"path"
 
 	"github.com/org/timetracker-ci/pkg/action"
 	"github.com/org/timetracker-ci/pkg/doctor"
@@ -13,10 +14,30 @@ import (
 )
 
 func run(ctx context.Context, rt *action.Runtime) error {
-	root := filepath.Join(rt.Workspace(), rt.Input("path"))
-	if st, err := os.Stat(root); err != nil || !st.IsDir() {
+	// The repository is audited through a jail at path (pkg/doctor reads
+	// every file through it), itself inside the workspace after symlinks.
+	jail, err := rt.Jail()
+	if err != nil {
+		return err
+	}
+	prefix, err := jail.Rel("path", rt.Input("path"))
+	if err != nil {
+		return err
+	}
+	st, err := jail.Stat("path", prefix)
+	var refused *action.PathError
+	if errors.As(err, &refused) && !errors.Is(err, fs.ErrNotExist) {
+		return err // outside the workspace, through a symlink
+	}
+	if err != nil || !st.IsDir() {
 		return action.InputErrorf("path", "%s is not a folder in the workspace: give the application repository, relative to the workspace", rt.Input("path"))
 	}
+	repo, err := jail.Sub("path", prefix)
+	if err != nil {
+		return err
+	}
+	root := repo.Dir()
+	repo.Close()
 	format := rt.Input("format")
 	if format != "text" && format != "json" {
 		return action.InputErrorf("format", "format %q is neither text nor json", format)
@@ -36,7 +57,6 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if findings == nil {
 		findings = []doctor.Finding{}
 	}
-	prefix, _ := filepath.Rel(rt.Workspace(), root)
 	for _, f := range findings {
 		if rt.Local() {
 			break // the lines below say it all on a terminal
@@ -45,7 +65,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		if f.Severity == doctor.Error {
 			level = action.LevelError
 		}
-		rt.Annotate(action.Annotation{Level: level, Title: "doctor: " + f.Rule, File: filepath.ToSlash(filepath.Join(prefix, f.File)), Line: f.Line,
+		rt.Annotate(action.Annotation{Level: level, Title: "doctor: " + f.Rule, File: path.Join(prefix, f.File), Line: f.Line,
 			Message: f.Message + "\nWhy: " + f.Why + "\nFix: " + f.Fix})
 	}
 	errs, warns := doctor.Count(findings)

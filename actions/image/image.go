@@ -84,20 +84,10 @@ func inputs(rt *action.Runtime) (registry.Request, []registry.Option, error) {
 		return req, nil, err
 	}
 
-	user, pass := rt.Input("username"), rt.Input("password")
-	if (user == "") != (pass == "") {
-		return req, nil, action.InputErrorf("password", "username and password go together: set both (or neither, for anonymous access)")
-	}
-	if user != "" {
-		first, _ := registry.ParseRepository(req.Images[0])
-		opts = append(opts, registry.WithAuth(first.Registry, registry.Auth{Username: user, Password: pass}))
-	}
-	auths, err := registry.ParseAuthLines(rt.Input("registry-auth"))
-	if err != nil {
-		return req, nil, action.InputErrorf("registry-auth", "%w", err)
-	}
-	for _, a := range auths {
-		opts = append(opts, registry.WithAuth(a.Host, a.Auth))
+	opts, err = credentials(rt).Options(req.Images[0])
+	var ce *registry.CredentialError
+	if errors.As(err, &ce) {
+		return req, nil, action.InputErrorf(ce.Input, "%w", ce.Err)
 	}
 	opts = append(opts, registry.WithInsecure(rt.List("insecure-registries")...))
 	retries, err := rt.Int("retries")
@@ -112,17 +102,17 @@ func inputs(rt *action.Runtime) (registry.Request, []registry.Option, error) {
 	return req, opts, nil
 }
 
+func credentials(rt *action.Runtime) registry.Credentials {
+	return registry.Credentials{Username: rt.Input("username"), Password: rt.Input("password"), Lines: rt.Input("registry-auth")}
+}
+
 // maskCredentials masks every registry password and the base64 of
 // user:password (what a Basic header carries, and what the runner does not
-// mask by itself) before anything else is printed; registry-auth is read
-// leniently here, so even a run that then fails on a bad line masks the good ones.
+// mask by itself) before anything else is printed, even on a run that then
+// fails on a bad registry-auth line.
 func maskCredentials(rt *action.Runtime) {
-	rt.MaskCredential(rt.Input("username"), rt.Input("password"))
-	for _, line := range strings.Split(rt.Input("registry-auth"), "\n") {
-		if _, cred, ok := strings.Cut(line, "="); ok {
-			user, pass, _ := strings.Cut(strings.TrimSpace(cred), ":")
-			rt.MaskCredential(strings.TrimSpace(user), strings.TrimSpace(pass))
-		}
+	for _, a := range credentials(rt).Secrets() {
+		rt.MaskCredential(a.Username, a.Password)
 	}
 }
 
@@ -132,14 +122,10 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if err != nil {
 		return err
 	}
-	timeout, err := rt.Duration("timeout")
+	ctx, cancel, timeout, err := rt.Timeout(ctx, "timeout")
 	if err != nil {
 		return err
 	}
-	if timeout <= 0 {
-		return action.InputErrorf("timeout", "must be a positive duration such as 15m, not %q", rt.Input("timeout"))
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var res *registry.Result
 	err = rt.Group("Publish "+strings.Join(req.Images, ", "), func() error {

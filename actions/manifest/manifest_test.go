@@ -238,7 +238,7 @@ func TestInputErrors(t *testing.T) {
 		{map[string]string{"image": "ghcr.io/org/timetracker" + digest, "values": "replica=3"}, "values", `values line 1: unknown key "replica"`},
 		{map[string]string{"image": "ghcr.io/org/timetracker" + digest, "templates": "nope"}, "templates", "templates folder nope does not exist"},
 		{map[string]string{"image": "ghcr.io/org/timetracker" + digest, "build-time": "yesterday"}, "build-time", "neither RFC 3339"},
-		{map[string]string{"image": "ghcr.io/org/timetracker" + digest, "username": "u"}, "password", "give both username and password"},
+		{map[string]string{"image": "ghcr.io/org/timetracker" + digest, "username": "u"}, "password", "username and password go together"},
 		{map[string]string{"image": "ghcr.io/org/timetracker" + digest, "revision": "abc"}, "build-time", "cannot tell when revision"},
 	}
 	for _, c := range cases {

@@ -5,14 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
+	"io/fs"
+	"path"
 	"strings"
 	"time"
 
 	"github.com/org/timetracker-ci/pkg/action"
-	"github.com/org/timetracker-ci/pkg/githubapi"
 	"github.com/org/timetracker-ci/pkg/metrics"
 )
 
@@ -40,41 +38,36 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if maxDownloads < 0 {
 		return action.InputErrorf("max-downloads", "must be 0 (no limit) or more, not %d", maxDownloads)
 	}
-	ws := rt.Workspace()
-	chartsDir, err := inside(ws, rt.Input("charts-dir"))
-	if err != nil || rt.Input("charts-dir") == "" {
-		return action.InputErrorf("charts-dir", "%q must be a folder inside the workspace", rt.Input("charts-dir"))
-	}
-	cachePath := ""
-	if p := rt.Input("cache-file"); p != "" {
-		if cachePath, err = inside(ws, p); err != nil {
-			return action.InputErrorf("cache-file", "%v", err)
-		}
-	}
-	token := rt.Input("github-token")
-	if strings.Contains(token, "${{") {
-		token = ""
-	}
-	if token == "" {
-		return action.InputErrorf("github-token", "is empty: pass ${{ github.token }} with permissions actions: read and deployments: read")
-	}
-	rt.Mask(token)
-	ev, err := rt.Event()
+	// charts-dir and cache-file go through the workspace jail: inside it
+	// after symlinks, the cache read only if a regular file, nothing
+	// written through a symlink.
+	jail, err := rt.Jail()
 	if err != nil {
 		return err
 	}
-	if ev.Owner() == "" || ev.RepoName() == "" {
-		return action.UsageErrorf("GITHUB_REPOSITORY is not set: run under GitHub Actions, or set it to owner/name")
-	}
-	client, tr, err := githubapi.New(githubapi.Options{APIURL: ev.APIURL, Token: token, UserAgent: "timetracker-ci/metrics",
-		Retry: []githubapi.TransportOption{githubapi.WithLogf(rt.Logf)}})
+	chartsDir, err := jail.Rel("charts-dir", rt.Input("charts-dir"))
 	if err != nil {
-		return action.UsageErrorf("GITHUB_API_URL: %v", err)
+		return err
 	}
+	cachePath := ""
+	if p := rt.Input("cache-file"); p != "" {
+		if cachePath, err = jail.Rel("cache-file", p); err != nil {
+			return err
+		}
+	}
+	token := rt.Input("github-token")
+	if token == "" {
+		return action.InputErrorf("github-token", "is empty: pass ${{ github.token }} with permissions actions: read and deployments: read")
+	}
+	gh, err := rt.GitHub(token, action.GitHubOptions{})
+	if err != nil {
+		return err
+	}
+	ev, client := gh.Event, gh.Client
 
 	cache := metrics.NewCache()
 	if cachePath != "" {
-		if err := readCache(cachePath, cache); err != nil {
+		if err := readCache(jail, cachePath, cache); err != nil {
 			rt.Logf("cache %s not used (%v): reading everything", rt.Input("cache-file"), err)
 			cache = metrics.NewCache()
 		}
@@ -100,25 +93,20 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		return err
 	}
 	rep := metrics.Compute(h, metrics.Options{Workflows: workflows, Since: since, Until: until, DefaultBranch: branch})
-	rt.Logf("%d runs and %d deployments read with %d API requests in %v", len(h.Runs), len(h.Deployments), tr.Stats().Attempts, time.Since(start).Round(time.Millisecond))
+	rt.Logf("%d runs and %d deployments read with %d API requests in %v", len(h.Runs), len(h.Deployments), gh.Transport.Stats().Attempts, time.Since(start).Round(time.Millisecond))
 
 	var files []string
-	if err := os.MkdirAll(chartsDir, 0o755); err != nil {
-		return fmt.Errorf("creating %s: %w", rt.Input("charts-dir"), err)
+	if _, err := jail.MkdirAll("charts-dir", chartsDir); err != nil {
+		return err
 	}
 	write := func(name string, data []byte) error {
-		p := filepath.Join(chartsDir, name)
-		if fi, err := os.Lstat(p); err == nil && !fi.Mode().IsRegular() {
-			return fmt.Errorf("%s exists and is not a regular file: nothing is written through it", p)
-		}
-		return os.WriteFile(p, data, 0o644)
+		return jail.WriteFile("charts-dir", path.Join(chartsDir, name), data, 0o644)
 	}
 	for _, s := range rep.Charts() {
 		if err := write(s.File, []byte(s.SVG())); err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(ws, filepath.Join(chartsDir, s.File))
-		files = append(files, filepath.ToSlash(rel))
+		files = append(files, path.Join(chartsDir, s.File))
 	}
 	js, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
@@ -128,7 +116,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		return err
 	}
 	if cachePath != "" {
-		if err := writeCache(cachePath, cache); err != nil {
+		if err := writeCache(jail, cachePath, cache); err != nil {
 			rt.Logf("cache not saved: %v", err)
 		}
 	}
@@ -142,52 +130,16 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	return errors.Join(rt.SetOutputJSON("json", rep), rt.SetOutput("charts", strings.Join(files, "\n")))
 }
 
-// inside resolves a workspace-relative path that must stay inside the
-// workspace, symlinks included; the last element may not exist yet.
-func inside(ws, p string) (string, error) {
-	if filepath.IsAbs(p) {
-		return "", fmt.Errorf("%q is absolute: give a path relative to the workspace", p)
-	}
-	clean := filepath.Clean(p)
-	if clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("%q leaves the workspace", p)
-	}
-	root, err := filepath.EvalSymlinks(ws)
-	if err != nil {
-		return "", err
-	}
-	full := filepath.Join(root, clean)
-	existing := full
-	for {
-		if r, err := filepath.EvalSymlinks(existing); err == nil {
-			rel, err := filepath.Rel(root, r)
-			if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-				return "", fmt.Errorf("%q leads out of the workspace through a symlink", p)
-			}
-			return full, nil
-		}
-		existing = filepath.Dir(existing)
-	}
-}
+// cacheKind caps the cache file read.
+var cacheKind = action.Kind{Name: "metrics cache", Max: maxCache}
 
-func readCache(path string, c *metrics.Cache) error {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
+func readCache(jail *action.Workspace, p string, c *metrics.Cache) error {
+	data, err := jail.ReadFile("cache-file", p, cacheKind)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return err
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return errors.New("not a regular file")
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxCache+1))
-	if err != nil {
-		return err
-	}
-	if len(data) > maxCache {
-		return errors.New("over 64 MiB")
 	}
 	if err := json.Unmarshal(data, c); err != nil {
 		return err
@@ -198,17 +150,10 @@ func readCache(path string, c *metrics.Cache) error {
 	return nil
 }
 
-func writeCache(path string, c *metrics.Cache) error {
+func writeCache(jail *action.Workspace, p string, c *metrics.Cache) error {
 	data, err := json.Marshal(c)
 	if err != nil {
 		return err
 	}
-	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
-		return errors.New("the cache file is not a regular file")
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return jail.WriteFile("cache-file", p, data, 0o644)
 }

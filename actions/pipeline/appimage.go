@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -19,6 +18,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/org/timetracker-ci/pkg/workspace"
 )
 
 // skipDirs are never part of the image: caches, results and VCS data.
@@ -27,13 +28,20 @@ var skipDirs = map[string]bool{".git": true, "__pycache__": true, ".pytest_cache
 // appLayer tars the application folder under /app with fixed owners and
 // modification times, so the same files always give the same digest.
 func appLayer(dir string, mtime time.Time) (v1.Layer, int, error) {
+	// Through a jail at the application folder: regular files inside it
+	// only (a symlink is left out), each read as a release asset is.
+	w, err := workspace.Open(dir)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading the application folder %s: %w", dir, err)
+	}
+	defer w.Close()
 	var files []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(w.FS(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && p != dir && (skipDirs[d.Name()] || strings.HasPrefix(d.Name(), ".")) {
-			return filepath.SkipDir
+		if d.IsDir() && p != "." && (skipDirs[d.Name()] || strings.HasPrefix(d.Name(), ".")) {
+			return fs.SkipDir
 		}
 		// Hidden files (.coverage, .env) and build leftovers stay out, so
 		// the digest depends on the application's sources only.
@@ -50,11 +58,7 @@ func appLayer(dir string, mtime time.Time) (v1.Layer, int, error) {
 	tw := tar.NewWriter(&buf)
 	// Parent folders get their own entries, as a tar extractor expects.
 	dirs := map[string]bool{}
-	for _, p := range files {
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return nil, 0, err
-		}
+	for _, rel := range files {
 		for d := filepath.ToSlash(filepath.Dir("app/" + filepath.ToSlash(rel))); d != "." && d != "/"; d = filepath.ToSlash(filepath.Dir(d)) {
 			dirs[d] = true
 		}
@@ -69,13 +73,12 @@ func appLayer(dir string, mtime time.Time) (v1.Layer, int, error) {
 			return nil, 0, err
 		}
 	}
-	for _, p := range files {
-		rel, _ := filepath.Rel(dir, p)
-		b, err := os.ReadFile(p)
+	for _, rel := range files {
+		b, err := w.ReadFile("dir", rel, workspace.KindAsset)
 		if err != nil {
-			return nil, 0, fmt.Errorf("reading %s: %w", p, err)
+			return nil, 0, fmt.Errorf("reading %s: %w", rel, err)
 		}
-		info, err := os.Stat(p)
+		info, err := w.Stat("dir", rel)
 		if err != nil {
 			return nil, 0, err
 		}

@@ -7,10 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,6 +24,8 @@ import (
 	"github.com/org/timetracker-ci/pkg/coverage"
 	"github.com/org/timetracker-ci/pkg/testreport"
 	"github.com/org/timetracker-ci/pkg/tiers"
+
+	"github.com/org/timetracker-ci/pkg/workspace"
 )
 
 // Options are the command's flags.
@@ -83,10 +87,9 @@ func Run(ctx context.Context, env action.Env, acts action.Actions, args []string
 
 // TierResult is one tier's outcome.
 type TierResult struct {
-	Name                                   string
-	Total, Passed, Failed, Errors, Skipped int
-	Coverage                               *float64
-	Seconds                                float64
+	Name string
+	testreport.Counts
+	Coverage *float64
 }
 
 // Step is one stage with its wall time.
@@ -145,7 +148,7 @@ func Execute(ctx context.Context, env action.Env, acts action.Actions, o Options
 	}()
 	p.dir = absUnder(ws, o.Dir)
 	p.out = absUnder(ws, o.Out)
-	if st, err := os.Stat(p.dir); err != nil || !st.IsDir() {
+	if !isDir(p.dir) {
 		return nil, action.UsageErrorf("pipeline: --dir %s is not a folder: give the application folder (the one with pytest.ini and tests/)", o.Dir)
 	}
 	p.logs = filepath.Join(p.out, "logs")
@@ -277,6 +280,7 @@ func (p *pipeline) version(ctx context.Context) (map[string]string, error) {
 	out, err := p.invoke(ctx, "version", map[string]string{
 		"path":   p.rel(p.dir),
 		"images": "registry.invalid/" + p.imageRepo(), // the real registry is known only later
+		"tags":   "type=timetracker",                  // our scheme, as the reusable workflows
 	})
 	if err != nil {
 		return nil, err
@@ -370,7 +374,7 @@ func (p *pipeline) tests(ctx context.Context) error {
 		if err := json.Unmarshal([]byte(out["json"]), &r); err == nil {
 			p.res.Coverage, p.res.TestConclusion = r.Coverage, r.Conclusion
 			for _, t := range r.Tiers {
-				tr := TierResult{Name: t.Name, Total: t.Counts.Total, Passed: t.Counts.Passed, Failed: t.Counts.Failed, Errors: t.Counts.Errors, Skipped: t.Counts.Skipped, Seconds: t.Counts.Seconds}
+				tr := TierResult{Name: t.Name, Counts: t.Counts}
 				tr.Coverage = p.tierCoverage(ctx, plan.ResultsDir, t.Name)
 				p.res.Tiers = append(p.res.Tiers, tr)
 			}
@@ -387,10 +391,22 @@ func (p *pipeline) tests(ctx context.Context) error {
 
 // tierCoverage reads the tier's own Cobertura report, if it wrote one.
 func (p *pipeline) tierCoverage(ctx context.Context, resultsDir, tier string) *float64 {
-	matches, _ := filepath.Glob(filepath.Join(p.dir, filepath.FromSlash(resultsDir), "coverage-"+tier+"-*.xml"))
+	// Through a jail at the application folder: a coverage file named like
+	// the tier's but symlinked out of it, or a FIFO, is not read.
+	w, err := workspace.Open(p.dir)
+	if err != nil {
+		return nil
+	}
+	defer w.Close()
+	matches, _ := w.Glob("results-dir", path.Join(filepath.ToSlash(resultsDir), "coverage-"+tier+"-*.xml"))
 	var reps []*coverage.Report
 	for _, m := range matches {
-		r, err := coverage.ParseFile(ctx, m)
+		f, err := w.Open("results-dir", m, workspace.KindReport)
+		if err != nil {
+			continue
+		}
+		r, err := coverage.ParseCobertura(ctx, f.Reader(workspace.KindReport))
+		f.Close()
 		if err == nil {
 			reps = append(reps, r)
 		}
@@ -507,7 +523,7 @@ func (p *pipeline) release(ctx context.Context, v map[string]string) error {
 	if err != nil {
 		return err
 	}
-	entries, err := os.ReadDir(dir)
+	entries, err := readDir(dir)
 	if err != nil {
 		return fmt.Errorf("reading the dry-run folder: %w", err)
 	}
@@ -533,15 +549,10 @@ func (r *Result) Summary() string {
 	}
 	if len(r.Tiers) > 0 {
 		b.WriteString("\ntests     tier          tests  passed  failed  errors  skipped  coverage    time\n")
-		var tot TierResult
+		var tot testreport.Counts
 		for _, t := range r.Tiers {
 			fmt.Fprintf(&b, "          %-12s %6d  %6d  %6d  %6d  %7d  %8s  %5.1fs\n", t.Name, t.Total, t.Passed, t.Failed, t.Errors, t.Skipped, pct(t.Coverage), t.Seconds)
-			tot.Total += t.Total
-			tot.Passed += t.Passed
-			tot.Failed += t.Failed
-			tot.Errors += t.Errors
-			tot.Skipped += t.Skipped
-			tot.Seconds += t.Seconds
+			tot.Add(t.Counts)
 		}
 		fmt.Fprintf(&b, "          %-12s %6d  %6d  %6d  %6d  %7d  %8s  %5.1fs\n", "all", tot.Total, tot.Passed, tot.Failed, tot.Errors, tot.Skipped, pct(r.Coverage), tot.Seconds)
 	}
@@ -581,4 +592,25 @@ func pct(p *float64) string {
 		return "-"
 	}
 	return strconv.FormatFloat(*p, 'f', 1, 64) + "%"
+}
+
+// isDir reports whether dir is a folder, through a jail opened at it.
+func isDir(dir string) bool {
+	w, err := workspace.Open(dir)
+	if err != nil {
+		return false
+	}
+	defer w.Close()
+	st, err := w.Stat("dir", ".")
+	return err == nil && st.IsDir()
+}
+
+// readDir lists a folder the pipeline wrote, through a jail opened at it.
+func readDir(dir string) ([]fs.DirEntry, error) {
+	w, err := workspace.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer w.Close()
+	return w.ReadDir("output", ".")
 }

@@ -4,32 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/google/go-github/v60/github"
 	"github.com/org/timetracker-ci/pkg/action"
-	"github.com/org/timetracker-ci/pkg/changelog"
 	"github.com/org/timetracker-ci/pkg/githubapi"
-	"github.com/org/timetracker-ci/pkg/gitrepo"
 	"github.com/org/timetracker-ci/pkg/release"
-	"github.com/org/timetracker-ci/pkg/version"
-	jail "github.com/org/timetracker-ci/pkg/workspace"
 )
 
 type config struct {
-	opts          release.Options
-	userBody      string
-	changelog     string
-	previous      string
+	req           release.Request
 	token         string
 	apiURL        string
 	uploadURL     string
-	serverURL     string
-	timeout       time.Duration
-	workspace     string
 	assetsMissing []string
 }
 
@@ -39,12 +27,9 @@ func inputs(rt *action.Runtime) (*config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &config{workspace: rt.Workspace(), token: rt.Input("github-token"), apiURL: ev.APIURL, serverURL: ev.ServerURL,
-		uploadURL: rt.Input("upload-url")}
-	if strings.Contains(c.token, "${{") {
-		c.token = "" // the action.yml default, unexpanded outside a workflow
-	}
-	o := &c.opts
+	c := &config{token: rt.Input("github-token"), apiURL: ev.APIURL, uploadURL: rt.Input("upload-url")}
+	c.req.RepoDir, c.req.ServerURL = rt.Workspace(), ev.ServerURL
+	o := &c.req.Options
 	o.Owner, o.Repo = ev.Owner(), ev.RepoName()
 	if o.Owner == "" || o.Repo == "" {
 		return nil, action.UsageErrorf("GITHUB_REPOSITORY is not set: run under GitHub Actions, or set it to owner/name")
@@ -79,21 +64,21 @@ func inputs(rt *action.Runtime) (*config, error) {
 	if o.MakeLatest, err = rt.Enum("make-latest", "auto", "true", "false", "legacy"); err != nil {
 		return nil, err
 	}
-	c.userBody = rt.Input("body")
+	c.req.UserBody = rt.Input("body")
 	if f := rt.Input("body-file"); f != "" {
-		if c.userBody != "" {
+		if c.req.UserBody != "" {
 			return nil, action.InputErrorf("body-file", "body and body-file are both set: use one")
 		}
 		data, err := rt.ReadInputFile("body-file", action.KindText)
 		if err != nil {
 			return nil, err
 		}
-		c.userBody = strings.TrimRight(string(data), "\n")
+		c.req.UserBody = strings.TrimRight(string(data), "\n")
 	}
-	if c.changelog, err = rt.Enum("changelog", "conventional", "github", "none"); err != nil {
+	if c.req.Changelog, err = rt.Enum("changelog", release.ChangelogConventional, release.ChangelogGitHub, release.ChangelogNone); err != nil {
 		return nil, err
 	}
-	c.previous = rt.Input("previous-tag")
+	c.req.PreviousTag = rt.Input("previous-tag")
 	globs := rt.List("assets")
 	failMissing, err := rt.Bool("fail-on-missing-assets")
 	if err != nil {
@@ -138,12 +123,6 @@ func inputs(rt *action.Runtime) (*config, error) {
 	if o.Concurrency < 1 || o.Concurrency > 16 {
 		return nil, action.InputErrorf("concurrency", "must be between 1 and 16, not %d", o.Concurrency)
 	}
-	if c.timeout, err = rt.Duration("timeout"); err != nil {
-		return nil, err
-	}
-	if c.timeout <= 0 {
-		return nil, action.InputErrorf("timeout", "must be positive, e.g. 15m")
-	}
 	if o.DryRun, err = rt.Bool("dry-run"); err != nil {
 		return nil, err
 	}
@@ -169,6 +148,11 @@ func inputs(rt *action.Runtime) (*config, error) {
 }
 
 func run(ctx context.Context, rt *action.Runtime) error {
+	ctx, cancel, timeout, err := rt.Timeout(ctx, "timeout")
+	if err != nil {
+		return err
+	}
+	defer cancel()
 	c, err := inputs(rt)
 	if err != nil {
 		return err
@@ -177,8 +161,6 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		rt.Annotate(action.Annotation{Level: action.LevelWarning, Title: "No files for an asset glob",
 			Message: fmt.Sprintf("%q matched no files; released without them (fail-on-missing-assets: false)", g), Rank: 5})
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
 
 	var client *github.Client
 	if c.token != "" && c.uploadURL == "" && c.apiURL != "" {
@@ -188,183 +170,27 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		}
 	}
 	if c.token != "" {
-		client, _, err = githubapi.New(githubapi.Options{APIURL: c.apiURL, UploadURL: c.uploadURL, Token: c.token,
-			UserAgent: "timetracker-ci/release", Retry: []githubapi.TransportOption{githubapi.WithTimeout(c.timeout), githubapi.WithLogf(rt.Logf)}})
+		gh, err := rt.GitHub(c.token, action.GitHubOptions{UploadURL: c.uploadURL, Retry: []githubapi.TransportOption{githubapi.WithTimeout(timeout)}})
 		if err != nil {
-			return action.InputErrorf("upload-url", "%w", err)
+			return err
 		}
-	}
-
-	notes, err := notes(ctx, rt, c, client)
-	if err != nil {
-		return err
-	}
-	c.opts.Body = joinBody(c.userBody, notes)
-	if err := os.MkdirAll(c.opts.WorkDir, 0o755); err != nil {
-		return fmt.Errorf("output-dir: %w", err)
-	}
-	bodyFile := filepath.Join(c.opts.WorkDir, "release.md")
-	work, err := jail.Open(c.opts.WorkDir)
-	if err != nil {
-		return fmt.Errorf("output-dir: %w", err)
-	}
-	err = work.WriteFile("output-dir", "release.md", []byte(c.opts.Body), 0o644)
-	work.Close()
-	if err != nil {
-		return err
+		client = gh.Client
 	}
 
 	var res *release.Result
-	err = rt.Group("Publish "+c.opts.Tag, func() error {
+	var bodyFile string
+	err = rt.Group("Publish "+c.req.Tag, func() error {
 		var err error
-		res, err = release.Publish(ctx, client, c.opts)
+		res, bodyFile, err = release.Run(ctx, client, c.req)
 		return err
 	})
 	if res != nil {
-		if oerr := setOutputs(rt, res, bodyFile, c.opts.DryRun); oerr != nil {
+		if oerr := setOutputs(rt, res, bodyFile, c.req.DryRun); oerr != nil {
 			err = errors.Join(err, oerr)
 		}
 		rt.SetSummary(func(d action.Detail) string { return summary(c, res, err, d) })
 	}
 	return err
-}
-
-func joinBody(user, notes string) string {
-	switch {
-	case user == "":
-		return notes
-	case notes == "":
-		return user
-	}
-	return user + "\n\n" + notes
-}
-
-// notes produces the changelog the changelog input asks for, sized to leave
-// room for the user's text under GitHub's body limit.
-func notes(ctx context.Context, rt *action.Runtime, c *config, client *github.Client) (string, error) {
-	limit := release.MaxBodyLength - changelog.Length(c.userBody) - 2
-	if limit < 200 {
-		return "", action.InputErrorf("body", "is %d characters, leaving no room under GitHub's %d-character limit for the changelog: shorten it or set changelog: none", changelog.Length(c.userBody), release.MaxBodyLength)
-	}
-	switch c.changelog {
-	case "none":
-		return "", nil
-	case "github":
-		if client == nil {
-			rt.Logf("changelog: github needs a token; the dry-run body has no generated notes")
-			return "", nil
-		}
-		opt := &github.GenerateNotesOptions{TagName: c.opts.Tag, TargetCommitish: github.String(c.opts.Target)}
-		prev := c.previous
-		if prev == "" {
-			prev = localPreviousTag(ctx, c)
-		}
-		if prev != "" {
-			opt.PreviousTagName = github.String(prev)
-		}
-		n, _, err := client.Repositories.GenerateReleaseNotes(ctx, c.opts.Owner, c.opts.Repo, opt)
-		if githubapi.NotAccessible(err) {
-			return "", &release.PermissionError{Permission: "contents: write", Err: err}
-		}
-		if err != nil {
-			return "", fmt.Errorf("changelog: GitHub's generated notes: %w", err)
-		}
-		body := n.Body
-		if changelog.Length(body) > limit {
-			body = string([]rune(body)[:limit-60]) + "\n\n…(cut to stay within GitHub's size limit)\n"
-		}
-		return body, nil
-	}
-	return conventional(ctx, c, limit)
-}
-
-func localPreviousTag(ctx context.Context, c *config) string {
-	repo, err := gitrepo.Open(c.workspace)
-	if err != nil {
-		return ""
-	}
-	defer repo.Close()
-	tags, err := repo.Tags(ctx, gitrepo.PeelOnly())
-	if err != nil {
-		return ""
-	}
-	names := make([]string, len(tags))
-	for i, t := range tags {
-		names[i] = t.Name
-	}
-	return previousTag(c.opts.Tag, names)
-}
-
-// previousTag is the version resolver's choice: the highest release below
-// tag, skipping prereleases for a final release.
-func previousTag(tag string, names []string) string {
-	prefix := ""
-	if strings.HasPrefix(tag, "v") {
-		prefix = "v"
-	}
-	prev, _ := version.PreviousTag(names, prefix, tag)
-	return prev
-}
-
-func conventional(ctx context.Context, c *config, limit int) (string, error) {
-	repo, err := gitrepo.Open(c.workspace)
-	if err != nil {
-		return "", fmt.Errorf("changelog: the workspace is not a git checkout (%v): run actions/checkout with fetch-depth: 0 first, or set changelog: github or none", err)
-	}
-	defer repo.Close()
-	if repo.Shallow() {
-		return "", errors.New("changelog: the checkout is shallow, so the commits since the previous tag are not all there: set fetch-depth: 0 on actions/checkout, or set changelog: github")
-	}
-	tags, err := repo.Tags(ctx, gitrepo.PeelOnly())
-	if err != nil {
-		return "", fmt.Errorf("changelog: reading tags: %w", err)
-	}
-	names := make([]string, len(tags))
-	head := ""
-	for i, t := range tags {
-		names[i] = t.Name
-		if t.Name == c.opts.Tag {
-			head = t.Commit
-		}
-	}
-	if head == "" { // the tag is created through the API: read up to the target
-		rev := c.opts.Target
-		if rev == "" {
-			rev = "HEAD"
-		}
-		if head, err = repo.Resolve(ctx, rev); err != nil {
-			return "", fmt.Errorf("changelog: the target %s: %w", rev, err)
-		}
-	}
-	prev := c.previous
-	if prev == "" {
-		prev = previousTag(c.opts.Tag, names)
-	} else if _, err := repo.Resolve(ctx, prev); err != nil {
-		// Checked before anything is published: a named tag that is not there is bad input.
-		return "", action.InputErrorf("previous-tag", "%w", err)
-	}
-	commits, err := repo.CommitsBetween(ctx, prev, head)
-	if err != nil {
-		return "", fmt.Errorf("changelog: commits %s..%s: %w", prev, c.opts.Tag, err)
-	}
-	var known map[string]bool
-	if prev != "" {
-		before, err := repo.CommitsBetween(ctx, "", prev)
-		if err != nil {
-			return "", fmt.Errorf("changelog: commits before %s: %w", prev, err)
-		}
-		known = map[string]bool{}
-		for _, b := range before {
-			known[changelog.Identity(changelog.Person{Name: b.Author.Name, Email: b.Author.Email})] = true
-		}
-	}
-	values := make([]changelog.Commit, len(commits))
-	for i, x := range commits {
-		values[i] = changelog.Commit{SHA: x.Hash, Parents: x.Parents, Message: x.Message, Time: x.Time,
-			Author: changelog.Person{Name: x.Author.Name, Email: x.Author.Email}}
-	}
-	return changelog.Build(values, changelog.Options{Repository: c.opts.Owner + "/" + c.opts.Repo, ServerURL: c.serverURL,
-		Tag: c.opts.Tag, PreviousTag: prev, KnownAuthors: known, Limit: limit}).Markdown(), nil
 }
 
 func setOutputs(rt *action.Runtime, res *release.Result, bodyFile string, dry bool) error {
@@ -378,13 +204,13 @@ func setOutputs(rt *action.Runtime, res *release.Result, bodyFile string, dry bo
 // summary renders the step summary; less detail drops the step list.
 func summary(c *config, res *release.Result, runErr error, d action.Detail) string {
 	var b strings.Builder
-	title := c.opts.Tag
+	title := c.req.Tag
 	if res.URL != "" {
-		title = fmt.Sprintf("[%s](%s)", c.opts.Tag, res.URL)
+		title = fmt.Sprintf("[%s](%s)", c.req.Tag, res.URL)
 	}
 	fmt.Fprintf(&b, "## Release %s\n\n", title)
-	if c.opts.DryRun {
-		fmt.Fprintf(&b, "**Dry run:** nothing was changed. The plan, body and checksums are in `%s`.\n\n", c.opts.WorkDir)
+	if c.req.DryRun {
+		fmt.Fprintf(&b, "**Dry run:** nothing was changed. The plan, body and checksums are in `%s`.\n\n", c.req.WorkDir)
 	}
 	if runErr != nil {
 		fmt.Fprintf(&b, "**Failed:** %s\n\n", strings.ReplaceAll(runErr.Error(), "\n", " "))
@@ -393,7 +219,7 @@ func summary(c *config, res *release.Result, runErr error, d action.Detail) stri
 	if res.Created {
 		verb = "Created the release"
 	}
-	if c.opts.DryRun {
+	if c.req.DryRun {
 		verb, assets = "Would create the release", "Assets: %d to upload, %d to replace, %d already there.\n\n"
 		if !res.Created {
 			verb = "Would update the existing release"
@@ -402,7 +228,7 @@ func summary(c *config, res *release.Result, runErr error, d action.Detail) stri
 	fmt.Fprintf(&b, "%s. "+assets, verb, res.Counts["upload"], res.Counts["replace"], res.Counts["keep"])
 	if len(res.Assets) > 0 && d != action.DetailMinimal {
 		b.WriteString("| Asset | SHA-256 |\n|---|---|\n")
-		for _, a := range c.opts.Assets {
+		for _, a := range c.req.Assets {
 			if r, ok := res.Assets[a.Name]; ok {
 				fmt.Fprintf(&b, "| %s | `%s` |\n", link(a.Name, r.URL), r.SHA256)
 			}

@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/org/timetracker-ci/pkg/action"
-	"github.com/org/timetracker-ci/pkg/githubapi"
 	"github.com/org/timetracker-ci/pkg/registry"
 	"github.com/org/timetracker-ci/pkg/rollback"
 )
@@ -19,14 +17,10 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if err != nil {
 		return err
 	}
-	timeout, err := rt.Duration("timeout")
+	ctx, cancel, _, err := rt.Timeout(ctx, "timeout")
 	if err != nil {
 		return err
 	}
-	if timeout <= 0 {
-		return action.InputErrorf("timeout", "must be a positive duration such as 10m, not %q", rt.Input("timeout"))
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var res *rollback.Result
 	err = rt.Group("Roll back "+strings.Join(o.Images, ", "), func() error {
@@ -78,77 +72,54 @@ func inputs(rt *action.Runtime) (rollback.Options, *registry.Client, error) {
 		return o, nil, err
 	}
 	if dir := rt.Input("deploy-dir"); dir != "" {
-		if o.DeployDir, err = insideWorkspace(rt.Workspace(), dir); err != nil {
-			return o, nil, action.InputErrorf("deploy-dir", "%v", err)
+		// Created through the jail: inside the workspace after symlinks.
+		if o.DeployDir, err = jailedDir(rt, "deploy-dir", dir); err != nil {
+			return o, nil, err
 		}
 	}
 
 	creds := registry.Credentials{Username: rt.Input("username"), Password: rt.Input("password"), Lines: rt.Input("registry-auth")}
-	opts, secrets, err := creds.Options(o.Images[0])
+	for _, a := range creds.Secrets() {
+		rt.MaskCredential(a.Username, a.Password)
+	}
+	opts, err := creds.Options(o.Images[0])
 	var ce *registry.CredentialError
 	if errors.As(err, &ce) {
 		return o, nil, action.InputErrorf(ce.Input, "%v", ce.Err)
-	}
-	for _, s := range secrets {
-		rt.Mask(s)
 	}
 	insecure := rt.List("insecure-registries")
 	opts = append(opts, registry.WithInsecure(insecure...), registry.WithRetry(5, 500*time.Millisecond),
 		registry.WithTempDir(rt.TempDir()), registry.WithLogf(rt.Logf), registry.WithUserAgent("timetracker-ci/rollback"))
 
-	token := rt.Input("github-token")
-	if strings.Contains(token, "${{") {
-		token = "" // the action.yml default, unexpanded outside a workflow
-	}
-	if token != "" {
-		rt.Mask(token)
-		ev, err := rt.Event()
+	if token := rt.Input("github-token"); token != "" {
+		gh, err := rt.GitHub(token, action.GitHubOptions{})
 		if err != nil {
 			return o, nil, err
 		}
-		o.GitHub.Owner, o.GitHub.Repo = ev.Owner(), ev.RepoName()
-		if o.GitHub.Owner == "" || o.GitHub.Repo == "" {
-			return o, nil, action.UsageErrorf("GITHUB_REPOSITORY is not set: run under GitHub Actions, or set it to owner/name (or leave github-token empty to move only the image tags)")
-		}
-		if o.GitHub.Client, _, err = githubapi.New(githubapi.Options{APIURL: ev.APIURL, Token: token, UserAgent: "timetracker-ci/rollback",
-			Retry: []githubapi.TransportOption{githubapi.WithLogf(rt.Logf)}}); err != nil {
-			return o, nil, action.UsageErrorf("GITHUB_API_URL: %v", err)
-		}
+		o.GitHub.Client, o.GitHub.Owner, o.GitHub.Repo = gh.Client, gh.Owner, gh.Repo
 	}
 	o.Logf = rt.Logf
 	return o, registry.New(opts...), nil
 }
 
-// insideWorkspace resolves a workspace-relative folder, refusing one that
-// leaves the workspace by name or through a symlink.
-func insideWorkspace(ws, dir string) (string, error) {
-	if filepath.IsAbs(dir) {
-		return "", fmt.Errorf("%q is absolute: give a folder relative to the workspace", dir)
-	}
-	clean := filepath.Clean(dir)
-	if clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("%q leaves the workspace: give a folder inside it", dir)
-	}
-	wsReal, err := filepath.EvalSymlinks(ws)
+// jailedDir creates a folder an input names through the workspace jail
+// and returns its path: inside the workspace after symlinks, else refused
+// naming the input.
+func jailedDir(rt *action.Runtime, input, dir string) (string, error) {
+	jail, err := rt.Jail()
 	if err != nil {
-		return "", fmt.Errorf("the workspace %s: %w", ws, err)
+		return "", err
 	}
-	// Resolve the deepest part that exists; what does not exist yet will
-	// be created as plain folders.
-	p := filepath.Join(wsReal, clean)
-	existing, rest := p, ""
-	for {
-		if r, err := filepath.EvalSymlinks(existing); err == nil {
-			existing = r
-			break
-		}
-		rest = filepath.Join(filepath.Base(existing), rest)
-		existing = filepath.Dir(existing)
+	rel, err := jail.MkdirAll(input, dir)
+	if err != nil {
+		return "", err
 	}
-	if rel, err := filepath.Rel(wsReal, existing); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("%q leads out of the workspace through a symlink: give a folder inside it", dir)
+	sub, err := jail.Sub(input, rel)
+	if err != nil {
+		return "", err
 	}
-	return filepath.Join(existing, rest), nil
+	defer sub.Close()
+	return sub.Dir(), nil
 }
 
 func setOutputs(rt *action.Runtime, res *rollback.Result) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,16 +17,8 @@ import (
 	"github.com/org/timetracker-ci/pkg/vulnscan"
 )
 
-const maxSBOM = 256 << 20
-
-// local resolves a workspace-relative input path, refusing escapes.
-func local(rt *action.Runtime, input, p string) (string, error) {
-	clean := filepath.Clean(strings.TrimSpace(p))
-	if !filepath.IsLocal(clean) {
-		return "", action.InputErrorf(input, "%q is outside the workspace: give a path relative to it", p)
-	}
-	return filepath.Join(rt.Workspace(), clean), nil
-}
+// sbomKind caps an SBOM file read from the workspace.
+var sbomKind = action.Kind{Name: "SBOM", Max: 256 << 20}
 
 func run(ctx context.Context, rt *action.Runtime) error {
 	threshold, ok := vulnscan.ParseLevel(rt.Input("severity-threshold"))
@@ -37,70 +30,66 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if len(files) == 0 && archive == "" {
 		return action.InputErrorf("sboms", "lists no file and image-archive is empty: give the SBOM files to scan, or an image saved with docker save")
 	}
+	// Every path is read and written through the workspace jail: inside
+	// the workspace after symlinks, regular files only, capped, never
+	// written through a symlink.
+	jail, err := rt.Jail()
+	if err != nil {
+		return err
+	}
 	sboms := map[string][]byte{}
 	if archive != "" {
-		p, err := local(rt, "image-archive", archive)
+		rel, err := jail.Rel("image-archive", archive)
 		if err != nil {
 			return err
 		}
-		out, err := local(rt, "sbom-file", rt.Input("sbom-file"))
+		f, err := jail.Open("image-archive", rel, action.KindArchive)
 		if err != nil {
 			return err
 		}
-		doc, err := supplychain.ArchiveSBOM(ctx, p, supplychain.FormatSPDX, "timetracker-ci", sbom.WithTempDir(rt.TempDir()),
+		f.Close()
+		out, err := jail.Rel("sbom-file", rt.Input("sbom-file"))
+		if err != nil {
+			return err
+		}
+		open := func() (io.ReadCloser, error) { return jail.Open("image-archive", rel, action.KindArchive) }
+		doc, err := supplychain.ArchiveSBOMFrom(ctx, rel, open, supplychain.FormatSPDX, "timetracker-ci", sbom.WithTempDir(rt.TempDir()),
 			sbom.WithWarnf(func(f string, a ...any) { rt.Logf("warning: "+f, a...) }))
 		if err != nil {
 			return action.InputErrorf("image-archive", "%v", err)
 		}
-		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-			return fmt.Errorf("creating the folder of sbom-file: %w", err)
-		}
-		if err := os.WriteFile(out, doc, 0o644); err != nil {
-			return fmt.Errorf("writing sbom-file: %w", err)
+		if err := jail.WriteFile("sbom-file", out, doc, 0o644); err != nil {
+			return err
 		}
 		sboms[archive] = doc
 	}
 	for _, f := range files {
-		p, err := local(rt, "sboms", f)
+		data, err := jail.ReadFile("sboms", strings.TrimSpace(f), sbomKind)
 		if err != nil {
 			return err
-		}
-		st, err := os.Stat(p)
-		if err != nil || !st.Mode().IsRegular() {
-			return action.InputErrorf("sboms", "%q is not a readable file", f)
-		}
-		if st.Size() > maxSBOM {
-			return action.InputErrorf("sboms", "%q is larger than 256 MiB", f)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return action.InputErrorf("sboms", "%q: %v", f, err)
 		}
 		sboms[f] = data
 	}
 	var ignore *vulnscan.IgnoreFile
 	if name := strings.TrimSpace(rt.Input("ignore-file")); name != "" {
-		p, err := local(rt, "ignore-file", name)
-		if err != nil {
-			return err
-		}
-		data, err := os.ReadFile(p)
+		data, err := jail.ReadFile("ignore-file", name, action.KindConfig)
 		switch {
 		case errors.Is(err, fs.ErrNotExist) && name == ".github/vulnerability-ignore.yml":
 		case err != nil:
-			return action.InputErrorf("ignore-file", "%q: %v", name, err)
+			return err
 		default:
 			if ignore, err = vulnscan.ParseIgnoreFile(data); err != nil {
 				return action.InputErrorf("ignore-file", "%s: %v", name, err)
 			}
 		}
 	}
-	sarifFile, err := local(rt, "sarif-file", rt.Input("sarif-file"))
+	sarifFile, err := jail.Rel("sarif-file", rt.Input("sarif-file"))
 	if err != nil {
 		return err
 	}
 	dbPath := strings.TrimSpace(rt.Input("osv-database"))
-	if dbPath == "" {
+	downloaded := dbPath == ""
+	if downloaded {
 		dbPath = filepath.Join(rt.TempDir(), "osv")
 		if err := os.MkdirAll(dbPath, 0o755); err != nil {
 			return err
@@ -111,10 +100,17 @@ func run(ctx context.Context, rt *action.Runtime) error {
 		if err != nil {
 			return err
 		}
-	} else if dbPath, err = local(rt, "osv-database", dbPath); err != nil {
+	}
+	var db *vulnscan.Database
+	if downloaded {
+		db, err = vulnscan.Load(ctx, dbPath) // downloaded just now into RUNNER_TEMP
+	} else if dbPath, err = jail.Rel("osv-database", dbPath); err == nil {
+		db, err = vulnscan.LoadFS(ctx, jail.ReadFS("osv-database", action.KindReport), dbPath)
+	}
+	var refused *action.PathError
+	if errors.As(err, &refused) {
 		return err
 	}
-	db, err := vulnscan.Load(ctx, dbPath)
 	if err != nil {
 		return action.InputErrorf("osv-database", "%v", err)
 	}
@@ -123,11 +119,8 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(sarifFile), 0o755); err != nil {
-		return fmt.Errorf("creating the folder of sarif-file: %w", err)
-	}
-	if err := os.WriteFile(sarifFile, rep.SARIF, 0o644); err != nil {
-		return fmt.Errorf("writing sarif-file: %w", err)
+	if err := jail.WriteFile("sarif-file", sarifFile, rep.SARIF, 0o644); err != nil {
+		return err
 	}
 	for _, line := range strings.Split(strings.TrimRight(rep.String(), "\n"), "\n") {
 		rt.Logf("%s", line)
@@ -140,7 +133,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if err := errors.Join(
 		rt.SetOutput("findings", fmt.Sprint(len(rep.Findings))),
 		rt.SetOutput("failing", fmt.Sprint(len(rep.Failing))),
-		rt.SetOutput("sarif-file", filepath.ToSlash(filepath.Clean(rt.Input("sarif-file")))),
+		rt.SetOutput("sarif-file", sarifFile),
 		rt.SetOutputJSON("json", rep),
 	); err != nil {
 		return err

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/org/timetracker-ci/pkg/action"
-	"github.com/org/timetracker-ci/pkg/githubapi"
 	"github.com/org/timetracker-ci/pkg/prreport"
 	"github.com/org/timetracker-ci/pkg/testreport"
 )
@@ -124,16 +123,12 @@ func (p *publishing) publish(ctx context.Context, rt *action.Runtime, jail *acti
 	if !p.comment && !p.checkRun {
 		return nil
 	}
-	owner, repo, ok := strings.Cut(p.ev.Repository, "/")
-	if !ok {
-		return fmt.Errorf("pull request report: GITHUB_REPOSITORY %q is not owner/name", p.ev.Repository)
-	}
-	client, _, err := githubapi.New(githubapi.Options{APIURL: p.ev.APIURL, Token: p.token, UserAgent: "timetracker-ci/test-report",
-		Retry: []githubapi.TransportOption{githubapi.WithLogf(rt.Logf)}})
+	gh, err := rt.GitHub(p.token, action.GitHubOptions{})
 	if err != nil {
-		return fmt.Errorf("pull request report: %w (check GITHUB_API_URL)", err)
+		return fmt.Errorf("pull request report: %w", err)
 	}
-	t := prreport.Target{Owner: owner, Repo: repo, PullRequest: number, HeadSHA: headSHA, DetailsURL: opts.RunURL, Comment: opts}
+	client := gh.Client
+	t := prreport.Target{Owner: gh.Owner, Repo: gh.Repo, PullRequest: number, HeadSHA: headSHA, DetailsURL: opts.RunURL, Comment: opts}
 	if rel, err := filepath.Rel(rt.Workspace(), root); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
 		t.PathPrefix = filepath.ToSlash(rel) + "/"
 	}

@@ -4,8 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"path"
 	"sort"
 	"strings"
 
@@ -54,7 +53,11 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	}
 	req.NoProvenance = !prov
 	paths := rt.List("deployment-files")
-	if req.Files, err = readFiles(rt.Workspace(), paths); err != nil {
+	jail, err := rt.Jail()
+	if err != nil {
+		return err
+	}
+	if req.Files, err = readFiles(jail, paths); err != nil {
 		return err
 	}
 	opts, err := registryOptions(rt)
@@ -93,51 +96,47 @@ func run(ctx context.Context, rt *action.Runtime) error {
 }
 
 // readFiles reads the deployment files, by name relative to the
-// workspace; a folder stands for its .yml, .yaml and .json files.
-func readFiles(workspace string, paths []string) (map[string][]byte, error) {
+// workspace; a folder stands for its .yml, .yaml and .json files. Each is
+// read through the jail: inside the workspace after symlinks, a regular
+// file of at most 4 MiB (a symlink in a folder is skipped, as before).
+func readFiles(jail *action.Workspace, paths []string) (map[string][]byte, error) {
+	const input = "deployment-files"
+	kind := action.Kind{Name: "deployment file", Max: maxFile}
 	out := map[string][]byte{}
 	for _, p := range paths {
-		clean := filepath.Clean(p)
-		if !filepath.IsLocal(clean) {
-			return nil, action.InputErrorf("deployment-files", "%q is outside the workspace: give paths relative to it", p)
-		}
-		full := filepath.Join(workspace, clean)
-		st, err := os.Stat(full)
+		clean, err := jail.Rel(input, p)
 		if err != nil {
-			return nil, action.InputErrorf("deployment-files", "%q: %v", p, err)
+			return nil, err
+		}
+		st, err := jail.Stat(input, clean)
+		if err != nil {
+			return nil, err
 		}
 		files := []string{clean}
 		if st.IsDir() {
 			files = nil
-			entries, err := os.ReadDir(full)
+			entries, err := jail.ReadDir(input, clean)
 			if err != nil {
-				return nil, action.InputErrorf("deployment-files", "%q: %v", p, err)
+				return nil, err
 			}
 			for _, e := range entries {
-				switch filepath.Ext(e.Name()) {
+				switch path.Ext(e.Name()) {
 				case ".yml", ".yaml", ".json":
 					if e.Type().IsRegular() {
-						files = append(files, filepath.Join(clean, e.Name()))
+						files = append(files, path.Join(clean, e.Name()))
 					}
 				}
 			}
 			if len(files) == 0 {
-				return nil, action.InputErrorf("deployment-files", "folder %q holds no .yml, .yaml or .json file", p)
+				return nil, action.InputErrorf(input, "folder %q holds no .yml, .yaml or .json file", p)
 			}
 		}
 		for _, f := range files {
-			fi, err := os.Lstat(filepath.Join(workspace, f))
-			if err != nil || !fi.Mode().IsRegular() {
-				return nil, action.InputErrorf("deployment-files", "%q is not a regular file", f)
-			}
-			if fi.Size() > maxFile {
-				return nil, action.InputErrorf("deployment-files", "%q is larger than 4 MiB: this is not a deployment file", f)
-			}
-			data, err := os.ReadFile(filepath.Join(workspace, f))
+			data, err := jail.ReadFile(input, f, kind)
 			if err != nil {
-				return nil, action.InputErrorf("deployment-files", "%q: %v", f, err)
+				return nil, err
 			}
-			out[filepath.ToSlash(f)] = data
+			out[f] = data
 		}
 	}
 	return out, nil

@@ -18,13 +18,14 @@ func TestMetadataActionInputs(t *testing.T) {
 	res := resolve(t, g, run{
 		ref: "refs/tags/v1.2.3",
 		inputs: map[string]string{
-			"images":      "name=ghcr.io/Org/App\nname=docker.io/org/app,enable=false",
-			"tags":        "type=ref,event=tag\ntype=sha\ntype=raw,value=x-{{sha}}",
-			"labels":      "org.opencontainers.image.title=Mine\nmaintainer={{tag}}\ninvalid",
-			"annotations": "org.opencontainers.image.vendor=Us",
-			"sep-tags":    " ",
-			"sep-labels":  ";",
-			"bake-target": "meta",
+			"images":          "name=ghcr.io/Org/App\nname=docker.io/org/app,enable=false",
+			"tags":            "type=ref,event=tag\ntype=sha\ntype=raw,value=x-{{sha}}",
+			"labels":          "org.opencontainers.image.title=Mine\nmaintainer={{tag}}\ninvalid",
+			"annotations":     "org.opencontainers.image.vendor=Us",
+			"sep-tags":        " ",
+			"sep-labels":      ";",
+			"sep-annotations": "|",
+			"bake-target":     "meta",
 		},
 		env: map[string]string{"RUNNER_TEMP": tmp, "DOCKER_METADATA_SHORT_SHA_LENGTH": "10",
 			"DOCKER_METADATA_ANNOTATIONS_LEVELS": "manifest,index"},
@@ -43,7 +44,7 @@ func TestMetadataActionInputs(t *testing.T) {
 	if contains(labels, "invalid") || contains(labels, "org.opencontainers.image.title=TimeTracker") {
 		t.Errorf("labels %q: a line without = is dropped and ours is overridden", labels)
 	}
-	ann := strings.Split(out["annotations"], "\n")
+	ann := strings.Split(out["annotations"], "|")
 	for _, want := range []string{"manifest:org.opencontainers.image.vendor=Us", "index:org.opencontainers.image.vendor=Us", "index:org.opencontainers.image.title=TimeTracker"} {
 		if !contains(ann, want) {
 			t.Errorf("annotations %q lack %q", ann, want)
@@ -119,7 +120,7 @@ func keys(m map[string]string) []string {
 func TestLocalImageFromRemote(t *testing.T) {
 	g := history(t)
 	g.Git("remote", "add", "origin", "git@github.com:DRYTRIX/TimeTracker.git")
-	res := actiontest.Run(t, versionaction.Action(), actiontest.Case{Dir: g.Dir, Local: true})
+	res := actiontest.Run(t, versionaction.Action(), actiontest.Case{Dir: g.Dir, Local: true, Inputs: map[string]string{"tags": "type=timetracker"}})
 	if res.ExitCode != 0 {
 		t.Fatalf("exit %d\n%s%s", res.ExitCode, res.Stdout, res.Stderr)
 	}

@@ -137,8 +137,7 @@ func writeBakeFiles(res *version.Result, dir, target string) (map[string]string,
 		// A fresh file rather than the last run's truncated: ext4 flushes a
 		// file truncated and rewritten when it is closed (about 1 ms for
 		// the four), and a symbolic link left in RUNNER_TEMP is replaced,
-		// not followed.
-		// Should removing fail, writing reports it.
+		// not followed. Should removing fail, writing reports it.
 		_ = os.Remove(path)
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			return nil, fmt.Errorf("write the %s definition: %w", b.Output, err)

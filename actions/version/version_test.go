@@ -35,8 +35,19 @@ type run struct {
 	env             map[string]string
 }
 
+// resolve runs the action. Most tests here are of the built-in scheme, so
+// a run that does not set tags gets type=timetracker; a test of
+// metadata-action's default rules sets tags to "" (see
+// TestEmptyTagsGiveMetadataActionDefaults).
 func resolve(t *testing.T, g *gitrepotest.Repo, r run) actiontest.Result {
 	t.Helper()
+	if _, set := r.inputs["tags"]; !set {
+		inputs := map[string]string{"tags": "type=timetracker"}
+		for k, v := range r.inputs {
+			inputs[k] = v
+		}
+		r.inputs = inputs
+	}
 	if r.event == "" {
 		r.event = "push"
 	}
@@ -448,7 +459,7 @@ func TestAnnotatedTagOnMergeCommit(t *testing.T) {
 func TestLocalRunInfersEvent(t *testing.T) {
 	g := history(t)
 	run := func() map[string]string {
-		res := actiontest.Run(t, versionaction.Action(), actiontest.Case{Dir: g.Dir, Local: true})
+		res := actiontest.Run(t, versionaction.Action(), actiontest.Case{Dir: g.Dir, Local: true, Inputs: map[string]string{"tags": "type=timetracker"}})
 		if res.ExitCode != 0 {
 			t.Fatalf("local run: exit %d\n%s%s", res.ExitCode, res.Stdout, res.Stderr)
 		}
@@ -555,9 +566,33 @@ func TestReleaseMarkedPrerelease(t *testing.T) {
 			t.Errorf("prerelease output = %q for a release marked as pre-release", out["prerelease"])
 		}
 	}
-	// With rules too: only the full version, no latest.
+	// Rule lines behave as in metadata-action, which does not read the
+	// mark: the version alone decides (the prerelease output still says so).
 	out := ok(t, resolve(t, g, run{event: "release", ref: "refs/tags/v1.2.3", inputs: map[string]string{
 		"tags": "type=semver,pattern={{version}}\ntype=semver,pattern={{major}}.{{minor}}",
 	}, extra: map[string]any{"release": map[string]any{"tag_name": "v1.2.3", "prerelease": true}}}))
-	wantOutputs(t, out, map[string]string{"tag-names": "1.2.3", "latest": "false"})
+	wantOutputs(t, out, map[string]string{"tag-names": "1.2.3\n1.2\nlatest", "latest": "true", "prerelease": "true"})
+}
+
+// An empty tags input gives docker/metadata-action's four default rules
+// (type=schedule, type=ref,event=branch, type=ref,event=tag,
+// type=ref,event=pr), as that action does.
+func TestEmptyTagsGiveMetadataActionDefaults(t *testing.T) {
+	g := history(t)
+	for _, c := range []struct {
+		event, ref string
+		extra      map[string]any
+		want       map[string]string
+	}{
+		{"push", "refs/tags/v1.2.3", nil, map[string]string{"tag-names": "v1.2.3\nlatest", "latest": "true", "stable": "false", "version": "1.2.3"}},
+		{"push", "refs/heads/develop", nil, map[string]string{"tag-names": "develop", "latest": "false"}},
+		{"schedule", "refs/heads/main", nil, map[string]string{"tag-names": "nightly\nmain", "latest": "false"}},
+		{"pull_request", "refs/pull/7/merge", map[string]any{"number": 7, "pull_request": map[string]any{"number": 7}}, map[string]string{"tag-names": "pr-7", "kind": "pull-request"}},
+	} {
+		out := ok(t, resolve(t, g, run{event: c.event, ref: c.ref, extra: c.extra, inputs: map[string]string{"tags": ""}}))
+		wantOutputs(t, out, c.want)
+		if !strings.Contains(out["labels"]+"\n", "org.opencontainers.image.version="+strings.Split(c.want["tag-names"], "\n")[0]+"\n") {
+			t.Errorf("%s %s: the version label is not the first tag:\n%s", c.event, c.ref, out["labels"])
+		}
+	}
 }

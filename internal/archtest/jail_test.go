@@ -24,7 +24,8 @@ var fileCalls = map[string]map[string]bool{
 }
 
 // jailedDirs hold code that handles paths from inputs.
-var jailedDirs = []string{"actions/", "pkg/release/", "pkg/testreport/", "pkg/manifest/", "pkg/tiers/", "pkg/version/"}
+var jailedDirs = []string{"actions/", "pkg/release/", "pkg/testreport/", "pkg/manifest/", "pkg/tiers/", "pkg/version/",
+	"pkg/doctor/", "pkg/initrepo/", "pkg/vulnscan/", "pkg/supplychain/", "pkg/rollback/"}
 
 // jailAllowed lists the direct file calls that remain, each with why it is
 // not a user-named path through an action, or that it is not converted yet.
@@ -32,68 +33,37 @@ var jailedDirs = []string{"actions/", "pkg/release/", "pkg/testreport/", "pkg/ma
 // listed here with its reason.
 var jailAllowed = map[string]string{
 	// Paths the action makes itself, under RUNNER_TEMP or the jail's own root.
-	"actions/release/release.go: os.MkdirAll":  "the work folder: RUNNER_TEMP, or output-dir already created through the jail",
-	"pkg/release/assets.go: os.Open":           "HashFile/Opener: files the action wrote itself (SHA256SUMS), never an input's path",
-	"pkg/release/publish.go: os.MkdirAll":      "openWorkDir: the work folder, then written only through a jail rooted there",
-	"pkg/testreport/jail.go: os.Open":          "the fallback when Options.Jail is nil (library callers outside an action); the action always sets it",
-	"pkg/testreport/run.go: os.MkdirAll":       "writeTimings: the fallback without a jail",
-	"pkg/testreport/run.go: os.Create":         "writeTimings: the fallback without a jail",
-	"pkg/testreport/report.go: os.Stat":        "classname resolution: a Stat under Root, never read or echoed; NOT YET through the jail",
-	"pkg/testreport/coverload.go: os.Stat":     "coverage path mapping: a Stat under Root; NOT YET through the jail",
-	"pkg/testreport/coverload.go: os.ReadFile": "go.mod of the repository for module paths; NOT YET through the jail",
-	"pkg/manifest/write.go: os.MkdirAll":       "WriteFiles, a library entry point the action no longer uses (it writes through the jail)",
-	"pkg/manifest/write.go: os.CreateTemp":     "WriteFiles, as above",
-	"pkg/manifest/write.go: os.Rename":         "WriteFiles, as above",
-	"pkg/manifest/write.go: os.Remove":         "WriteFiles, as above",
-	"pkg/manifest/write.go: os.Chmod":          "WriteFiles, as above",
-	"pkg/version/versionfile.go: os.ReadFile":  "ReadVersionFile, a library entry point; the action reads through the jail and calls ParseVersionFile",
+	"pkg/release/assets.go: os.Open":          "HashFile/Opener: files the action wrote itself (SHA256SUMS), never an input's path",
+	"pkg/release/publish.go: os.MkdirAll":     "openWorkDir: the work folder, then written only through a jail rooted there",
+	"pkg/testreport/jail.go: os.Open":         "the fallback when Options.Jail is nil (library callers outside an action); the action always sets it",
+	"pkg/testreport/run.go: os.MkdirAll":      "writeTimings: the fallback without a jail",
+	"pkg/testreport/run.go: os.Create":        "writeTimings: the fallback without a jail",
+	"pkg/manifest/write.go: os.MkdirAll":      "WriteFiles, a library entry point the action no longer uses (it writes through the jail)",
+	"pkg/manifest/write.go: os.CreateTemp":    "WriteFiles, as above",
+	"pkg/manifest/write.go: os.Rename":        "WriteFiles, as above",
+	"pkg/manifest/write.go: os.Remove":        "WriteFiles, as above",
+	"pkg/manifest/write.go: os.Chmod":         "WriteFiles, as above",
+	"pkg/version/versionfile.go: os.ReadFile": "ReadVersionFile, a library entry point; the action reads through the jail and calls ParseVersionFile",
 	// Local-only commands (not GitHub actions): the person running them names the paths.
 	"actions/fakegithub/fakegithub.go: os.WriteFile": "local test server: its own URL file and temp clone",
 	"actions/fakegithub/fakegithub.go: os.Stat":      "local test server: the repository it serves",
 	"actions/fakegithub/fakegithub.go: os.RemoveAll": "local test server: its own temp folder",
-	"actions/pipeline/pipeline.go: os.Stat":          "local pipeline command: NOT YET through the jail",
 	"actions/pipeline/pipeline.go: os.MkdirAll":      "local pipeline command: its own output folder",
 	"actions/pipeline/pipeline.go: os.OpenFile":      "local pipeline command: its own logs",
 	"actions/pipeline/pipeline.go: os.Create":        "local pipeline command: its own logs",
-	"actions/pipeline/pipeline.go: filepath.Glob":    "local pipeline command: results it wrote; NOT YET through the jail",
-	"actions/pipeline/pipeline.go: os.ReadDir":       "local pipeline command: NOT YET through the jail",
-	"actions/pipeline/appimage.go: filepath.WalkDir": "local pipeline command: the app image it builds; NOT YET through the jail",
-	"actions/pipeline/appimage.go: os.ReadFile":      "local pipeline command: NOT YET through the jail",
-	"actions/pipeline/appimage.go: os.Stat":          "local pipeline command: NOT YET through the jail",
-	"actions/attest/attest.go: os.MkdirAll":          "supply-chain action (new on main): NOT YET through the jail",
-	"actions/attest/attest.go: os.WriteFile":         "supply-chain action (new on main): NOT YET through the jail",
-	"actions/scan/scan.go: os.MkdirAll":              "supply-chain action (new on main): NOT YET through the jail",
-	"actions/scan/scan.go: os.ReadFile":              "supply-chain action (new on main): NOT YET through the jail",
-	"actions/scan/scan.go: os.Stat":                  "supply-chain action (new on main): NOT YET through the jail",
-	"actions/scan/scan.go: os.WriteFile":             "supply-chain action (new on main): NOT YET through the jail",
-	"actions/verify/verify.go: os.Lstat":             "supply-chain action (new on main): NOT YET through the jail",
-	"actions/verify/verify.go: os.ReadDir":           "supply-chain action (new on main): NOT YET through the jail",
-	"actions/verify/verify.go: os.ReadFile":          "supply-chain action (new on main): NOT YET through the jail",
-	"actions/verify/verify.go: os.Stat":              "supply-chain action (new on main): NOT YET through the jail",
+	"actions/scan/scan.go: os.MkdirAll":              "the OSV download folder in RUNNER_TEMP, not an input's path",
+	"pkg/vulnscan/download.go: os.Create":            "Download writes OSV archives into the folder scan made in RUNNER_TEMP",
+	"pkg/vulnscan/osv.go: os.Stat":                   "Load: the OSV records scan downloaded into RUNNER_TEMP; the osv-database input goes through LoadFS and the jail",
+	"pkg/vulnscan/osv.go: os.Open":                   "Load, as above",
+	"pkg/vulnscan/osv.go: filepath.WalkDir":          "Load, as above",
+	"pkg/supplychain/archive.go: os.Open":            "ArchiveSBOM, a library entry point; scan opens image-archive through the jail (ArchiveSBOMFrom)",
+	"pkg/rollback/github.go: os.MkdirAll":            "writeDeployment: DeployDir, which the action creates through the jail first; files are written through os.Root at it, by rename",
 	"pkg/testreport/collect.go: os.Stat":             "sums result file sizes for the progress line; reads nothing (files are opened through the jail)",
-	"pkg/tiers/staticmarks.go: os.ReadFile":          "static marker scan of globbed test sources (new on main): NOT YET through the jail",
 	// Added on main by other work while this rule was written. They check
-	// the workspace by hand (EvalSymlinks, Lstat); NOT YET through the jail.
-	"actions/rollback/rollback.go: filepath.EvalSymlinks": "its own workspace check by hand; NOT YET through the jail",
-	"actions/metrics/metrics.go: filepath.EvalSymlinks":   "its own workspace check by hand; NOT YET through the jail",
-	"actions/metrics/metrics.go: os.Lstat":                "its own no-symlink check; NOT YET through the jail",
-	"actions/metrics/metrics.go: os.MkdirAll":             "charts folder; NOT YET through the jail",
-	"actions/metrics/metrics.go: os.Open":                 "NOT YET through the jail",
-	"actions/metrics/metrics.go: os.Rename":               "charts written by rename; NOT YET through the jail",
-	"actions/metrics/metrics.go: os.WriteFile":            "charts; NOT YET through the jail",
-	"actions/doctor/doctor.go: os.Stat":                   "doctor's path input: NOT YET through the jail (a Stat; what it reads is in pkg/doctor, not scanned)",
-	"actions/version/outputs.go: os.MkdirAll":             "bake files in RUNNER_TEMP (the runner's folder, not an input's path)",
-	"actions/version/outputs.go: os.WriteFile":            "bake files in RUNNER_TEMP (the runner's folder, not an input's path)",
-	"pkg/tiers/input.go: os.ReadDir":                      "ClearResults: the results folder; NOT YET through the jail",
-	"pkg/tiers/input.go: os.Remove":                       "ClearResults: result files it matched by name; NOT YET through the jail",
-	"pkg/tiers/planfile.go: os.ReadFile":                  "ReadPlan (plan-file input): lexically inside the working directory; NOT YET through the jail (symlinks, FIFOs)",
-	"pkg/tiers/planfile.go: os.MkdirAll":                  "WritePlan: lexically inside the working directory; NOT YET through the jail",
-	"pkg/tiers/planfile.go: os.WriteFile":                 "WritePlan: lexically inside the working directory; NOT YET through the jail (writes through a symlink)",
+	"actions/version/outputs.go: os.MkdirAll":  "bake files in RUNNER_TEMP (the runner's folder, not an input's path)",
+	"actions/version/outputs.go: os.WriteFile": "bake files in RUNNER_TEMP (the runner's folder, not an input's path)",
+	"actions/version/outputs.go: os.Remove":    "the previous bake file in RUNNER_TEMP, before it is written again (the runner's folder, not an input's path)",
 	// test-plan's policy in pkg/tiers reads tiers and test sources directly.
-	"pkg/tiers/glob.go: filepath.WalkDir": "test-plan/test-report file globs: NOT YET through the jail (symlinks are not followed by the walk)",
-	"pkg/tiers/tier.go: os.ReadFile":      "Load's path form, a library entry point: test-plan reads the tiers file through the jail and passes its text",
-	"pkg/tiers/plan.go: os.ReadFile":      "readSource: the fallback when Options.Jail is nil; test-plan sets it (the globs themselves are NOT YET through the jail)",
-	"pkg/tiers/input.go: os.Stat":         "WorkDir, a library entry point: test-plan and test-report open working-directory through the jail",
 }
 
 func TestUserPathsGoThroughTheJail(t *testing.T) {

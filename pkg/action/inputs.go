@@ -1,6 +1,7 @@
 package action
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -111,6 +112,24 @@ func (rt *Runtime) Duration(name string) (time.Duration, error) {
 		return 0, InputErrorf(name, "%q is not a duration: write it like 90s, 5m or 1h30m", v)
 	}
 	return d, nil
+}
+
+// Timeout bounds ctx by the duration input name, which must be positive;
+// a refusal gives the input's action.yml default as the example.
+func (rt *Runtime) Timeout(ctx context.Context, name string) (context.Context, context.CancelFunc, time.Duration, error) {
+	d, err := rt.Duration(name)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	if d <= 0 {
+		example := "10m"
+		if in, ok := rt.meta.Input(name); ok && in.Default != "" {
+			example = in.Default
+		}
+		return nil, nil, 0, InputErrorf(name, "must be a positive duration such as %s, not %q", example, rt.Input(name))
+	}
+	ctx, cancel := context.WithTimeout(ctx, d)
+	return ctx, cancel, d, nil
 }
 
 // List reads a newline- or comma-separated list; blank entries and #

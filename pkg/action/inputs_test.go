@@ -66,3 +66,42 @@ func TestEnumAndList(t *testing.T) {
 		}
 	}
 }
+
+func TestTimeout(t *testing.T) {
+	meta := []byte("name: t\ninputs:\n  timeout:\n    description: d\n    default: 15m\n")
+	for _, c := range []struct {
+		in  map[string]string
+		err string
+	}{
+		{nil, ""},
+		{map[string]string{"timeout": "90"}, ""},
+		{map[string]string{"timeout": "0s"}, `input "timeout": must be a positive duration such as 15m, not "0s"`},
+		{map[string]string{"timeout": "-5m"}, `input "timeout": must be a positive duration such as 15m, not "-5m"`},
+		{map[string]string{"timeout": "soon"}, `input "timeout": "soon" is not a duration: write it like 90s, 5m or 1h30m`},
+	} {
+		var gotErr error
+		var deadline bool
+		a := &Action{Name: "t", Metadata: meta, Run: func(ctx context.Context, rt *Runtime) error {
+			ctx, cancel, _, err := rt.Timeout(ctx, "timeout")
+			if gotErr = err; err == nil {
+				defer cancel()
+				_, deadline = ctx.Deadline()
+			}
+			return nil
+		}}
+		env := Env{Getenv: func(string) string { return "" }, Stdout: io.Discard, Stderr: io.Discard}
+		if _, err := Invoke(context.Background(), a, env, c.in); err != nil {
+			t.Fatal(err)
+		}
+		errText := ""
+		if gotErr != nil {
+			errText = gotErr.Error()
+			if !IsInputError(gotErr) {
+				t.Errorf("Timeout(%v) error is not an input error", c.in)
+			}
+		}
+		if errText != c.err || (c.err == "") != deadline {
+			t.Errorf("Timeout(%v) = deadline %v, %q; want %q", c.in, deadline, errText, c.err)
+		}
+	}
+}

@@ -19,11 +19,13 @@ type (
 
 // Size caps by kind of file (see pkg/workspace).
 var (
-	KindText   = workspace.KindText
-	KindConfig = workspace.KindConfig
-	KindReport = workspace.KindReport
-	KindAsset  = workspace.KindAsset
-	KindEvent  = workspace.KindEvent
+	KindText    = workspace.KindText
+	KindConfig  = workspace.KindConfig
+	KindReport  = workspace.KindReport
+	KindAsset   = workspace.KindAsset
+	KindEvent   = workspace.KindEvent
+	KindPlan    = workspace.KindPlan
+	KindArchive = workspace.KindArchive
 )
 
 // Jail is the workspace (GITHUB_WORKSPACE, else the working directory) as a

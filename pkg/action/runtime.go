@@ -121,6 +121,7 @@ type Runtime struct {
 	tempDir     string
 	jail        *Workspace
 	jailErr     error
+	masked      map[string]bool // values already sent to the runner's mask
 }
 
 // Metadata is the action's parsed action.yml.
@@ -242,10 +243,25 @@ func (rt *Runtime) MaskCredential(user, password string) {
 
 func (rt *Runtime) maskOne(v string) {
 	for _, line := range splitLines(v) {
-		if line = strings.TrimSpace(line); line != "" && !rt.local {
+		if line = strings.TrimSpace(line); line != "" && !rt.local && rt.firstMask(line) {
 			rt.println("::add-mask::" + escapeData(line))
 		}
 	}
+}
+
+// firstMask records a masked value and reports whether it is new: a secret
+// that several inputs or helpers mask is sent to the runner once.
+func (rt *Runtime) firstMask(v string) bool {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.masked[v] {
+		return false
+	}
+	if rt.masked == nil {
+		rt.masked = map[string]bool{}
+	}
+	rt.masked[v] = true
+	return true
 }
 
 // SecretForms is a secret and the encodings it may be printed in.

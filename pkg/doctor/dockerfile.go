@@ -3,15 +3,13 @@ package doctor
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 )
 
-func checkDockerfile(ctx context.Context, root string, o Options) ([]Finding, error) {
+func checkDockerfile(ctx context.Context, root *repo, o Options) ([]Finding, error) {
 	const name = "Dockerfile"
-	data, err := os.ReadFile(filepath.Join(root, name))
-	if os.IsNotExist(err) {
+	data, err := root.read(name)
+	if notExist(err) {
 		return nil, nil
 	}
 	if err != nil {

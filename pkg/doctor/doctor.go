@@ -3,7 +3,6 @@ package doctor
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 
@@ -51,9 +50,14 @@ type Options struct {
 // Run audits the repository at root. The findings are sorted by file and
 // line; an error means the repository could not be read.
 func Run(ctx context.Context, root string, o Options) ([]Finding, error) {
-	if st, err := os.Stat(root); err != nil || !st.IsDir() {
+	r, err := openRepo(root)
+	if err != nil || !r.isDir(".") {
+		if r != nil {
+			r.close()
+		}
 		return nil, fmt.Errorf("%s is not a folder: give the application repository's root", root)
 	}
+	defer r.close()
 	if o.Tiers == nil {
 		o.Tiers = tiers.Defaults()
 	}
@@ -61,13 +65,13 @@ func Run(ctx context.Context, root string, o Options) ([]Finding, error) {
 		o.Repo = "org/timetracker-ci"
 	}
 	var out []Finding
-	for _, check := range []func(context.Context, string, Options) ([]Finding, error){
+	for _, check := range []func(context.Context, *repo, Options) ([]Finding, error){
 		checkPytest, checkWorkflows, checkDockerfile, checkMigrations,
 	} {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		fs, err := check(ctx, root, o)
+		fs, err := check(ctx, r, o)
 		if err != nil {
 			return nil, err
 		}

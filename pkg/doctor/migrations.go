@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"github.com/org/timetracker-ci/internal/lazyre"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -18,16 +16,16 @@ var (
 
 // checkMigrations finds the heads of an Alembic (Flask-Migrate) history:
 // revisions no other revision names as its down_revision.
-func checkMigrations(ctx context.Context, root string, o Options) ([]Finding, error) {
+func checkMigrations(ctx context.Context, root *repo, o Options) ([]Finding, error) {
 	var dirs []string
 	for _, d := range []string{"migrations/versions", "alembic/versions"} {
-		if st, err := os.Stat(filepath.Join(root, d)); err == nil && st.IsDir() {
+		if root.isDir(d) {
 			dirs = append(dirs, d)
 		}
 	}
 	var out []Finding
 	for _, d := range dirs {
-		entries, err := os.ReadDir(filepath.Join(root, d))
+		entries, err := root.readDir(d)
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", d, err)
 		}
@@ -38,7 +36,7 @@ func checkMigrations(ctx context.Context, root string, o Options) ([]Finding, er
 				continue
 			}
 			rel := d + "/" + e.Name()
-			data, err := os.ReadFile(filepath.Join(root, d, e.Name()))
+			data, err := root.read(rel)
 			if err != nil {
 				return nil, fmt.Errorf("reading %s: %w", rel, err)
 			}

@@ -6,8 +6,6 @@ import (
 	"context"
 	"fmt"
 	"github.com/org/timetracker-ci/internal/lazyre"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -48,7 +46,7 @@ type pytestConfig struct {
 	addoptsTxt []string
 }
 
-func checkPytest(ctx context.Context, root string, o Options) ([]Finding, error) {
+func checkPytest(ctx context.Context, root *repo, o Options) ([]Finding, error) {
 	cfg, err := readPytestConfig(root)
 	if err != nil {
 		return nil, err
@@ -59,7 +57,7 @@ func checkPytest(ctx context.Context, root string, o Options) ([]Finding, error)
 			out = append(out, ruleCovFailUnder.at(cfg.addopts[i].file, cfg.addopts[i].line, "addopts sets --cov-fail-under"))
 		}
 	}
-	testFiles, err := tiers.Glob(ctx, root, tiers.DefaultPaths())
+	testFiles, err := root.glob(ctx, tiers.DefaultPaths())
 	if err != nil {
 		return nil, fmt.Errorf("finding the tests: %w", err)
 	}
@@ -82,10 +80,10 @@ func checkPytest(ctx context.Context, root string, o Options) ([]Finding, error)
 	// conftest.py files may use markers too (pytest_collection_modifyitems).
 	var pyFiles []string
 	pyFiles = append(pyFiles, testFiles...)
-	conftests, _ := tiers.Glob(ctx, root, []string{"**/conftest.py"})
+	conftests, _ := root.glob(ctx, []string{"**/conftest.py"})
 	pyFiles = append(pyFiles, conftests...)
 	for _, rel := range pyFiles {
-		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		data, err := root.read(rel)
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", rel, err)
 		}
@@ -115,7 +113,7 @@ func checkPytest(ctx context.Context, root string, o Options) ([]Finding, error)
 	}
 	if !selectsAll {
 		for _, rel := range testFiles {
-			data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+			data, err := root.read(rel)
 			if err != nil {
 				return nil, fmt.Errorf("reading %s: %w", rel, err)
 			}
@@ -238,13 +236,13 @@ func sortedKeys[V any](m map[string]V) []string {
 // readPytestConfig reads the first configuration pytest itself would use
 // (pytest.ini, pyproject.toml, tox.ini, setup.cfg) plus markers registered
 // in conftest.py files.
-func readPytestConfig(root string) (*pytestConfig, error) {
+func readPytestConfig(root *repo) (*pytestConfig, error) {
 	cfg := &pytestConfig{registered: map[string]pos{}}
 	for _, c := range []struct{ file, section string }{
 		{"pytest.ini", "pytest"}, {"pyproject.toml", "tool.pytest.ini_options"}, {"tox.ini", "pytest"}, {"setup.cfg", "tool:pytest"},
 	} {
-		data, err := os.ReadFile(filepath.Join(root, c.file))
-		if os.IsNotExist(err) {
+		data, err := root.read(c.file)
+		if notExist(err) {
 			continue
 		}
 		if err != nil {
@@ -255,9 +253,9 @@ func readPytestConfig(root string) (*pytestConfig, error) {
 			break
 		}
 	}
-	conftests, _ := tiers.Glob(context.Background(), root, []string{"**/conftest.py", "conftest.py"})
+	conftests, _ := root.glob(context.Background(), []string{"**/conftest.py", "conftest.py"})
 	for _, rel := range conftests {
-		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		data, err := root.read(rel)
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", rel, err)
 		}
@@ -319,7 +317,12 @@ func readSection(cfg *pytestConfig, file, section string, ls []string) bool {
 // RegisteredMarkers returns the markers the project registers, sorted, and
 // the configuration file pytest reads them from ("" when there is none).
 func RegisteredMarkers(root string) (file string, markers []string, err error) {
-	cfg, err := readPytestConfig(root)
+	r, err := openRepo(root)
+	if err != nil {
+		return "", nil, err
+	}
+	defer r.close()
+	cfg, err := readPytestConfig(r)
 	if err != nil {
 		return "", nil, err
 	}

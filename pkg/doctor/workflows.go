@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"github.com/org/timetracker-ci/internal/lazyre"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/org/timetracker-ci/pkg/yamlnode"
 
 	"github.com/org/timetracker-ci/pkg/workflowcheck"
 )
@@ -26,10 +26,9 @@ var historyActions = map[string]bool{"version": true, "release": true}
 // imageKeys are with: keys that name images.
 var imageKeys = map[string]bool{"image": true, "images": true, "image-name": true}
 
-func checkWorkflows(ctx context.Context, root string, o Options) ([]Finding, error) {
-	dir := filepath.Join(root, ".github", "workflows")
-	entries, err := os.ReadDir(dir)
-	if os.IsNotExist(err) {
+func checkWorkflows(ctx context.Context, root *repo, o Options) ([]Finding, error) {
+	entries, err := root.readDir(".github/workflows")
+	if notExist(err) {
 		return nil, nil
 	}
 	if err != nil {
@@ -44,7 +43,7 @@ func checkWorkflows(ctx context.Context, root string, o Options) ([]Finding, err
 			return nil, err
 		}
 		rel := ".github/workflows/" + e.Name()
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		data, err := root.read(rel)
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", rel, err)
 		}
@@ -59,7 +58,7 @@ func checkWorkflows(ctx context.Context, root string, o Options) ([]Finding, err
 
 func checkWorkflow(wf *workflowcheck.Workflow, o Options) []Finding {
 	var out []Finding
-	top := lookup(wf.Root, "permissions")
+	top := yamlnode.Lookup(wf.Root, "permissions")
 	if top != nil && isWriteAll(top) {
 		out = append(out, rulePermissionsBroad.at(wf.File, top.Line, "the workflow's permissions are write-all"))
 	}
@@ -103,7 +102,7 @@ func checkCheckouts(wf *workflowcheck.Workflow, j *workflowcheck.Job, o Options)
 		uses := s.Uses.Value
 		if strings.HasPrefix(strings.ToLower(uses), "actions/checkout@") {
 			shallow, checkedOut = s, true
-			if d := lookup(s.With, "fetch-depth"); d != nil && strings.TrimSpace(d.Value) == "0" {
+			if d := yamlnode.Lookup(s.With, "fetch-depth"); d != nil && strings.TrimSpace(d.Value) == "0" {
 				shallow = nil
 			}
 			continue
@@ -138,7 +137,7 @@ func ourAction(uses, repo string) string {
 func checkImages(wf *workflowcheck.Workflow, j *workflowcheck.Job) []Finding {
 	var out []Finding
 	check := func(with *yaml.Node) {
-		eachPair(with, func(k, v *yaml.Node) {
+		yamlnode.EachPair(with, func(k, v *yaml.Node) {
 			if !imageKeys[k.Value] || v.Kind != yaml.ScalarNode {
 				return
 			}
@@ -199,27 +198,6 @@ func firstSecret(job *yaml.Node) (string, int) {
 
 func isWriteAll(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && strings.TrimSpace(n.Value) == "write-all"
-}
-
-func lookup(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
-}
-
-func eachPair(m *yaml.Node, fn func(k, v *yaml.Node)) {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		fn(m.Content[i], m.Content[i+1])
-	}
 }
 
 // CheckWorkflow applies the workflow rules to one parsed workflow (the

@@ -209,7 +209,15 @@ func (r *Repo) resolve(ctx context.Context, rev string) (plumbing.Hash, error) {
 		}
 		return h, nil
 	}
+	if h, handled, err := r.resolveBounded(rev); handled {
+		if err != nil {
+			return plumbing.ZeroHash, r.missing(rev, err)
+		}
+		return h, nil
+	}
+	r.gitMu.Lock()
 	h, err := r.git.ResolveRevision(plumbing.Revision(rev))
+	r.gitMu.Unlock()
 	if err != nil {
 		return plumbing.ZeroHash, r.missing(rev, err)
 	}

@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"strings"
+
+	"github.com/org/timetracker-ci/pkg/workspace"
 )
 
 // What Apply did (or would do) with a file.
@@ -34,7 +36,16 @@ type ApplyOptions struct {
 // Apply writes files under root: a new file is created; a file init wrote
 // and nobody changed since is updated; a file the user changed (or wrote)
 // is kept unless Force. A second run with the same files changes nothing.
+//
+// Files are read and written through a jail at root: a file symlinked out
+// of the repository is neither read nor written through, and each file is
+// written to a temporary name and renamed.
 func Apply(ctx context.Context, root string, files []File, o ApplyOptions) ([]Change, error) {
+	w, err := workspace.Open(root)
+	if err != nil {
+		return nil, fmt.Errorf("init: %w", err)
+	}
+	defer w.Close()
 	var out []Change
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
@@ -43,11 +54,10 @@ func Apply(ctx context.Context, root string, files []File, o ApplyOptions) ([]Ch
 		if filepath.IsAbs(f.Path) || strings.HasPrefix(filepath.Clean(f.Path), "..") {
 			return out, fmt.Errorf("init: %s is outside the repository", f.Path)
 		}
-		p := filepath.Join(root, filepath.FromSlash(f.Path))
-		old, err := os.ReadFile(p)
+		old, err := w.ReadFile("dir", f.Path, workspace.KindConfig)
 		c := Change{Path: f.Path}
 		switch {
-		case errors.Is(err, os.ErrNotExist):
+		case errors.Is(err, fs.ErrNotExist):
 			c.Action = Created
 		case err != nil:
 			return out, fmt.Errorf("reading %s: %w", f.Path, err)
@@ -65,10 +75,7 @@ func Apply(ctx context.Context, root string, files []File, o ApplyOptions) ([]Ch
 			c.Diff = Diff(f.Path, string(old), string(f.Content))
 		}
 		if !o.DryRun && (c.Action == Created || c.Action == Updated) {
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				return out, fmt.Errorf("creating %s: %w", filepath.Dir(f.Path), err)
-			}
-			if err := os.WriteFile(p, f.Content, 0o644); err != nil {
+			if err := w.WriteFile("dir", f.Path, f.Content, 0o644); err != nil {
 				return out, fmt.Errorf("writing %s: %w", f.Path, err)
 			}
 		}

@@ -5,7 +5,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/org/timetracker-ci/internal/lazyre"
-	"os"
+	"io/fs"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/org/timetracker-ci/pkg/doctor"
+
+	"github.com/org/timetracker-ci/pkg/workspace"
 )
 
 // Facts are what Detect found; each names where it came from so a user
@@ -47,14 +49,21 @@ var (
 	requirementsRe = lazyre.New(`^requirements(?:[-_.]([A-Za-z]+))?\.txt$`)
 )
 
-// Detect reads what the repository at root has.
+// Detect reads what the repository at root has, through a jail at root: a
+// file symlinked out of the repository (or to /proc), a FIFO or an
+// oversized file is not read.
 func Detect(ctx context.Context, root string) (Facts, error) {
-	if st, err := os.Stat(root); err != nil || !st.IsDir() {
+	w, err := workspace.Open(root)
+	if err != nil {
+		return Facts{}, fmt.Errorf("%s is not a folder: run init in the application repository", root)
+	}
+	defer w.Close()
+	if st, err := w.Stat("dir", "."); err != nil || !st.IsDir() {
 		return Facts{}, fmt.Errorf("%s is not a folder: run init in the application repository", root)
 	}
 	f := Facts{PythonVersion: "3.12", PythonFrom: "default", Markers: []string{}}
 	read := func(name string) []string {
-		data, err := os.ReadFile(filepath.Join(root, name))
+		data, err := w.ReadFile("dir", name, workspace.KindConfig)
 		if err != nil {
 			return nil
 		}
@@ -85,7 +94,7 @@ func Detect(ctx context.Context, root string) (Facts, error) {
 		}
 	}
 	// Requirements files.
-	entries, err := os.ReadDir(root)
+	entries, err := w.ReadDir("dir", ".")
 	if err != nil {
 		return Facts{}, fmt.Errorf("reading %s: %w", root, err)
 	}
@@ -128,16 +137,16 @@ func Detect(ctx context.Context, root string) (Facts, error) {
 		}
 	}
 	if f.HealthPath == "" {
-		f.HealthPath, f.HealthFrom = composeHealth(root)
+		f.HealthPath, f.HealthFrom = composeHealth(w)
 	}
 	if f.HealthPath == "" {
-		f.HealthPath, f.HealthFrom = findRoute(root)
+		f.HealthPath, f.HealthFrom = findRoute(w)
 	}
-	if st, err := os.Stat(filepath.Join(root, "migrations", "versions")); err == nil && st.IsDir() {
+	if st, err := w.Stat("dir", "migrations/versions"); err == nil && st.IsDir() {
 		f.Migrations = true
 	}
 	for _, app := range []string{"wsgi", "app"} {
-		if _, err := os.Stat(filepath.Join(root, app+".py")); err == nil {
+		if _, err := w.Stat("dir", app+".py"); err == nil {
 			f.FlaskApp = app
 			break
 		}
@@ -161,11 +170,11 @@ func indexPrefix(ls []string, prefix string) int {
 }
 
 // composeHealth is the path a compose file's healthcheck requests.
-func composeHealth(root string) (path, from string) {
-	names, _ := filepath.Glob(filepath.Join(root, "*compose*.y*ml"))
+func composeHealth(w *workspace.Workspace) (path, from string) {
+	names, _ := w.Glob("dir", "*compose*.y*ml")
 	sort.Strings(names)
 	for _, n := range names {
-		data, err := os.ReadFile(n)
+		data, err := w.ReadFile("dir", n, workspace.KindConfig)
 		if err != nil {
 			continue
 		}
@@ -190,16 +199,16 @@ func composeHealth(root string) (path, from string) {
 var routePreference = []string{"/_health", "/healthz", "/health", "/_ready", "/readyz", "/ready"}
 
 // findRoute looks for a health route in the application's Python files.
-func findRoute(root string) (path, from string) {
+func findRoute(w *workspace.Workspace) (path, from string) {
 	var files []string
-	_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+	_ = fs.WalkDir(w.FS(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil
 		}
 		if d.IsDir() {
 			switch d.Name() {
 			case ".git", "node_modules", ".venv", "venv", "tests", "migrations", "__pycache__":
-				return filepath.SkipDir
+				return fs.SkipDir
 			}
 			return nil
 		}
@@ -211,7 +220,7 @@ func findRoute(root string) (path, from string) {
 	sort.Strings(files)
 	bestRank := len(routePreference) + 1
 	for _, p := range files {
-		data, err := os.ReadFile(p)
+		data, err := w.ReadFile("dir", p, workspace.KindConfig)
 		if err != nil {
 			continue
 		}
@@ -223,8 +232,7 @@ func findRoute(root string) (path, from string) {
 				}
 			}
 			if rank < bestRank {
-				rel, _ := filepath.Rel(root, p)
-				path, from, bestRank = string(m[1]), filepath.ToSlash(rel), rank
+				path, from, bestRank = string(m[1]), p, rank
 			}
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/org/timetracker-ci/pkg/yamlnode"
 )
 
 // File is one file init writes, relative to the repository root.
@@ -76,8 +78,8 @@ func renderWorkflow(src []byte, f Facts, ref string) ([]byte, error) {
 		return nil, err
 	}
 	root := doc.Content[0]
-	eachPair(lookup(root, "jobs"), func(_, job *yaml.Node) {
-		uses := lookup(job, "uses")
+	yamlnode.EachPair(yamlnode.Lookup(root, "jobs"), func(_, job *yaml.Node) {
+		uses := yamlnode.Lookup(job, "uses")
 		if uses == nil {
 			return
 		}
@@ -86,7 +88,7 @@ func renderWorkflow(src []byte, f Facts, ref string) ([]byte, error) {
 			return
 		}
 		uses.Value = Repo + "/" + m[1] + "@" + ref
-		with := lookup(job, "with")
+		with := yamlnode.Lookup(job, "with")
 		if with == nil {
 			with = &yaml.Node{Kind: yaml.MappingNode}
 			job.Content = append(job.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "with"}, with)
@@ -137,11 +139,11 @@ func renderDependabot(src []byte, f Facts) ([]byte, error) {
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		return nil, err
 	}
-	updates := lookup(doc.Content[0], "updates")
+	updates := yamlnode.Lookup(doc.Content[0], "updates")
 	if updates != nil && !f.Dockerfile {
 		var keep []*yaml.Node
 		for _, u := range updates.Content {
-			if e := lookup(u, "package-ecosystem"); e == nil || e.Value != "docker" {
+			if e := yamlnode.Lookup(u, "package-ecosystem"); e == nil || e.Value != "docker" {
 				keep = append(keep, u)
 			}
 		}
@@ -172,27 +174,6 @@ func set(m *yaml.Node, key string, v *yaml.Node) {
 		}
 	}
 	m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, v)
-}
-
-func lookup(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
-}
-
-func eachPair(m *yaml.Node, fn func(k, v *yaml.Node)) {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		fn(m.Content[i], m.Content[i+1])
-	}
 }
 
 // stampPrefix starts the first line of every file init writes: it records

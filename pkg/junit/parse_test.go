@@ -326,14 +326,13 @@ func TestStatusText(t *testing.T) {
 	}
 }
 
-func TestStatsMerge(t *testing.T) {
+func TestStatsAdd(t *testing.T) {
 	var a Stats
 	a.Add(Case{Status: StatusPassed, Flaky: true, Runs: 2, Time: 1})
 	a.Add(Case{Status: StatusError, Runs: 1, Time: 2})
-	b := a
-	b.Suites = 1
-	a.Merge(b)
-	want := Stats{Suites: 1, Tests: 4, Passed: 2, Errors: 2, Flaky: 2, Runs: 6, Time: 6}
+	a.Add(Case{Status: StatusSkipped, Runs: 1})
+	a.Add(Case{Status: StatusFailed, Runs: 3, Time: 0.5})
+	want := Stats{Tests: 4, Passed: 1, Failed: 1, Errors: 1, Skipped: 1, Flaky: 1, Runs: 7, Time: 3.5}
 	if a != want {
 		t.Errorf("%+v, want %+v", a, want)
 	}

@@ -104,19 +104,6 @@ func (s *Stats) Add(c Case) {
 	}
 }
 
-// Merge adds the totals of o to s.
-func (s *Stats) Merge(o Stats) {
-	s.Suites += o.Suites
-	s.Tests += o.Tests
-	s.Passed += o.Passed
-	s.Failed += o.Failed
-	s.Errors += o.Errors
-	s.Skipped += o.Skipped
-	s.Flaky += o.Flaky
-	s.Runs += o.Runs
-	s.Time += o.Time
-}
-
 // SyntaxError reports a file that is not well-formed enough to be read
 // (truncated, unclosed element, refused DOCTYPE, oversized tag).
 type SyntaxError struct {

@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"archive/tar"
+	"cmp"
 	"context"
 	"debug/buildinfo"
 	"errors"
@@ -81,16 +82,8 @@ func ScanLayers(ctx context.Context, layers []Layer, opts ...Option) ([]Package,
 }
 
 func less(a, b Package) bool {
-	if a.Type != b.Type {
-		return a.Type < b.Type
-	}
-	if a.Name != b.Name {
-		return a.Name < b.Name
-	}
-	if a.Version != b.Version {
-		return a.Version < b.Version
-	}
-	return a.Location < b.Location
+	return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.Name, b.Name),
+		cmp.Compare(a.Version, b.Version), cmp.Compare(a.Location, b.Location)) < 0
 }
 
 // view is what the layers above the one being read left visible: paths

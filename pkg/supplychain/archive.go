@@ -3,6 +3,8 @@ package supplychain
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
@@ -14,7 +16,14 @@ import (
 // `docker save` (an image built but not pushed, as in CI), in format
 // (FormatSPDX or FormatCycloneDX).
 func ArchiveSBOM(ctx context.Context, path, format, tool string, opts ...sbom.Option) ([]byte, error) {
-	img, err := tarball.ImageFromPath(path, nil)
+	return ArchiveSBOMFrom(ctx, path, func() (io.ReadCloser, error) { return os.Open(path) }, format, tool, opts...)
+}
+
+// ArchiveSBOMFrom is ArchiveSBOM for an archive opened by open (each time
+// the tarball is read): the scan action opens it through the workspace
+// jail, so only a regular file inside the workspace is read.
+func ArchiveSBOMFrom(ctx context.Context, path string, open func() (io.ReadCloser, error), format, tool string, opts ...sbom.Option) ([]byte, error) {
+	img, err := tarball.Image(open, nil)
 	if err != nil {
 		return nil, fmt.Errorf("reading the image archive %s (written by docker save?): %w", filepath.Base(path), err)
 	}

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -66,14 +65,26 @@ func readCoverage(ctx context.Context, j *workspace.Workspace, path string) (*co
 
 // RepoPaths describes a workspace for coverage path normalisation: the Go
 // module from go.mod when there is one, and an existence check that picks
-// among Cobertura sources.
+// among Cobertura sources. Both look through a jail at root: a go.mod
+// symlinked out of it, or larger than a configuration file, is not read,
+// and a source path is only found inside root.
 func RepoPaths(root, workDir string) coverage.Paths {
-	p := coverage.Paths{Root: filepath.ToSlash(root), Exists: func(rel string) bool {
-		st, err := os.Stat(filepath.Join(root, filepath.FromSlash(rel)))
+	p := coverage.Paths{Root: filepath.ToSlash(root), Exists: func(string) bool { return false }}
+	w, err := workspace.Open(root)
+	if err != nil {
+		return p
+	}
+	// w stays open while p is used; os.Root closes itself when collected.
+	p.Exists = func(rel string) bool {
+		st, err := w.Stat("", rel)
 		return err == nil && st.Mode().IsRegular()
-	}}
+	}
 	for dir := workDir; ; dir = filepath.Dir(dir) {
-		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil {
+		rel, err := filepath.Rel(root, dir)
+		if err != nil || !(rel == "." || filepath.IsLocal(rel)) {
+			break
+		}
+		if data, err := w.ReadFile("", filepath.ToSlash(filepath.Join(rel, "go.mod")), workspace.KindConfig); err == nil {
 			for _, line := range strings.Split(string(data), "\n") {
 				if mod, ok := strings.CutPrefix(strings.TrimSpace(line), "module "); ok {
 					p.Module = strings.Trim(strings.TrimSpace(mod), `"`)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/org/timetracker-ci/pkg/junit"
+	"github.com/org/timetracker-ci/pkg/workspace"
 )
 
 // The merger keeps what the verdict needs of every test in 12 bytes: a
@@ -181,6 +182,7 @@ type builder struct {
 	idents    map[[2]string]ident
 	resolved  map[string]resolution
 	fileLines map[string]map[string]int // file → function name → line of its def
+	rootJail  *workspace.Workspace      // Root as a jail, for classname resolution
 
 	tierSecs  []float64        // test time by tier: each test's latest attempt
 	kept      map[uint64]*Test // failing or flaky at some point, up to MaxFailures
@@ -190,12 +192,21 @@ type builder struct {
 }
 
 func newBuilder(o Options, hint int) *builder {
-	return &builder{
+	b := &builder{
 		o: o, seed: maphash.MakeSeed(), table: newTestTable(hint),
 		tierIdx: map[string]uint16{}, idents: map[[2]string]ident{},
 		resolved: map[string]resolution{}, fileLines: map[string]map[string]int{},
 		kept: map[uint64]*Test{}, slow: slowest{max: MaxSlowest}, timings: newTimingAgg(),
 	}
+	b.rootJail = o.Jail
+	if b.rootJail == nil && o.Root != "" {
+		// Classnames are resolved through a jail at Root even for library
+		// callers without one (os.Root closes itself when collected).
+		if w, err := workspace.Open(o.Root); err == nil {
+			b.rootJail = w
+		}
+	}
+	return b
 }
 
 // tier is the index of a tier's name; past MaxTiers it is an error.

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"github.com/org/timetracker-ci/internal/lazyre"
 	"io"
-	"os"
 	"path"
 	"path/filepath"
 	"strconv"
@@ -239,7 +238,7 @@ type resolution struct {
 // resolve maps a pytest classname ("tests.api.test_timer.TestStart") onto
 // a file of the workspace ("tests/api/test_timer.py") and the classes after it.
 func (b *builder) resolve(classname string) resolution {
-	if classname == "" || b.o.Root == "" {
+	if classname == "" || b.o.Root == "" || b.rootJail == nil {
 		return resolution{}
 	}
 	if r, ok := b.resolved[classname]; ok {
@@ -249,7 +248,7 @@ func (b *builder) resolve(classname string) resolution {
 	parts := strings.Split(classname, ".")
 	for i := len(parts); i > 0; i-- {
 		cand := path.Join(parts[:i]...) + ".py"
-		if st, err := os.Stat(filepath.Join(b.o.Root, filepath.FromSlash(cand))); err == nil && st.Mode().IsRegular() {
+		if st, err := b.rootJail.Stat("", cand); err == nil && st.Mode().IsRegular() {
 			res = resolution{file: cand, classes: strings.Join(parts[i:], "::")}
 			break
 		}

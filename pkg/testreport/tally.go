@@ -43,7 +43,7 @@ func (c *collector) tally(nfiles int) *Report {
 	for _, name := range order {
 		tr := byTier[name]
 		r.Tiers = append(r.Tiers, *tr)
-		r.Counts.merge(tr.Counts)
+		r.Counts.Add(tr.Counts)
 	}
 	slices.SortFunc(r.Shards, func(a, b ShardResult) int {
 		return cmp.Or(cmp.Compare(rank[a.Tier], rank[b.Tier]), cmp.Compare(a.Shard, b.Shard))
@@ -172,7 +172,8 @@ func (c *collector) verdict(r *Report, nfiles int) {
 	}
 }
 
-func (c *Counts) merge(o Counts) {
+// Add adds the counts of o to c.
+func (c *Counts) Add(o Counts) {
 	c.Total += o.Total
 	c.Passed += o.Passed
 	c.Failed += o.Failed

@@ -36,7 +36,7 @@ func TestPlanAccuracy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	marks := newMarkReader(root)
+	marks := newMarkReader(mustJail(t, root))
 	type test struct {
 		id    string
 		marks []string

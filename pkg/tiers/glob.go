@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/org/timetracker-ci/pkg/workspace"
 )
 
 // DefaultPaths are where pytest looks for tests by convention (a function,
@@ -87,8 +89,22 @@ func matchSegs(ps, ns []string) bool {
 
 // Glob returns the files under root matching any pattern and no
 // "!"-prefixed pattern, as sorted slash-separated paths relative to root.
-// Patterns may be absolute paths inside root.
+// Patterns may be absolute paths inside root. The walk goes through a
+// jail at root (see GlobIn).
 func Glob(ctx context.Context, root string, patterns []string) ([]string, error) {
+	w, done, err := jailAt(nil, root)
+	if err != nil {
+		return nil, fmt.Errorf("search %s: %w", root, err)
+	}
+	defer done()
+	return GlobIn(ctx, w, patterns)
+}
+
+// GlobIn is Glob inside a workspace jail: the walk lists directories
+// through it and never follows a symlinked folder (inside or out); a
+// symlinked file is listed, and refused when read if it leads out.
+func GlobIn(ctx context.Context, w *workspace.Workspace, patterns []string) ([]string, error) {
+	root := w.Dir()
 	var inc, exc []string
 	for _, p := range patterns {
 		p = strings.TrimSpace(p)
@@ -101,15 +117,11 @@ func Glob(ctx context.Context, root string, patterns []string) ([]string, error)
 		neg := strings.HasPrefix(p, "!")
 		p = strings.TrimPrefix(p, "!")
 		if filepath.IsAbs(p) {
-			absRoot, err := filepath.Abs(root)
+			rel, err := w.Rel("", p)
 			if err != nil {
-				return nil, fmt.Errorf("workspace %s: %w", root, err)
-			}
-			rel, err := filepath.Rel(absRoot, p)
-			if err != nil || strings.HasPrefix(rel, "..") {
 				return nil, fmt.Errorf("glob pattern %q is outside the workspace %s", p, root)
 			}
-			p = filepath.ToSlash(rel)
+			p = rel
 		}
 		p = strings.TrimPrefix(p, "./")
 		if neg {
@@ -123,9 +135,9 @@ func Glob(ctx context.Context, root string, patterns []string) ([]string, error)
 	}
 	var out []string
 	n := 0
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(w.FS(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			if p == root {
+			if p == "." {
 				return err
 			}
 			return nil // unreadable corners do not stop the search
@@ -136,16 +148,12 @@ func Glob(ctx context.Context, root string, patterns []string) ([]string, error)
 			}
 		}
 		if d.IsDir() {
-			if p != root && skipDirs[d.Name()] {
-				return filepath.SkipDir
+			if p != "." && skipDirs[d.Name()] {
+				return fs.SkipDir
 			}
 			return nil
 		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil {
-			return nil
-		}
-		rel = filepath.ToSlash(rel)
+		rel := p
 		if matchAny(inc, rel) && !matchAny(exc, rel) {
 			out = append(out, rel)
 		}

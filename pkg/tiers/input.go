@@ -4,28 +4,36 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	jail "github.com/org/timetracker-ci/pkg/workspace"
 )
 
-// WorkDir resolves a project directory given relative to the workspace
-// (absolute paths are kept) and checks that it is a directory.
+// WorkDir resolves a project directory given relative to the workspace (or
+// absolute inside it) and checks, through a jail at the workspace, that it
+// is a directory inside it after symlinks.
 func WorkDir(workspace, dir string) (string, error) {
 	if dir == "" {
 		dir = "."
 	}
-	p := dir
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(workspace, dir)
+	w, err := jail.Open(workspace)
+	if err != nil {
+		return "", fmt.Errorf("%s is not a directory of the workspace: check out the repository first, or fix the path", dir)
 	}
-	st, err := os.Stat(p)
+	defer w.Close()
+	rel, err := w.Rel("working-directory", dir)
+	if err != nil {
+		return "", err
+	}
+	st, err := w.Stat("working-directory", rel)
 	if err != nil || !st.IsDir() {
 		return "", fmt.Errorf("%s is not a directory of the workspace: check out the repository first, or fix the path", dir)
 	}
-	return p, nil
+	return w.Abs(rel), nil
 }
 
 // DecodePlan reads a plan as its JSON was written (test-plan's plan output),
@@ -83,13 +91,19 @@ func (p *Plan) ResultGlobs() (junit, coverage []string) {
 // ClearResults removes the result files of the plan's tiers that an earlier
 // run left in the results directory under dir, so that a tier which fails
 // to write new ones cannot report old ones. Other files stay.
+//
+// The results directory is listed and cleared through a jail at dir: a
+// results-dir outside it (or a symlinked one leading out) is refused, and
+// a symlink named like a result file is removed itself, not its target.
 func (p *Plan) ClearResults(dir string) error {
-	rd := filepath.Join(dir, filepath.FromSlash(p.ResultsDir))
-	if filepath.IsAbs(p.ResultsDir) {
-		rd = p.ResultsDir
+	w, err := jail.Open(dir)
+	if err != nil {
+		return fmt.Errorf("results directory: %w", err)
 	}
-	entries, err := os.ReadDir(rd)
-	if errors.Is(err, os.ErrNotExist) {
+	defer w.Close()
+	rd := p.ResultsDir
+	entries, err := w.ReadDir("results-dir", rd)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
@@ -101,7 +115,7 @@ func (p *Plan) ClearResults(dir string) error {
 	}
 	for _, e := range entries {
 		if _, tier, _, _, ok := ResultOf(e.Name()); ok && planned[tier] {
-			if err := os.Remove(filepath.Join(rd, e.Name())); err != nil {
+			if err := w.Remove("results-dir", path.Join(filepath.ToSlash(rd), e.Name())); err != nil {
 				return fmt.Errorf("remove old results: %w", err)
 			}
 		}

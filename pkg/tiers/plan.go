@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/org/timetracker-ci/internal/lazyre"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -53,9 +52,9 @@ type Options struct {
 	Timings     *shard.Timings // earlier runs' durations; nil plans by file count
 	Granularity Granularity
 	ResultsDir  string // relative to Root; DefaultResultsDir when empty
-	// Jail, when set, is Root as a workspace jail: test sources are read
+	// Jail is Root as a workspace jail: test sources are globbed and read
 	// through it (regular files inside only, capped), so a FIFO named like
-	// a test file cannot hang the plan. The action always sets it.
+	// a test file cannot hang the plan. When nil, Make opens one at Root.
 	Jail *workspace.Workspace
 }
 
@@ -105,7 +104,13 @@ func Make(ctx context.Context, tiers []Tier, o Options) (*Plan, error) {
 	}
 	p := &Plan{Version: PlanVersion, ResultsDir: path.Clean(filepath.ToSlash(o.ResultsDir))}
 	found := map[string][]string{}
-	marks := newMarkReader(o.Root)
+	jail, done, err := jailAt(o.Jail, o.Root)
+	if err != nil {
+		return nil, fmt.Errorf("test files: %w", err)
+	}
+	defer done()
+	o.Jail = jail
+	marks := newMarkReader(jail)
 	for _, t := range tiers {
 		if err := t.Validate(); err != nil {
 			return nil, err
@@ -118,7 +123,7 @@ func Make(ctx context.Context, tiers []Tier, o Options) (*Plan, error) {
 		files, ok := found[key]
 		if !ok {
 			var err error
-			files, err = Glob(ctx, o.Root, paths)
+			files, err = GlobIn(ctx, jail, paths)
 			if err != nil {
 				return nil, fmt.Errorf("tier %s: %w", t.Name, err)
 			}
@@ -525,8 +530,5 @@ func checkAddressable(files []string) error {
 }
 
 func readSource(o Options, f string) ([]byte, error) {
-	if o.Jail != nil {
-		return o.Jail.ReadFile("paths", f, workspace.KindConfig)
-	}
-	return os.ReadFile(filepath.Join(o.Root, filepath.FromSlash(f)))
+	return o.Jail.ReadFile("paths", f, workspace.KindConfig)
 }

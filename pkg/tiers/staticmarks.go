@@ -5,10 +5,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"path"
-	"path/filepath"
 	"strings"
+
+	"github.com/org/timetracker-ci/pkg/workspace"
 )
 
 // FileMarks is what a pytest file declares about its tests' markers, read
@@ -249,7 +249,42 @@ func readMarkList(s string) ([]string, bool) {
 // splitTopLevel splits on commas outside brackets and quotes.
 func splitTopLevel(s string) []string {
 	var parts []string
-	depth, start := 0, 0
+	start := 0
+	walkCode(s, func(i int, c byte, depth int) bool {
+		if c == ',' && depth == 0 {
+			parts = append(parts, s[start:i])
+			start = i + 1
+		}
+		return true
+	})
+	return append(parts, s[start:])
+}
+
+// bracketDepth is the change in bracket nesting over a line, outside quotes
+// and comments.
+func bracketDepth(line string) int {
+	return walkCode(line, func(_ int, c byte, _ int) bool { return c != '#' })
+}
+
+// stripComment drops a trailing # comment outside quotes.
+func stripComment(line string) string {
+	end := len(line)
+	walkCode(line, func(i int, c byte, _ int) bool {
+		if c == '#' {
+			end = i
+			return false
+		}
+		return true
+	})
+	return line[:end]
+}
+
+// walkCode calls fn with the index and byte of every character of s outside
+// string literals, and the bracket depth before it, until fn returns false;
+// it returns the depth reached. Python source is scanned this way, not
+// parsed: markers are read statically without running the file.
+func walkCode(s string, fn func(i int, c byte, depth int) bool) int {
+	depth := 0
 	quote := byte(0)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -260,78 +295,34 @@ func splitTopLevel(s string) []string {
 			} else if c == quote {
 				quote = 0
 			}
+			continue
 		case c == '"' || c == '\'':
 			quote = c
-		case c == '(' || c == '[' || c == '{':
+			continue
+		}
+		if !fn(i, c, depth) {
+			break
+		}
+		switch c {
+		case '(', '[', '{':
 			depth++
-		case c == ')' || c == ']' || c == '}':
+		case ')', ']', '}':
 			depth--
-		case c == ',' && depth == 0:
-			parts = append(parts, s[start:i])
-			start = i + 1
 		}
 	}
-	return append(parts, s[start:])
-}
-
-// bracketDepth is the change in bracket nesting over a line, outside quotes
-// and comments.
-func bracketDepth(line string) int {
-	d := 0
-	quote := byte(0)
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		switch {
-		case quote != 0:
-			if c == '\\' {
-				i++
-			} else if c == quote {
-				quote = 0
-			}
-		case c == '#':
-			return d
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '(' || c == '[' || c == '{':
-			d++
-		case c == ')' || c == ']' || c == '}':
-			d--
-		}
-	}
-	return d
-}
-
-// stripComment drops a trailing # comment outside quotes.
-func stripComment(line string) string {
-	quote := byte(0)
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		switch {
-		case quote != 0:
-			if c == '\\' {
-				i++
-			} else if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '#':
-			return line[:i]
-		}
-	}
-	return line
+	return depth
 }
 
 // markReader reads each test file's markers once for every tier, and
 // whether a conftest.py on the way to it may add markers at collection.
 type markReader struct {
-	root     string
+	jail     *workspace.Workspace // test sources are read through it (the paths input)
 	files    map[string]FileMarks
 	conftest map[string]bool // directory → a conftest.py there or above adds markers
 }
 
-func newMarkReader(root string) *markReader {
-	return &markReader{root: root, files: map[string]FileMarks{}, conftest: map[string]bool{}}
+func newMarkReader(jail *workspace.Workspace) *markReader {
+	return &markReader{jail: jail, files: map[string]FileMarks{}, conftest: map[string]bool{}}
 }
 
 // filter keeps the files that may hold a test of the tier, and those that
@@ -365,7 +356,7 @@ func (r *markReader) read(ctx context.Context, file string) (FileMarks, error) {
 	if err := ctx.Err(); err != nil {
 		return FileMarks{}, err
 	}
-	src, err := os.ReadFile(filepath.Join(r.root, filepath.FromSlash(file)))
+	src, err := r.jail.ReadFile("paths", file, workspace.KindConfig)
 	if err != nil {
 		return FileMarks{}, fmt.Errorf("read test file: %w", err)
 	}
@@ -384,7 +375,7 @@ func (r *markReader) conftestAddsMarkers(dir string) bool {
 		return v
 	}
 	v := false
-	if src, err := os.ReadFile(filepath.Join(r.root, filepath.FromSlash(dir), "conftest.py")); err == nil {
+	if src, err := r.jail.ReadFile("paths", path.Join(dir, "conftest.py"), workspace.KindConfig); err == nil {
 		for _, hook := range []string{"add_marker", "applymarker", "pytest_collection_modifyitems", "pytest_itemcollected", "pytest_pycollect_makeitem", "marks="} {
 			if bytes.Contains(src, []byte(hook)) {
 				v = true

@@ -6,12 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"github.com/org/timetracker-ci/internal/lazyre"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/org/timetracker-ci/pkg/workspace"
 )
 
 // Tier is one slice of the test suite and how its jobs run.
@@ -242,11 +243,13 @@ func Load(ctx context.Context, root, value string) ([]Tier, error) {
 		return nil, err
 	}
 	if !strings.ContainsAny(value, "\n:{[") {
-		path := value
-		if !isAbs(path) {
-			path = root + string(os.PathSeparator) + path
+		// Through a jail at root: inside after symlinks, a regular file, capped.
+		w, done, err := jailAt(nil, root)
+		if err != nil {
+			return nil, fmt.Errorf("tiers file %s: %w", value, err)
 		}
-		data, err := os.ReadFile(path)
+		defer done()
+		data, err := w.ReadFile("tiers", value, workspace.KindConfig)
 		if err != nil {
 			return nil, fmt.Errorf("tiers file %s: %w (give a path to a YAML file, relative to the workspace, or the YAML itself)", value, err)
 		}
@@ -258,8 +261,6 @@ func Load(ctx context.Context, root, value string) ([]Tier, error) {
 	}
 	return Parse([]byte(value))
 }
-
-func isAbs(p string) bool { return strings.HasPrefix(p, "/") }
 
 // Select returns the tiers named (all when names is empty), in definition order.
 func Select(all []Tier, names []string) ([]Tier, error) {

@@ -23,7 +23,8 @@ func benchRepo(b *testing.B) string {
 }
 
 // BenchmarkResolve is the whole resolution of a push to the default branch:
-// open, tags, last release, commits since, next version, image tags.
+// open, tags, last release, commits since, next version, image tags (the
+// built-in scheme, type=timetracker).
 func BenchmarkResolve(b *testing.B) {
 	dir := benchRepo(b)
 	ctx := context.Background()
@@ -37,7 +38,7 @@ func BenchmarkResolve(b *testing.B) {
 			b.Fatal(err)
 		}
 		ev := version.Event{Name: "push", Ref: "refs/heads/main", SHA: head.Hash, DefaultBranch: "main", Repository: "org/app"}
-		res, err := version.Resolve(ctx, ev, version.GitHistory(r), version.Options{TagPrefix: "v", Now: time.Unix(0, 0)})
+		res, err := version.Resolve(ctx, ev, version.GitHistory(r), version.Options{Rules: version.TimetrackerRules(), TagPrefix: "v", Now: time.Unix(0, 0)})
 		if err != nil {
 			b.Fatal(err)
 		}

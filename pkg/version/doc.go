@@ -10,8 +10,10 @@
 //
 // Release tags are `<prefix><semver>` (prefix `v` by default, bare semver
 // accepted too when the prefix is `v` or empty); other tags are ignored and
-// counted. Image tags never carry the prefix. Tag rules in
-// docker/metadata-action's syntax (ParseRules, ParseFlavor) may replace the
-// built-in image tags; they follow that action's semantics except that
-// `latest`, `X.Y` and `X` never move backwards to an older release.
+// counted. Image tags come from tag rules in docker/metadata-action's syntax
+// (ParseRules, ParseFlavor), with that action's semantics, its four default
+// rules when there is none (MetadataActionDefaultRules), and one exception:
+// under latest=auto, `latest`, `X.Y` and `X` never move back to an older
+// release. The single rule type=timetracker (TimetrackerRules) is the
+// built-in scheme instead, whose image tags never carry the prefix.
 package version

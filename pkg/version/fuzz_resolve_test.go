@@ -10,8 +10,9 @@ import (
 
 // FuzzResolve drives the whole resolver: random tag rules, flavor,
 // pre-release rules and option lines, a random event, and a random tag
-// history over a short commit line. Any panic fails; a success must give
-// valid image tags, and a failure caused by an input must name it.
+// history over a short commit line (head 255: no commit at all). Any panic
+// fails; a success must give valid image tags, and a failure caused by an
+// input must name it.
 func FuzzResolve(f *testing.F) {
 	type seed struct {
 		rules, flavor, prerelease, images string
@@ -33,6 +34,11 @@ func FuzzResolve(f *testing.F) {
 		{rules: "type=semver,pattern={{version}},value=v9.9.9", event: "workflow_dispatch", ref: "refs/heads/main", dispatch: "3.0.0"},
 		{prerelease: "rc/**=rc", event: "push", ref: "refs/heads/rc/1.0", tags: "v1.0.0-rc.1@2\nv0.9.0@1", scheme: "auto", bump: "minor"},
 		{event: "push", ref: "refs/heads/main", tags: "v1.0.0@3", bump: "none", fileVer: "1.0.0"},
+		{rules: "type=timetracker", event: "push", ref: "refs/heads/main", tags: "v1.0.0@1\nv2.0.0@0", msgs: "feat: a"},
+		{rules: "type=timetracker", flavor: "latest=false\nsuffix=-x,onlatest=true", event: "release", ref: "refs/tags/v1.2.3", marked: true, tags: "v1.2.3@5"},
+		{rules: "type=timetracker\ntype=sha", event: "push", ref: "refs/heads/main"},
+		{rules: "type=sha\ntype=raw,{{branch}}", event: "", ref: "", head: 255},
+		{event: "schedule", ref: "refs/heads/main", head: 255},
 		{rules: `type=match,pattern=/(V\d)/i,group=1`, event: "push", ref: "refs/tags/v1", tags: "v1@3", prefix: "v"},
 		{rules: "type=sha\ntype=semver,pattern={{version}},match=v(\\d.\\d.\\d)$", event: "pull_request_target", ref: "refs/heads/main", pr: 3,
 			labels: "a={{commit_date YYYY}}\nb\nc={{is_not_default_branch}}", env: "DOCKER_METADATA_SHORT_SHA_LENGTH=12\nDOCKER_METADATA_PR_HEAD_SHA=true\nDOCKER_METADATA_ANNOTATIONS_LEVELS=index,manifest"},
@@ -92,7 +98,11 @@ func FuzzResolve(f *testing.F) {
 			}
 			hist.tags = append(hist.tags, Tag{Name: name, Commit: c(i)})
 		}
-		ev := Event{Name: event, Ref: ref, SHA: c(int(head) % n), PRHeadSHA: c((int(head) + 1) % n), DefaultBranch: "main", PullRequest: pr,
+		sha := c(int(head) % n)
+		if head == 255 {
+			sha = ""
+		}
+		ev := Event{Name: event, Ref: ref, SHA: sha, PRHeadSHA: c((int(head) + 1) % n), DefaultBranch: "main", PullRequest: pr,
 			DispatchVersion: dispatch, MarkedPrerelease: marked, Repository: "Owner/Repo", BaseRef: "main"}
 		res, err := Resolve(context.Background(), ev, hist, o)
 		if err != nil {

@@ -69,14 +69,13 @@ func SetOutputEnv(getenv func(string) string) (bool, error) {
 	return b, nil
 }
 
-// ociLabels merges ours (leaving out empty values) with the user's lines (key=value, expressions
-// expanded; a line without = is dropped, a later key wins), sorted by key.
+// ociLabels merges ours (empty values kept, as metadata-action keeps them)
+// with the user's lines (key=value, expressions expanded; a line without =
+// is dropped, a later key wins), sorted by key.
 func (r *resolver) ociLabels(base map[string]string, user []string, input string) ([]Label, error) {
-	merged := map[string]string{}
+	merged := make(map[string]string, len(base)+len(user))
 	for k, v := range base {
-		if v != "" {
-			merged[k] = v
-		}
+		merged[k] = v
 	}
 	ctx := r.exprContext()
 	for _, line := range user {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -59,22 +60,21 @@ type parityCase struct {
 // parityDifference is one documented difference: why (a key of the
 // compatibility table) and what ours gives instead.
 type parityDifference struct {
-	Why string `json:"why"`
-	// Then is a second reason that remains once the first is worked
-	// around (for default-tags: with metadata-action's default rules
-	// written out).
-	Then string                     `json:"then,omitempty"`
+	Why  string                     `json:"why"`
 	Ours map[string]json.RawMessage `json:"ours"`
 }
 
-// differenceReasons are the rows of the compatibility table.
+// differenceReasons are the rows of the compatibility table in
+// docs/versions-and-tags.md that a case may be listed under.
 var differenceReasons = map[string]bool{
-	"default-tags":         true, // no tags input: our built-in scheme, not metadata-action's four default rules
-	"prerelease-latest":    true, // a pre-release never takes latest
-	"no-commit":            true, // nothing to version without a commit
-	"empty-label-values":   true, // labels with no value are left out
-	"unquoted-date-format": true, // {{date YYYY}} without quotes is refused, not silently ISO 8601
+	// latest, X.Y and X never move back to a release lower than the
+	// highest one (under latest=auto).
+	"highest-release": true,
 }
+
+// parityFloor is the share of metadata-action's cases that must give
+// exactly what metadata-action gives (issue 13: at least 97%).
+const parityFloor = 0.97
 
 func loadParity(t *testing.T) (*parityFacts, map[string]parityDifference) {
 	t.Helper()
@@ -275,9 +275,6 @@ func TestMetadataActionParity(t *testing.T) {
 					t.Errorf("%s (%s): %s is %s, the documented difference says %s", pc.Name, d.Why, key, mustJSON(got[key]), d.Ours[key])
 				}
 			}
-			if d.Why == "default-tags" {
-				checkDefaultTagsWrittenOut(t, facts, pc, d)
-			}
 			documented++
 		}
 	}
@@ -295,6 +292,10 @@ func TestMetadataActionParity(t *testing.T) {
 	total := len(facts.Cases)
 	t.Logf("metadata-action parity: %d identical, %d documented differences, %d cases (%.1f%% identical)",
 		identical, documented, total, 100*float64(identical)/float64(total))
+	if total == 0 || float64(identical) < parityFloor*float64(total) {
+		t.Errorf("metadata-action parity %d/%d (%.1f%%) is below the %.0f%% floor: at most %d of %d cases may differ",
+			identical, total, 100*float64(identical)/float64(max(total, 1)), 100*parityFloor, total-int(math.Ceil(parityFloor*float64(total))), total)
+	}
 }
 
 func mustJSON(v any) string {
@@ -308,37 +309,5 @@ func TestMetadataActionRawStatement(t *testing.T) {
 		if got := isRawStatement(c.Pattern); got != c.Raw {
 			t.Errorf("isRawStatement(%q) = %v, metadata-action says %v", c.Pattern, got, c.Raw)
 		}
-	}
-}
-
-// metadataDefaultRules are metadata-action's tags when its tags input is
-// empty; docs/migrating.md tells users relying on them to write them out.
-var metadataDefaultRules = []string{"type=schedule", "type=ref,event=branch", "type=ref,event=tag", "type=ref,event=pr"}
-
-// checkDefaultTagsWrittenOut: a case that differs only because it gives no
-// tags input is identical once the default rules are written out, as the
-// migration guide says (or differs for the second documented reason only).
-func checkDefaultTagsWrittenOut(t *testing.T, facts *parityFacts, pc parityCase, d parityDifference) {
-	t.Helper()
-	rules, _ := json.Marshal(metadataDefaultRules)
-	inputs := map[string]json.RawMessage{"tags": rules}
-	for k, v := range pc.Inputs {
-		inputs[k] = v
-	}
-	pc.Inputs = inputs
-	got := runParity(facts, pc)
-	var differs []string
-	for key, want := range pc.Want {
-		if !same(want, got[key]) {
-			differs = append(differs, key)
-		}
-	}
-	switch {
-	case len(differs) > 0 && d.Then == "":
-		t.Errorf("%s: with metadata-action's default rules written out, ours still differs in %v", pc.Name, differs)
-	case len(differs) > 0 && !differenceReasons[d.Then]:
-		t.Errorf("%s: second difference %q is not a row of the compatibility table", pc.Name, d.Then)
-	case len(differs) == 0 && d.Then != "":
-		t.Errorf("%s: with the default rules written out ours is identical, but a second difference (%s) is listed", pc.Name, d.Then)
 	}
 }

@@ -66,7 +66,7 @@ type Event struct {
 	// without GITHUB_REF): a release tag on SHA then makes it a build of that
 	// tag, as if the tag had been pushed.
 	Local bool
-	// Repository metadata for OCI labels; empty values are left out.
+	// Repository metadata for OCI labels; an empty value gives an empty label.
 	Title, Description, URL, License string
 }
 
@@ -77,11 +77,14 @@ type Options struct {
 	// Images is empty), so no default image is added and the tags are bare.
 	ImagesGiven bool
 	Scheme      Scheme
-	Rules       []Rule // nil: the built-in image tags
-	Flavor      Flavor
-	TagPrefix   string
-	Bump        Bump
-	Prerelease  []PrereleaseRule
+	// Rules are the tag rules. Empty: docker/metadata-action's default
+	// rules (MetadataActionDefaultRules); TimetrackerRules(): the built-in
+	// scheme (develop, dev-<date>, dev-<sha>, 1.2.3, 1.2, 1, latest, stable).
+	Rules      []Rule
+	Flavor     Flavor
+	TagPrefix  string
+	Bump       Bump
+	Prerelease []PrereleaseRule
 	// FileVersion is the version read from VersionFile, if any.
 	FileVersion, VersionFile string
 	// InitialVersion is the first release when no release tag exists (default 0.1.0).
@@ -161,14 +164,22 @@ func Resolve(ctx context.Context, ev Event, h History, o Options) (*Result, erro
 	if o.PRHeadSHA && strings.HasPrefix(ev.Name, "pull_request") && ev.PRHeadSHA != "" {
 		ev.SHA = ev.PRHeadSHA
 	}
+	if len(o.Rules) == 0 {
+		o.Rules = metadataActionDefaults
+	}
 	if ev.SHA == "" {
-		return nil, errors.New("no commit to version: GITHUB_SHA is empty and HEAD could not be read")
+		if isTimetracker(o.Rules) {
+			return nil, errors.New("no commit to version: GITHUB_SHA is empty and HEAD could not be read")
+		}
 	}
 	if o.Scheme == "" {
 		o.Scheme = SchemeAuto
 	}
 	if o.Bump == "" {
 		o.Bump = BumpConventional
+	}
+	if o.Flavor.Latest == "" {
+		o.Flavor.Latest = "auto"
 	}
 	if o.InitialVersion == "" {
 		o.InitialVersion = "0.1.0"
@@ -213,11 +224,19 @@ func Resolve(ctx context.Context, ev Event, h History, o Options) (*Result, erro
 		r.notice("%d %s not %s<semver> and %s ignored for the previous and next versions", n,
 			plural(n, "tag is", "tags are"), o.TagPrefix, plural(n, "was", "were"))
 	}
-	if r.res.CommitDate, err = h.CommitTime(ctx, ev.SHA); err != nil {
-		return nil, err
-	}
-	if err := r.decide(ctx); err != nil {
-		return nil, err
+	if ev.SHA == "" {
+		// Tag rules without a commit: no version, and only the tags the
+		// ref gives, as docker/metadata-action does.
+		r.res.Kind = KindDevelopment
+		r.res.Reason = "no commit (GITHUB_SHA is empty and HEAD could not be read): no version, tags only from the ref"
+		r.notice("no commit to version (GITHUB_SHA is empty and HEAD could not be read): no version, and tags only from what the ref gives")
+	} else {
+		if r.res.CommitDate, err = h.CommitTime(ctx, ev.SHA); err != nil {
+			return nil, err
+		}
+		if err := r.decide(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if err := r.imageTags(); err != nil {
 		return nil, err
@@ -546,6 +565,14 @@ func (r *resolver) highestIn(v *semver.Version, same func(*semver.Version) bool)
 	return true
 }
 
+// higherRelease is the highest stable release above v, if any.
+func (r *resolver) higherRelease(v *semver.Version) *Release {
+	if len(r.stable) > 0 && r.stable[0].Version.GreaterThan(v) {
+		return &r.stable[0]
+	}
+	return nil
+}
+
 func (r *resolver) version() *semver.Version {
 	v, err := semver.StrictNewVersion(r.res.Version)
 	if err != nil {
@@ -556,7 +583,7 @@ func (r *resolver) version() *semver.Version {
 
 // imageTags computes tag names, latest and stable.
 func (r *resolver) imageTags() error {
-	if r.o.Rules != nil {
+	if !isTimetracker(r.o.Rules) {
 		return r.ruleTags()
 	}
 	v := r.version()
@@ -659,7 +686,7 @@ func (r *resolver) finish() error {
 		res.Refs = append(res.Refs, res.TagNames...)
 	}
 	res.ImageVersion = res.Version
-	if r.o.Rules != nil {
+	if !isTimetracker(r.o.Rules) {
 		res.ImageVersion = ""
 		if len(res.TagNames) > 0 {
 			res.ImageVersion = res.TagNames[0]
@@ -671,12 +698,9 @@ func (r *resolver) finish() error {
 		"org.opencontainers.image.url":         r.ev.URL,
 		"org.opencontainers.image.source":      r.ev.URL,
 		"org.opencontainers.image.version":     res.ImageVersion,
-		"org.opencontainers.image.created":     formatCreated(res.CommitDate),
+		"org.opencontainers.image.created":     formatCreated(r.created()),
 		"org.opencontainers.image.revision":    res.SHA,
 		"org.opencontainers.image.licenses":    r.ev.License,
-	}
-	if r.ev.License == "NOASSERTION" {
-		base["org.opencontainers.image.licenses"] = ""
 	}
 	var err error
 	if res.Labels, err = r.ociLabels(base, r.o.Labels, "labels"); err != nil {
@@ -695,6 +719,15 @@ func (r *resolver) finish() error {
 		}
 	}
 	return nil
+}
+
+// created is the org.opencontainers.image.created time: the commit's, or
+// the clock's when there is no commit.
+func (r *resolver) created() time.Time {
+	if r.ev.SHA == "" {
+		return r.o.Now
+	}
+	return r.res.CommitDate
 }
 
 // exprContext is what {{...}} expressions see for this run.

@@ -74,6 +74,7 @@ func (f *fakeHistory) IsAncestor(_ context.Context, a, b string) (bool, error) {
 	return f.ancestors(b)[a], nil
 }
 func (f *fakeHistory) CommitTime(context.Context, string) (time.Time, error) {
+	f.calls["committime"]++
 	if !f.at.IsZero() {
 		return f.at, nil
 	}
@@ -121,7 +122,7 @@ func TestHighestReachableReleaseIsTheBase(t *testing.T) {
 	f.parents["other"] = []string{c(0)}
 	f.tags = []Tag{{"v1.4.0", c(2)}, {"v2.0.0", "other"}, {"v1.3.0", c(1)}}
 	f.msgs[c(3)], f.msgs[c(4)], f.msgs[c(5)] = "fix: a", "feat: b", "docs: c"
-	res, err := resolveFake(t, f, Event{Ref: "refs/heads/main"}, Options{})
+	res, err := resolveFake(t, f, Event{Ref: "refs/heads/main"}, Options{Rules: TimetrackerRules()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,16 +230,29 @@ func TestSchemes(t *testing.T) {
 
 func TestLabels(t *testing.T) {
 	f := newFake(2)
-	res, err := resolveFake(t, f, Event{Ref: "refs/heads/main", Repository: "Org/App", Title: "App", License: "NOASSERTION"}, Options{})
+	f.at = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	res, err := resolveFake(t, f, Event{Ref: "refs/heads/main", Repository: "Org/App", Title: "App", License: "NOASSERTION"}, Options{Rules: TimetrackerRules()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var keys []string
+	var got []string
 	for _, l := range res.Labels {
-		keys = append(keys, l.Key)
+		got = append(got, l.Key+"="+l.Value)
 	}
-	if strings.Join(keys, " ") != "org.opencontainers.image.created org.opencontainers.image.revision org.opencontainers.image.title org.opencontainers.image.version" {
-		t.Errorf("labels %v: empty and NOASSERTION values must be left out", keys)
+	// As metadata-action: every label, an empty value kept empty, and
+	// GitHub's NOASSERTION (a valid SPDX expression) as it is.
+	want := []string{
+		"org.opencontainers.image.created=2026-01-02T03:04:05.000Z",
+		"org.opencontainers.image.description=",
+		"org.opencontainers.image.licenses=NOASSERTION",
+		"org.opencontainers.image.revision=" + c(1),
+		"org.opencontainers.image.source=",
+		"org.opencontainers.image.title=App",
+		"org.opencontainers.image.url=",
+		"org.opencontainers.image.version=0.1.0",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("labels\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	if res.Refs[0] != "ghcr.io/org/app:0.1.0" {
 		t.Errorf("default image: %v", res.Refs)

@@ -21,11 +21,42 @@ const (
 	TypeRef      RuleType = "ref"
 	TypeRaw      RuleType = "raw"
 	TypeSha      RuleType = "sha"
+	// TypeTimetracker is timetracker-ci's own scheme as one rule line:
+	// develop, dev-YYYYMMDD-HHMMSS and dev-<sha> for development builds,
+	// 1.2.3, 1.2, 1, latest and stable for releases (the floating ones only
+	// for the highest release), pr-<n> for pull requests. It stands alone.
+	TypeTimetracker RuleType = "timetracker"
 )
+
+// TimetrackerRule is the tags line that selects timetracker-ci's own scheme.
+const TimetrackerRule = "type=timetracker"
+
+// MetadataActionDefaultRules are the tags an empty tags input gives, as in
+// docker/metadata-action.
+var MetadataActionDefaultRules = []string{"type=schedule", "type=ref,event=branch", "type=ref,event=tag", "type=ref,event=pr"}
+
+// metadataActionDefaults is MetadataActionDefaultRules parsed once.
+var metadataActionDefaults = func() []Rule {
+	rules, err := ParseRules(MetadataActionDefaultRules)
+	if err != nil {
+		panic(err) // a constant: covered by every test
+	}
+	return rules
+}()
+
+// TimetrackerRules is the parsed rule list of TimetrackerRule.
+func TimetrackerRules() []Rule {
+	return []Rule{{Type: TypeTimetracker, Attrs: map[string]string{}, Line: TimetrackerRule}}
+}
+
+// isTimetracker: the rules select timetracker-ci's own scheme.
+func isTimetracker(rules []Rule) bool {
+	return len(rules) == 1 && rules[0].Type == TypeTimetracker
+}
 
 var defaultPriority = map[RuleType]int{
 	TypeSchedule: 1000, TypeSemver: 900, TypePEP440: 900, TypeMatch: 800,
-	TypeEdge: 700, TypeRef: 600, TypeRaw: 200, TypeSha: 100,
+	TypeEdge: 700, TypeRef: 600, TypeRaw: 200, TypeSha: 100, TypeTimetracker: 0,
 }
 
 // attributes each type accepts besides type, enable, priority, prefix, suffix.
@@ -72,6 +103,11 @@ func ParseRules(lines []string) ([]Rule, error) {
 		}
 		rules = append(rules, r)
 	}
+	for _, r := range rules {
+		if r.Type == TypeTimetracker && len(rules) > 1 {
+			return nil, fmt.Errorf("tag rule %q stands alone (it is the whole built-in scheme): remove the other tags lines, or drop it and write the rules you want", r.Line)
+		}
+	}
 	sort.SliceStable(rules, func(i, j int) bool { return rules[i].Priority > rules[j].Priority })
 	return rules, nil
 }
@@ -95,12 +131,18 @@ func ParseRule(line string) (Rule, error) {
 		if k == "type" {
 			t := RuleType(strings.ToLower(v))
 			if _, known := defaultPriority[t]; !known {
-				return Rule{}, fmt.Errorf("tag rule %q: unknown type=%s: use schedule, semver, pep440, match, edge, ref, raw or sha", line, v)
+				return Rule{}, fmt.Errorf("tag rule %q: unknown type=%s: use schedule, semver, pep440, match, edge, ref, raw, sha or timetracker", line, v)
 			}
 			r.Type = t
 			continue
 		}
 		r.Attrs[k] = v
+	}
+	if r.Type == TypeTimetracker {
+		if len(r.Attrs) > 0 {
+			return Rule{}, fmt.Errorf("tag rule %q: type=timetracker takes no attributes (set prefix and suffix with the flavor input)", line)
+		}
+		return r, nil
 	}
 	allowed := map[string]bool{"enable": true, "priority": true, "prefix": true, "suffix": true}
 	for _, a := range typeAttributes[r.Type] {

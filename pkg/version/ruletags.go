@@ -180,8 +180,9 @@ func (run *ruleRun) semver(rule Rule) error {
 	}
 	run.ctx.vars = map[string]string{"raw": raw, "version": core, "major": strconv.FormatUint(sv.Major(), 10),
 		"minor": strconv.FormatUint(sv.Minor(), 10), "patch": strconv.FormatUint(sv.Patch(), 10)}
-	marked := r.ev.MarkedPrerelease && raw == r.tagName
-	return run.versionRule(rule, sv.Prerelease() != "" || marked, sv)
+	// As in metadata-action, only the version decides: a GitHub release
+	// marked as a pre-release does not make a stable version unstable.
+	return run.versionRule(rule, sv.Prerelease() != "", sv)
 }
 
 func (run *ruleRun) pep440(rule Rule) error {
@@ -296,24 +297,19 @@ func (run *ruleRun) sha(rule Rule) error {
 	return run.emit(rule, val, false)
 }
 
-// finishLatest settles latest: what the first rule asked for, except that a
-// GitHub pre-release, a pre-release version and a release lower than the
-// highest never take it under latest=auto.
+// finishLatest settles latest: what the first rule that gave a tag asked
+// for, per rule type as in metadata-action (under latest=auto: type=semver
+// and pep440 for a stable version, type=match and type=ref,event=tag always,
+// the others never). Ours on purpose: under latest=auto a release lower than
+// the highest stable release never takes it, so latest never moves back.
 func (run *ruleRun) finishLatest() {
 	r := run.r
 	f := r.o.Flavor
 	isLatest := run.latest != nil && *run.latest
-	if isLatest && f.Latest == "auto" && r.ev.MarkedPrerelease {
-		isLatest = false // a GitHub pre-release never takes latest
-	}
 	if v := r.version(); isLatest && f.Latest == "auto" && v != nil &&
-		(r.res.Kind == KindRelease || r.res.Kind == KindPrerelease) && !r.highestIn(v, func(*semver.Version) bool { return true }) {
+		(r.res.Kind == KindRelease || r.res.Kind == KindPrerelease) && r.higherRelease(v) != nil {
 		isLatest = false
-		if v.Prerelease() != "" || len(r.stable) == 0 {
-			r.notice("no latest tag: %s is a pre-release", v)
-		} else {
-			r.notice("latest stays on %s: %s is not the highest release", r.stable[0].Tag, v)
-		}
+		r.notice("latest stays on %s: %s is not the highest release", r.higherRelease(v).Tag, v)
 	}
 	tags := run.tags
 	if isLatest {

@@ -166,29 +166,7 @@ func (db *Database) loadFile(ctx context.Context, p string) error {
 			return fmt.Errorf("reading OSV archive %s: %w", p, err)
 		}
 		defer zr.Close()
-		for _, f := range zr.File {
-			if !strings.HasSuffix(f.Name, ".json") || f.UncompressedSize64 > maxRecord {
-				continue
-			}
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			rc, err := f.Open()
-			if err != nil {
-				return fmt.Errorf("%s in %s: %w", f.Name, p, err)
-			}
-			data, err := io.ReadAll(io.LimitReader(rc, maxRecord))
-			rc.Close()
-			if err != nil {
-				return fmt.Errorf("%s in %s: %w", f.Name, p, err)
-			}
-			r, err := ParseRecord(data)
-			if err != nil {
-				return fmt.Errorf("%s in %s: %w", f.Name, p, err)
-			}
-			db.Add(r)
-		}
-		return nil
+		return db.loadZip(ctx, &zr.Reader, p)
 	}
 	f, err := os.Open(p)
 	if err != nil {
@@ -305,4 +283,94 @@ func inRange(r Range, version string, cmp comparator) bool {
 		}
 	}
 	return affected
+}
+
+// LoadFS reads OSV records as Load does, from name inside fsys (a folder
+// of .json records and .zip archives, or one such file). The scan action
+// passes the workspace jail's ReadFS, so a record symlinked out of the
+// workspace, a FIFO or a /proc file is refused instead of read.
+func LoadFS(ctx context.Context, fsys fs.FS, name string) (*Database, error) {
+	db := &Database{}
+	st, err := fs.Stat(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return db, db.loadFSFile(ctx, fsys, name)
+	}
+	err = fs.WalkDir(fsys, name, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !(strings.HasSuffix(p, ".json") || strings.HasSuffix(p, ".zip")) {
+			return nil
+		}
+		return db.loadFSFile(ctx, fsys, p)
+	})
+	return db, err
+}
+
+func (db *Database) loadFSFile(ctx context.Context, fsys fs.FS, p string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f, err := fsys.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if strings.HasSuffix(p, ".zip") {
+		st, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		ra, ok := f.(io.ReaderAt)
+		if !ok {
+			return fmt.Errorf("reading OSV archive %s: not a seekable file", p)
+		}
+		zr, err := zip.NewReader(ra, st.Size())
+		if err != nil {
+			return fmt.Errorf("reading OSV archive %s: %w", p, err)
+		}
+		return db.loadZip(ctx, zr, p)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxRecord+1))
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", p, err)
+	}
+	if len(data) > maxRecord {
+		return fmt.Errorf("%s is larger than 16 MiB: not an OSV record", p)
+	}
+	r, err := ParseRecord(data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	db.Add(r)
+	return nil
+}
+
+func (db *Database) loadZip(ctx context.Context, zr *zip.Reader, p string) error {
+	for _, f := range zr.File {
+		if !strings.HasSuffix(f.Name, ".json") || f.UncompressedSize64 > maxRecord {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return fmt.Errorf("%s in %s: %w", f.Name, p, err)
+		}
+		data, err := io.ReadAll(io.LimitReader(rc, maxRecord))
+		rc.Close()
+		if err != nil {
+			return fmt.Errorf("%s in %s: %w", f.Name, p, err)
+		}
+		r, err := ParseRecord(data)
+		if err != nil {
+			return fmt.Errorf("%s in %s: %w", f.Name, p, err)
+		}
+		db.Add(r)
+	}
+	return nil
 }

@@ -3,6 +3,8 @@ package workflowcheck
 import (
 	"path"
 	"strings"
+
+	"github.com/org/timetracker-ci/pkg/yamlnode"
 )
 
 // upload-artifact v4.4 and later glob with excludeHiddenFiles: the walk
@@ -16,10 +18,10 @@ const artifactHiddenMsg = "upload-artifact path %q searches from the hidden %q, 
 
 func (c *checker) checkArtifactHidden(j *Job) {
 	for _, s := range j.Steps {
-		if !usesAction(s, "actions/upload-artifact") || isTrue(lookup(s.With, "include-hidden-files")) {
+		if !usesAction(s, "actions/upload-artifact") || isTrue(yamlnode.Lookup(s.With, "include-hidden-files")) {
 			continue
 		}
-		p := lookup(s.With, "path")
+		p := yamlnode.Lookup(s.With, "path")
 		if p == nil {
 			continue
 		}

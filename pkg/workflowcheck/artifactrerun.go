@@ -1,6 +1,10 @@
 package workflowcheck
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/org/timetracker-ci/pkg/yamlnode"
+)
 
 // Artifacts v4 are immutable per name within a run: "Re-run all jobs"
 // (a new attempt of the same run) uploading a name again gets 409 Conflict,
@@ -13,10 +17,10 @@ func (c *checker) checkArtifactRerun(j *Job) {
 			continue
 		}
 		name := "artifact" // the action's default
-		if n := lookup(s.With, "name"); n != nil {
+		if n := yamlnode.Lookup(s.With, "name"); n != nil {
 			name = n.Value
 		}
-		if strings.Contains(name, "github.run_attempt") || isTrue(lookup(s.With, "overwrite")) {
+		if strings.Contains(name, "github.run_attempt") || isTrue(yamlnode.Lookup(s.With, "overwrite")) {
 			continue
 		}
 		c.report(s.Uses, RuleArtifactRerun, artifactRerunMsg, name)

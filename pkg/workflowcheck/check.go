@@ -1,6 +1,7 @@
 package workflowcheck
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"github.com/org/timetracker-ci/internal/lazyre"
@@ -9,6 +10,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/org/timetracker-ci/pkg/yamlnode"
 )
 
 // Finding is one problem, at a position in a workflow file.
@@ -224,7 +227,7 @@ func (c *checker) checkActionStep(s *Step) {
 		return
 	}
 	passed := map[string]bool{}
-	eachPair(s.With, func(k, _ *yaml.Node) {
+	yamlnode.EachPair(s.With, func(k, _ *yaml.Node) {
 		passed[k.Value] = true
 		if _, ok := ct.Inputs[k.Value]; !ok {
 			c.report(k, RuleInput, "input %q is not declared by actions/%s/action.yml (it declares: %s)", k.Value, name, strings.Join(ct.inputNames(), ", "))
@@ -249,7 +252,7 @@ func (c *checker) checkWorkflowCall(j *Job) {
 		return
 	}
 	passed := map[string]bool{}
-	eachPair(j.With, func(k, _ *yaml.Node) {
+	yamlnode.EachPair(j.With, func(k, _ *yaml.Node) {
 		passed[k.Value] = true
 		if _, ok := ct.Inputs[k.Value]; !ok {
 			c.report(k, RuleInput, "input %q is not declared by the reusable workflow %s (it declares: %s)", k.Value, file, strings.Join(ct.inputNames(), ", "))
@@ -265,7 +268,7 @@ func (c *checker) checkWorkflowCall(j *Job) {
 	// called jobs ask for, or the run fails before any job starts.
 	grant := j.Permissions
 	if grant == nil {
-		grant = lookup(c.wf.Root, "permissions")
+		grant = yamlnode.Lookup(c.wf.Root, "permissions")
 	}
 	if grant != nil {
 		have := permissionLevels(grant)
@@ -279,7 +282,7 @@ func (c *checker) checkWorkflowCall(j *Job) {
 		return
 	}
 	given := map[string]bool{}
-	eachPair(j.Secrets, func(k, _ *yaml.Node) {
+	yamlnode.EachPair(j.Secrets, func(k, _ *yaml.Node) {
 		given[k.Value] = true
 		if _, ok := ct.Secrets[k.Value]; !ok {
 			c.report(k, RuleSecret, "secret %q is not declared by the reusable workflow %s (it declares: %s)", k.Value, file, strings.Join(ct.secretNames(), ", "))
@@ -376,7 +379,7 @@ func (c *checker) checkJobOutput(n *yaml.Node, jobID, out string) {
 		}
 		return
 	}
-	if lookup(j.Outputs, out) == nil {
+	if yamlnode.Lookup(j.Outputs, out) == nil {
 		c.report(n, RuleOutput, "needs.%s.outputs.%s: job %q declares no output %q in outputs:", jobID, out, jobID, out)
 	}
 }
@@ -386,7 +389,7 @@ func (c *checker) checkCallOutputs() {
 	if c.wf.Call == nil {
 		return
 	}
-	eachPair(lookup(c.wf.Call, "outputs"), func(_, v *yaml.Node) {
+	yamlnode.EachPair(yamlnode.Lookup(c.wf.Call, "outputs"), func(_, v *yaml.Node) {
 		walkExpressions(v, false, func(n *yaml.Node, expr string) {
 			for _, m := range jobsOutRe.FindAllStringSubmatch(expr, -1) {
 				out := first(m[2], m[3])
@@ -395,7 +398,7 @@ func (c *checker) checkCallOutputs() {
 					c.report(n, RuleOutput, "jobs.%s.outputs.%s: there is no job %q in this workflow", m[1], out, m[1])
 					continue
 				}
-				if j.Uses == nil && lookup(j.Outputs, out) == nil {
+				if j.Uses == nil && yamlnode.Lookup(j.Outputs, out) == nil {
 					c.report(n, RuleOutput, "jobs.%s.outputs.%s: job %q declares no output %q in outputs:", m[1], out, m[1], out)
 				}
 			}
@@ -429,16 +432,8 @@ func walkExpressions(n *yaml.Node, isIf bool, fn func(*yaml.Node, string)) {
 func dedupe(fs []Finding) []Finding {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Col != b.Col {
-			return a.Col < b.Col
-		}
-		return a.Message < b.Message
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line),
+			cmp.Compare(a.Col, b.Col), cmp.Compare(a.Message, b.Message)) < 0
 	})
 	out := fs[:0]
 	for i, f := range fs {

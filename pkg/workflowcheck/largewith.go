@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/org/timetracker-ci/pkg/yamlnode"
 )
 
 // Every with: input of a container action becomes one environment variable
@@ -24,7 +26,7 @@ func (c *checker) checkLargeWith(j *Job) {
 		if kind, _ := c.ours(s.Uses.Value); kind != "action" && !strings.HasPrefix(s.Uses.Value, "docker://") {
 			continue
 		}
-		eachPair(s.With, func(k, v *yaml.Node) {
+		yamlnode.EachPair(s.With, func(k, v *yaml.Node) {
 			for _, m := range exprRe.FindAllStringSubmatch(v.Value, -1) {
 				if largeOutputRe.MatchString(m[1]) {
 					c.report(k, RuleLargeWith, largeWithMsg, k.Value, s.Uses.Value, m[0])

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/org/timetracker-ci/pkg/yamlnode"
 )
 
 // setup-python's cache keys on **/requirements.txt (pip) by default and
@@ -21,8 +23,8 @@ func (c *checker) checkPipCache(j *Job) {
 		if !usesAction(s, "actions/setup-python") {
 			continue
 		}
-		cache := lookup(s.With, "cache")
-		if cache == nil || cache.Value == "" || lookup(s.With, "cache-dependency-path") != nil {
+		cache := yamlnode.Lookup(s.With, "cache")
+		if cache == nil || cache.Value == "" || yamlnode.Lookup(s.With, "cache-dependency-path") != nil {
 			continue
 		}
 		c.report(cache, RulePipCache, pipCacheMsg, cache.Value, input)
@@ -36,11 +38,11 @@ func (c *checker) requirementsInput() string {
 	for _, ev := range []string{"workflow_call", "workflow_dispatch"} {
 		var inputs *yaml.Node
 		if ev == "workflow_call" && c.wf.Call != nil {
-			inputs = lookup(c.wf.Call, "inputs")
+			inputs = yamlnode.Lookup(c.wf.Call, "inputs")
 		} else {
-			inputs = lookup(lookup(c.wf.On, ev), "inputs")
+			inputs = yamlnode.Lookup(yamlnode.Lookup(c.wf.On, ev), "inputs")
 		}
-		eachPair(inputs, func(k, _ *yaml.Node) {
+		yamlnode.EachPair(inputs, func(k, _ *yaml.Node) {
 			if found == "" && strings.Contains(k.Value, "requirements") && !strings.Contains(k.Value, "test-requirements") {
 				found = k.Value
 			}

@@ -127,8 +127,13 @@ func TestImageBuildWiring(t *testing.T) {
 			// type=gha needs a BuildKit builder: the docker driver refuses it.
 			steps(t, wf, "build", "docker/setup-buildx-action@")
 			ver := steps(t, wf, "version", "org/timetracker-ci/actions/version@")[0]
-			if str(ver, "with", "tags") != "${{ inputs.tags }}" || str(ver, "with", "flavor") != "${{ inputs.flavor }}" {
-				t.Errorf("tags and flavor do not reach the version action: %v", get(ver, "with"))
+			// The version action's empty tags are docker/metadata-action's
+			// default rules: ours pass type=timetracker, also for an empty input.
+			if str(ver, "with", "tags") != "${{ inputs.tags || 'type=timetracker' }}" || str(ver, "with", "flavor") != "${{ inputs.flavor }}" {
+				t.Errorf("tags (type=timetracker unless given) and flavor do not reach the version action: %v", get(ver, "with"))
+			}
+			if d := str(get(wf, "on", "workflow_call", "inputs", "tags"), "default"); d != "type=timetracker" {
+				t.Errorf("tags input default %q, want type=timetracker", d)
 			}
 			// Further images get the same index and tags from a job of their
 			// own: REGISTRY_AUTH is a secret, and a job that reads one loses

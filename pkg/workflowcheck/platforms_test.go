@@ -4,6 +4,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/org/timetracker-ci/pkg/yamlnode"
 )
 
 // TestPlatformsChoosable: no workflow or template of ours builds for a fixed
@@ -26,7 +28,7 @@ func TestPlatformsChoosable(t *testing.T) {
 				if !usesAction(s, "docker/build-push-action") {
 					continue
 				}
-				p := lookup(s.With, "platforms")
+				p := yamlnode.Lookup(s.With, "platforms")
 				if p != nil && !strings.Contains(p.Value, "${{") {
 					t.Errorf("%s:%d: job %q builds for the fixed platforms %q: take them from an input or a variable", strings.TrimPrefix(f, root+"/"), p.Line, j.ID, p.Value)
 				}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/org/timetracker-ci/pkg/yamlnode"
 )
 
 // Rules of OpenSSF Scorecard's Pinned-Dependencies, Token-Permissions and
@@ -65,7 +67,7 @@ func Scorecard(wf *Workflow) []Finding {
 				}
 			}
 			if untrustedTrigger && s.Uses != nil && strings.Contains(s.Uses.Value, "actions/checkout") {
-				if ref := lookup(s.With, "ref"); ref != nil &&
+				if ref := yamlnode.Lookup(s.With, "ref"); ref != nil &&
 					(strings.Contains(ref.Value, "github.event.pull_request") || strings.Contains(ref.Value, "github.event.workflow_run")) {
 					c.report(ref, RuleScorecardDangerous, "checks out untrusted code (%s) in a workflow triggered by pull_request_target or workflow_run, which runs with the base repository's token and secrets (Scorecard Dangerous-Workflow): build untrusted code in a pull_request workflow instead", strings.TrimSpace(ref.Value))
 				}
@@ -89,7 +91,7 @@ func hasTrigger(on *yaml.Node, name string) bool {
 			}
 		}
 	case yaml.MappingNode:
-		return lookup(on, name) != nil
+		return yamlnode.Lookup(on, name) != nil
 	}
 	return false
 }
@@ -99,9 +101,9 @@ func hasTrigger(on *yaml.Node, name string) bool {
 // must not use write-all. Job-level writes are allowed (Scorecard only
 // lists them).
 func (c *checker) scorecardPermissions() {
-	top := lookup(c.wf.Root, "permissions")
+	top := yamlnode.Lookup(c.wf.Root, "permissions")
 	if top == nil {
-		n := lookup(c.wf.Root, "jobs")
+		n := yamlnode.Lookup(c.wf.Root, "jobs")
 		c.report(n, RuleScorecardPermissions, "no top-level permissions: (Scorecard Token-Permissions): add permissions: {} (or contents: read) at the top and grant writes per job")
 	} else {
 		switch top.Kind {
@@ -110,7 +112,7 @@ func (c *checker) scorecardPermissions() {
 				c.report(top, RuleScorecardPermissions, "top-level permissions: %s grants write (Scorecard Token-Permissions): use {} or read-all at the top, writes per job", top.Value)
 			}
 		case yaml.MappingNode:
-			eachPair(top, func(k, v *yaml.Node) {
+			yamlnode.EachPair(top, func(k, v *yaml.Node) {
 				if strings.EqualFold(v.Value, "write") {
 					c.report(v, RuleScorecardPermissions, "top-level permissions grant %s: write (Scorecard Token-Permissions): grant it on the job that needs it", k.Value)
 				}

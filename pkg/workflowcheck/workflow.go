@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/org/timetracker-ci/pkg/yamlnode"
 )
 
 // Workflow is a parsed workflow file, keeping the YAML nodes so that every
@@ -55,9 +57,9 @@ func Parse(file string, data []byte) (*Workflow, error) {
 		return nil, fmt.Errorf("workflow %s is not a YAML mapping: a workflow starts with the keys on and jobs", file)
 	}
 	w := &Workflow{File: file, Root: doc.Content[0]}
-	w.On = lookup(w.Root, "on")
+	w.On = yamlnode.Lookup(w.Root, "on")
 	w.Call = workflowCall(w.On)
-	jobs := lookup(w.Root, "jobs")
+	jobs := yamlnode.Lookup(w.Root, "jobs")
 	if jobs == nil {
 		return w, nil
 	}
@@ -68,19 +70,19 @@ func Parse(file string, data []byte) (*Workflow, error) {
 		k, v := jobs.Content[i], jobs.Content[i+1]
 		j := &Job{ID: k.Value, Key: k, Node: v}
 		if v.Kind == yaml.MappingNode {
-			j.Permissions = lookup(v, "permissions")
-			j.Uses = lookup(v, "uses")
-			j.With = lookup(v, "with")
-			j.Secrets = lookup(v, "secrets")
-			j.Outputs = lookup(v, "outputs")
-			j.Needs = stringList(lookup(v, "needs"))
-			if steps := lookup(v, "steps"); steps != nil && steps.Kind == yaml.SequenceNode {
+			j.Permissions = yamlnode.Lookup(v, "permissions")
+			j.Uses = yamlnode.Lookup(v, "uses")
+			j.With = yamlnode.Lookup(v, "with")
+			j.Secrets = yamlnode.Lookup(v, "secrets")
+			j.Outputs = yamlnode.Lookup(v, "outputs")
+			j.Needs = stringList(yamlnode.Lookup(v, "needs"))
+			if steps := yamlnode.Lookup(v, "steps"); steps != nil && steps.Kind == yaml.SequenceNode {
 				for _, s := range steps.Content {
 					if s.Kind != yaml.MappingNode {
 						continue
 					}
-					st := &Step{Node: s, Uses: lookup(s, "uses"), With: lookup(s, "with"), Run: lookup(s, "run")}
-					if id := lookup(s, "id"); id != nil {
+					st := &Step{Node: s, Uses: yamlnode.Lookup(s, "uses"), With: yamlnode.Lookup(s, "with"), Run: yamlnode.Lookup(s, "run")}
+					if id := yamlnode.Lookup(s, "id"); id != nil {
 						st.ID = id.Value
 					}
 					j.Steps = append(j.Steps, st)
@@ -99,13 +101,13 @@ func (w *Workflow) Contract() *Contract {
 		return nil
 	}
 	c := &Contract{Inputs: map[string]Param{}, Secrets: map[string]Param{}, Outputs: map[string]bool{}}
-	eachPair(lookup(w.Call, "inputs"), func(k, v *yaml.Node) {
-		c.Inputs[k.Value] = Param{Required: isTrue(lookup(v, "required")), HasDefault: lookup(v, "default") != nil}
+	yamlnode.EachPair(yamlnode.Lookup(w.Call, "inputs"), func(k, v *yaml.Node) {
+		c.Inputs[k.Value] = Param{Required: isTrue(yamlnode.Lookup(v, "required")), HasDefault: yamlnode.Lookup(v, "default") != nil}
 	})
-	eachPair(lookup(w.Call, "secrets"), func(k, v *yaml.Node) {
-		c.Secrets[k.Value] = Param{Required: isTrue(lookup(v, "required"))}
+	yamlnode.EachPair(yamlnode.Lookup(w.Call, "secrets"), func(k, v *yaml.Node) {
+		c.Secrets[k.Value] = Param{Required: isTrue(yamlnode.Lookup(v, "required"))}
 	})
-	eachPair(lookup(w.Call, "outputs"), func(k, _ *yaml.Node) { c.Outputs[k.Value] = true })
+	yamlnode.EachPair(yamlnode.Lookup(w.Call, "outputs"), func(k, _ *yaml.Node) { c.Outputs[k.Value] = true })
 	c.Permissions = map[string]string{}
 	for _, j := range w.Jobs {
 		for scope, level := range permissionLevels(j.Permissions) {
@@ -136,7 +138,7 @@ func permissionLevels(n *yaml.Node) map[string]string {
 		}
 		return out
 	}
-	eachPair(n, func(k, v *yaml.Node) { out[k.Value] = v.Value })
+	yamlnode.EachPair(n, func(k, v *yaml.Node) { out[k.Value] = v.Value })
 	return out
 }
 
@@ -176,28 +178,6 @@ func workflowCall(on *yaml.Node) *yaml.Node {
 		}
 	}
 	return nil
-}
-
-// lookup returns the value of key in a mapping node, or nil.
-func lookup(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
-}
-
-func eachPair(m *yaml.Node, fn func(k, v *yaml.Node)) {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		fn(m.Content[i], m.Content[i+1])
-	}
 }
 
 // stringList reads a scalar or a sequence of scalars.

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/org/timetracker-ci/pkg/yamlnode"
 )
 
 // GitHub refuses a push that adds or changes a file under
@@ -49,10 +51,10 @@ func (c *checker) checkoutUsesGitHubToken(j *Job) bool {
 		if !usesAction(s, "actions/checkout") {
 			continue
 		}
-		if p := lookup(s.With, "persist-credentials"); p != nil && p.Value == "false" {
+		if p := yamlnode.Lookup(s.With, "persist-credentials"); p != nil && p.Value == "false" {
 			continue
 		}
-		tok := lookup(s.With, "token")
+		tok := yamlnode.Lookup(s.With, "token")
 		if tok == nil || isGitHubToken(tok) {
 			return true
 		}

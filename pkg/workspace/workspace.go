@@ -33,6 +33,10 @@ var (
 	KindReport = Kind{Name: "report", Max: 1 << 30}
 	// KindEvent is the webhook payload the runner writes (GITHUB_EVENT_PATH).
 	KindEvent = Kind{Name: "event payload", Max: 25 << 20}
+	// KindPlan is a test plan written by test-plan (one entry per test file).
+	KindPlan = Kind{Name: "plan file", Max: 64 << 20}
+	// KindArchive is an image saved with docker save, read as a tarball.
+	KindArchive = Kind{Name: "image archive", Max: 64 << 30}
 	// KindAsset is a release asset; GitHub refuses assets of 2 GiB and more.
 	KindAsset = Kind{Name: "release asset", Max: 2<<30 - 1}
 )
@@ -309,6 +313,37 @@ func (w *Workspace) Stat(input, p string) (fs.FileInfo, error) {
 		return nil, explain(input, p, err)
 	}
 	return st, nil
+}
+
+// ReadDir lists a directory inside the workspace (after symlinks that
+// stay inside), sorted by name. Entries are not followed: a symlink in it
+// is listed as a symlink.
+func (w *Workspace) ReadDir(input, p string) ([]fs.DirEntry, error) {
+	rel, err := w.Rel(input, p)
+	if err != nil {
+		return nil, err
+	}
+	es, err := fs.ReadDir(w.root.FS(), rel)
+	if err != nil {
+		return nil, explain(input, p, err)
+	}
+	return es, nil
+}
+
+// Remove removes a file inside the workspace; a symlink is removed itself,
+// never what it points to.
+func (w *Workspace) Remove(input, p string) error {
+	rel, err := w.Rel(input, p)
+	if err != nil {
+		return err
+	}
+	if rel == "." {
+		return refuse(input, p, "is the workspace itself, not a file", nil)
+	}
+	if err := w.root.Remove(filepath.FromSlash(rel)); err != nil {
+		return explain(input, p, err)
+	}
+	return nil
 }
 
 // Exists reports whether p is inside the workspace and exists (after symlinks).

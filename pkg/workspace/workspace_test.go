@@ -366,3 +366,43 @@ func FuzzWorkspaceFileKinds(f *testing.F) {
 		}
 	})
 }
+
+// ReadDir lists only folders inside the workspace, and lists a symlink as
+// a symlink; Remove removes a link itself, never its target, and nothing
+// outside.
+func TestWorkspaceReadDirAndRemove(t *testing.T) {
+	ws, dir, outside := hostile(t)
+	if err := os.Symlink(outside, filepath.Join(dir, "out")); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"out", "../outside", outside, "NOTES.md"} {
+		if _, err := ws.ReadDir("results-dir", p); err == nil {
+			t.Errorf("ReadDir(%q) listed", p)
+		} else if !strings.Contains(err.Error(), `input "results-dir"`) {
+			t.Errorf("ReadDir(%q): %v does not name the input", p, err)
+		}
+	}
+	es, err := ws.ReadDir("results-dir", "dist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		if e.Name() == "env.txt" && e.Type()&fs.ModeSymlink == 0 {
+			t.Error("a symlink was listed as a file")
+		}
+	}
+	for _, p := range []string{"out/secret.txt", "../outside/secret.txt", filepath.Join(outside, "secret.txt"), "."} {
+		if err := ws.Remove("results-dir", p); err == nil {
+			t.Errorf("Remove(%q) removed", p)
+		}
+	}
+	if err := ws.Remove("results-dir", "dist/env.txt"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "dist", "env.txt")); err == nil {
+		t.Error("the link stayed")
+	}
+	if _, err := os.Stat(filepath.Join(outside, "secret.txt")); err != nil {
+		t.Error("a file outside was removed")
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"net/http"
 	"sort"
 	"strconv"
@@ -132,18 +131,7 @@ func (s *Server) listArtifacts(c *reqCtx, run int64) {
 		out = append(out, s.artifactJSON(c, a))
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].GetCreatedAt().After(out[j].GetCreatedAt().Time) })
-	rec := &pageRecorder{header: http.Header{}}
-	inner := *c
-	inner.w = rec
-	paginate(&inner, out)
-	for k, v := range rec.header {
-		c.w.Header()[k] = v
-	}
-	var page []json.RawMessage
-	_ = json.Unmarshal(rec.body, &page)
-	if page == nil {
-		page = []json.RawMessage{}
-	}
+	page := paginateWrapped(c, out)
 	c.json(http.StatusOK, map[string]any{"total_count": len(out), "artifacts": page})
 }
 

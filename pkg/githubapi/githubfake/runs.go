@@ -79,18 +79,7 @@ func (s *Server) listWorkflowRuns(c *reqCtx) {
 		out = out[:runsCap]
 	}
 	// Paginate the reachable part, then wrap it as GitHub does.
-	rec := &pageRecorder{header: http.Header{}}
-	inner := *c
-	inner.w = rec
-	paginate(&inner, out)
-	for k, v := range rec.header {
-		c.w.Header()[k] = v
-	}
-	var page []*github.WorkflowRun
-	_ = json.Unmarshal(rec.body, &page)
-	if page == nil {
-		page = []*github.WorkflowRun{}
-	}
+	page := paginateWrapped(c, out)
 	c.json(http.StatusOK, map[string]any{"total_count": total, "workflow_runs": page})
 }
 
@@ -149,6 +138,21 @@ func (s *Server) runJSON(c *reqCtx, r WorkflowRun) *github.WorkflowRun {
 		out.Conclusion = ptr(r.Conclusion)
 	}
 	return out
+}
+
+// paginateWrapped pages items as paginate does (Link header included) and
+// returns the page, never nil, for an endpoint that wraps it in an object.
+func paginateWrapped[T any](c *reqCtx, items []T) []T {
+	rec := &pageRecorder{header: http.Header{}}
+	inner := *c
+	inner.w = rec
+	paginate(&inner, items)
+	for k, v := range rec.header {
+		c.w.Header()[k] = v
+	}
+	page := []T{}
+	_ = json.Unmarshal(rec.body, &page)
+	return page
 }
 
 // pageRecorder captures what paginate writes, so the page can be wrapped.
