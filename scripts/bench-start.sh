@@ -129,8 +129,10 @@ if [ -n "$mda" ]; then
   bundle=$mda/dist/index.cjs
   [ -f "$bundle" ] || bundle=$mda/dist/index.js
   [ -f "$bundle" ] || { echo "bench-start: no dist/index.cjs or dist/index.js under $mda" >&2; exit 1; }
-  env "INPUT_GITHUB-TOKEN=bench" node "$bundle" >"$tmp/mda.log" 2>&1 || { echo "bench-start: metadata-action failed:" >&2; tail -20 "$tmp/mda.log" >&2; exit 1; }
-  cmds+=("node $bundle")
+  # metadata-action knows no type=timetracker: it runs its default tag rules
+  # (an empty tags input), which ours would run on the same input too.
+  env "INPUT_GITHUB-TOKEN=bench" INPUT_TAGS= node "$bundle" >"$tmp/mda.log" 2>&1 || { echo "bench-start: metadata-action failed:" >&2; tail -20 "$tmp/mda.log" >&2; exit 1; }
+  cmds+=("env INPUT_TAGS= node $bundle")
   echo "  metadata-action: $(cd "$mda" && git log -1 --format='%h %cs' 2>/dev/null || echo "$bundle"), $(node --version)"
 fi
 env "INPUT_GITHUB-TOKEN=bench" hyperfine -N --warmup 2 --runs "$runs" --export-json "$tmp/version.json" "${cmds[@]}" >/dev/null 2>&1
