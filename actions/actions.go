@@ -26,7 +26,7 @@ import (
 
 // All returns every action, one per actions/<name>/action.yml.
 func All() []*action.Action {
-	return []*action.Action{
+	all := []*action.Action{
 		deploymentaction.Action(),
 		doctoraction.Action(),
 		imageaction.Action(),
@@ -41,6 +41,10 @@ func All() []*action.Action {
 		scanaction.Action(),
 		verifyaction.Action(),
 	}
+	for _, a := range all {
+		a.Parsed = preparsed(a.Name)
+	}
+	return all
 }
 
 // Program is the shipped binary: the actions, the catalog generator and init.

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Start time of the actions beside their yardsticks, in one run:
 #   - `timetracker-ci <action> --help`, best of 21, beside a hello-world Go
-#     binary built with the same flags (goal: at most 2x);
+#     binary built with the same flags (goal: at most 2x), and two floors:
+#     hello world padded to our binary's size, and hello world linking the
+#     same third-party packages (their init runs before any code of ours);
 #   - `timetracker-ci version` on a tag push in a small repository, median,
 #     beside hello world (goal: at most 4x) and, when its checkout is given,
 #     docker/metadata-action's bundle under node on the same event (goal:
@@ -42,6 +44,43 @@ printf 'module hello\n\ngo 1.22\n' >"$tmp/hello/go.mod"
   go build -o "$tmp/timetracker-ci-local" ./cmd/timetracker-ci-local)
 bin=$tmp/timetracker-ci
 
+# Two floors beside hello world, built with the same flags: hello world
+# padded to our binary's size (does the size alone cost?), and hello world
+# linking every third-party package the shipped binary links, doing nothing
+# with them (what their package init and the runtime's start cost before
+# any line of ours runs).
+mkdir -p "$tmp/padded" "$tmp/deps"
+head -c $(( $(wc -c <"$bin") - $(wc -c <"$tmp/hello-world") )) /dev/urandom >"$tmp/padded/pad.bin"
+cat >"$tmp/padded/main.go" <<'GO'
+package main
+
+import (
+	_ "embed"
+	"fmt"
+	"os"
+)
+
+//go:embed pad.bin
+var pad []byte
+
+func main() {
+	if len(os.Args) > 99 {
+		os.Stdout.Write(pad)
+	}
+	fmt.Println("hello, world")
+}
+GO
+printf 'module padded\n\ngo 1.22\n' >"$tmp/padded/go.mod"
+(cd "$tmp/padded" && CGO_ENABLED=0 go build "${flags[@]}" -o "$tmp/hello-padded" .)
+cp "$root/go.mod" "$root/go.sum" "$tmp/deps/"
+{
+  printf 'package main\n\nimport (\n\t"fmt"\n'
+  (cd "$root" && go list -deps ./cmd/timetracker-ci) | grep -v "^$(cd "$root" && go list -m)" |
+    grep '^[^/]*\.[^/]*/' | grep -v '/internal\(/\|$\)' | sed 's/.*/\t_ "&"/'
+  printf ')\n\nfunc main() { fmt.Println("hello, world") }\n'
+} >"$tmp/deps/main.go"
+(cd "$tmp/deps" && CGO_ENABLED=0 go build "${flags[@]}" -o "$tmp/hello-deps" .)
+
 # figures FILE: one line per command of a hyperfine JSON export.
 figures() {
   jq -r '.results[] | [.command, (.times | min * 1000), (.times | sort | .[(length - 1) / 2 | floor] * 1000),
@@ -51,7 +90,7 @@ stat_of() { jq -r --arg c "$2" ".results[] | select(.command == \$c) | $3" "$1";
 
 echo "== <action> --help, best of $runs (goal: at most 2x hello world)"
 actions=$("$bin" --help | awk '/^Actions:/{f=1;next} /^$/{f=0} f{print $1}')
-cmds=("$tmp/hello-world")
+cmds=("$tmp/hello-world" "$tmp/hello-padded" "$tmp/hello-deps")
 for a in $actions; do cmds+=("$bin $a --help"); done
 hyperfine -N --warmup 3 --runs "$runs" --export-json "$tmp/help.json" "${cmds[@]}" >/dev/null 2>&1
 hello_min=$(stat_of "$tmp/help.json" "$tmp/hello-world" '.times | min')
@@ -59,6 +98,7 @@ figures "$tmp/help.json" | while IFS=$'\t' read -r cmd best median cpu; do
   printf '  %-44s best %6.2f ms (%4.1fx hello)  median %6.2f ms  cpu %6.2f ms\n' \
     "${cmd#"$tmp/"}" "$best" "$(echo "$best / ($hello_min * 1000)" | bc -l)" "$median" "$cpu"
 done
+echo "  (hello-padded: hello world padded to our binary's size; hello-deps: hello world linking our $(grep -c '_ "' "$tmp/deps/main.go") third-party packages)"
 
 echo "== version on a tag push (goals: median at most 4x hello world; at least 30x faster than metadata-action)"
 repo=$tmp/repo
@@ -89,8 +129,10 @@ if [ -n "$mda" ]; then
   bundle=$mda/dist/index.cjs
   [ -f "$bundle" ] || bundle=$mda/dist/index.js
   [ -f "$bundle" ] || { echo "bench-start: no dist/index.cjs or dist/index.js under $mda" >&2; exit 1; }
-  env "INPUT_GITHUB-TOKEN=bench" node "$bundle" >"$tmp/mda.log" 2>&1 || { echo "bench-start: metadata-action failed:" >&2; tail -20 "$tmp/mda.log" >&2; exit 1; }
-  cmds+=("node $bundle")
+  # metadata-action knows no type=timetracker: it runs its default tag rules
+  # (an empty tags input), which ours would run on the same input too.
+  env "INPUT_GITHUB-TOKEN=bench" INPUT_TAGS= node "$bundle" >"$tmp/mda.log" 2>&1 || { echo "bench-start: metadata-action failed:" >&2; tail -20 "$tmp/mda.log" >&2; exit 1; }
+  cmds+=("env INPUT_TAGS= node $bundle")
   echo "  metadata-action: $(cd "$mda" && git log -1 --format='%h %cs' 2>/dev/null || echo "$bundle"), $(node --version)"
 fi
 env "INPUT_GITHUB-TOKEN=bench" hyperfine -N --warmup 2 --runs "$runs" --export-json "$tmp/version.json" "${cmds[@]}" >/dev/null 2>&1

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"io"
-	"regexp"
 	"strings"
 
 	"github.com/org/timetracker-ci/pkg/action"
@@ -17,7 +17,7 @@ import (
 // Name is the subcommand.
 const Name = "init"
 
-var releaseRe = regexp.MustCompile(`^v?\d+\.\d+\.\d+$`)
+var releaseRe = lazyre.New(`^v?\d+\.\d+\.\d+$`)
 
 // Command returns `timetracker-ci init`; version is the binary's, the
 // release the written workflows are pinned to by default.

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"io/fs"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -145,7 +145,7 @@ func relDir(ws, path string) string {
 	return filepath.ToSlash(rel)
 }
 
-var templatePos = regexp.MustCompile(`template: ([^:\s]+):(\d+)(?::(\d+))?:`)
+var templatePos = lazyre.New(`template: ([^:\s]+):(\d+)(?::(\d+))?:`)
 
 // annotateTemplate points the error at the template file and line.
 func annotateTemplate(rt *action.Runtime, c *config, te *manifest.TemplateError) {

@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -134,6 +134,11 @@ func writeBakeFiles(res *version.Result, dir, target string) (map[string]string,
 			return nil, fmt.Errorf("encode the %s definition: %w", b.Output, err)
 		}
 		path := filepath.Join(dir, "docker-metadata-action-"+b.Output+".json")
+		// A fresh file rather than the last run's truncated: ext4 flushes a
+		// file truncated and rewritten when it is closed (about 1 ms for
+		// the four), and a symbolic link left in RUNNER_TEMP is replaced,
+		// not followed. Should removing fail, writing reports it.
+		_ = os.Remove(path)
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			return nil, fmt.Errorf("write the %s definition: %w", b.Output, err)
 		}
@@ -142,7 +147,7 @@ func writeBakeFiles(res *version.Result, dir, target string) (map[string]string,
 	return paths, nil
 }
 
-var outputEnvName = regexp.MustCompile(`\W`)
+var outputEnvName = lazyre.New(`\W`)
 
 func nonNil(s []string) []string {
 	if s == nil {

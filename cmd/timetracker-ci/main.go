@@ -19,8 +19,10 @@ import (
 var version = "dev"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := actions.Program(version).Main(ctx, action.OSEnv(), os.Args[1:])
-	stop()
-	os.Exit(code)
+	p := actions.Program(version)
+	// Signals are handled once an action or command runs, not for --help.
+	p.Interrupt = func(ctx context.Context) (context.Context, context.CancelFunc) {
+		return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	}
+	os.Exit(p.Main(context.Background(), action.OSEnv(), os.Args[1:]))
 }

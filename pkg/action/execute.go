@@ -52,6 +52,12 @@ func newRuntime(a *Action, env Env, flags map[string]string, args []string) (*Ru
 
 // Execute runs one action as the binary's subcommand and returns the exit code.
 func Execute(ctx context.Context, a *Action, env Env, args []string) int {
+	return execute(ctx, a, env, args, nil)
+}
+
+// execute is Execute; interrupt, when set, derives the context the action
+// runs with once the command line is read (see Program.Interrupt).
+func execute(ctx context.Context, a *Action, env Env, args []string, interrupt func(context.Context) (context.Context, context.CancelFunc)) int {
 	meta, err := a.Meta()
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "timetracker-ci %s: %v\n", a.Name, err)
@@ -73,6 +79,11 @@ func Execute(ctx context.Context, a *Action, env Env, args []string) int {
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "timetracker-ci %s: %v\n", a.Name, err)
 		return ExitFailure
+	}
+	if interrupt != nil {
+		var stop context.CancelFunc
+		ctx, stop = interrupt(ctx)
+		defer stop()
 	}
 	start := time.Now().Add(-time.Second) // file times may be coarser than the clock
 	runErr := rt.run(ctx, a)

@@ -1,6 +1,8 @@
 package action
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -77,6 +79,19 @@ func (m *Metadata) Output(name string) (Output, bool) {
 		}
 	}
 	return Output{}, false
+}
+
+// Preparsed is an action.yml decoded ahead of time: Meta is what
+// ParseMetadata returns for the file whose MetadataDigest is Source.
+type Preparsed struct {
+	Source string
+	Meta   *Metadata
+}
+
+// MetadataDigest identifies an action.yml's content (hex SHA-256).
+func MetadataDigest(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }
 
 // ParseMetadata decodes an action.yml, keeping the order of inputs and

@@ -2,7 +2,7 @@ package changelog
 
 import (
 	"fmt"
-	"regexp"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"sort"
 	"strings"
 	"time"
@@ -78,7 +78,7 @@ func groupOf(e Entry) int {
 	return 4
 }
 
-var noreply = regexp.MustCompile(`^(?:\d+\+)?([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)@users\.noreply\.github\.com$`)
+var noreply = lazyre.New(`^(?:\d+\+)?([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)@users\.noreply\.github\.com$`)
 
 // login returns the GitHub login of p when it is known or can be read from
 // a noreply address.

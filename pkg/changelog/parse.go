@@ -1,7 +1,7 @@
 package changelog
 
 import (
-	"regexp"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"strconv"
 	"strings"
 )
@@ -17,9 +17,9 @@ type Entry struct {
 }
 
 var (
-	header   = regexp.MustCompile(`^([A-Za-z]+)(?:\(([^()\r\n]*)\))?(!)?:[ \t]+(.+)$`)
-	prRef    = regexp.MustCompile(`\(#(\d+)\)`)
-	footerBC = regexp.MustCompile(`(?m)^BREAKING[ -]CHANGE:[ \t]*(.*)$`)
+	header   = lazyre.New(`^([A-Za-z]+)(?:\(([^()\r\n]*)\))?(!)?:[ \t]+(.+)$`)
+	prRef    = lazyre.New(`\(#(\d+)\)`)
+	footerBC = lazyre.New(`(?m)^BREAKING[ -]CHANGE:[ \t]*(.*)$`)
 )
 
 // Parse reads a commit message as a conventional commit; a message that is
@@ -48,8 +48,8 @@ func Parse(message string) Entry {
 }
 
 var (
-	prMerge    = regexp.MustCompile(`^Merge pull request #(\d+) from \S+`)
-	otherMerge = regexp.MustCompile(`^Merge (branch|remote-tracking branch|tag|commit) `)
+	prMerge    = lazyre.New(`^Merge pull request #(\d+) from \S+`)
+	otherMerge = lazyre.New(`^Merge (branch|remote-tracking branch|tag|commit) `)
 )
 
 // mergedPR returns the pull request a GitHub merge commit merged and the

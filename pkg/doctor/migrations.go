@@ -3,15 +3,15 @@ package doctor
 import (
 	"context"
 	"fmt"
-	"regexp"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"sort"
 	"strings"
 )
 
 var (
-	revisionRe     = regexp.MustCompile(`^revision\s*(?::\s*str\s*)?=\s*['"]([^'"]+)['"]`)
-	downRevisionRe = regexp.MustCompile(`(?s)^down_revision\s*(?::[^=]+)?=\s*(.*)$`)
-	quotedRe       = regexp.MustCompile(`['"]([^'"]+)['"]`)
+	revisionRe     = lazyre.New(`^revision\s*(?::\s*str\s*)?=\s*['"]([^'"]+)['"]`)
+	downRevisionRe = lazyre.New(`(?s)^down_revision\s*(?::[^=]+)?=\s*(.*)$`)
+	quotedRe       = lazyre.New(`['"]([^'"]+)['"]`)
 )
 
 // checkMigrations finds the heads of an Alembic (Flask-Migrate) history:

@@ -5,7 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"regexp"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"sort"
 	"strings"
 
@@ -21,15 +21,15 @@ var builtinMarkers = map[string]bool{
 }
 
 var (
-	markUseRe      = regexp.MustCompile(`\bpytest\.mark\.([A-Za-z_]\w*)`)
-	iniSectionRe   = regexp.MustCompile(`^\s*\[([^\]]+)\]\s*$`)
-	iniKeyRe       = regexp.MustCompile(`^([A-Za-z_][\w.-]*)\s*[=:]\s*(.*)$`)
-	markerDefRe    = regexp.MustCompile(`^\s*["']?\s*([A-Za-z_]\w*)\s*(?:\([^)]*\))?\s*(?::|["',]|$)`)
-	addValueLineRe = regexp.MustCompile(`addinivalue_line\(\s*["']markers["']\s*,\s*["']\s*([A-Za-z_]\w*)`)
-	defRe          = regexp.MustCompile(`^(\s*)(?:async\s+)?def\s+(test\w*)\s*\(`)
-	classRe        = regexp.MustCompile(`^(\s*)class\s+(Test\w*)\b`)
-	pytestmarkRe   = regexp.MustCompile(`^(\s*)pytestmark\s*=`)
-	fixtureRe      = regexp.MustCompile(`@(?:pytest\.)?fixture\b`) // a fixture named test_* is no test
+	markUseRe      = lazyre.New(`\bpytest\.mark\.([A-Za-z_]\w*)`)
+	iniSectionRe   = lazyre.New(`^\s*\[([^\]]+)\]\s*$`)
+	iniKeyRe       = lazyre.New(`^([A-Za-z_][\w.-]*)\s*[=:]\s*(.*)$`)
+	markerDefRe    = lazyre.New(`^\s*["']?\s*([A-Za-z_]\w*)\s*(?:\([^)]*\))?\s*(?::|["',]|$)`)
+	addValueLineRe = lazyre.New(`addinivalue_line\(\s*["']markers["']\s*,\s*["']\s*([A-Za-z_]\w*)`)
+	defRe          = lazyre.New(`^(\s*)(?:async\s+)?def\s+(test\w*)\s*\(`)
+	classRe        = lazyre.New(`^(\s*)class\s+(Test\w*)\b`)
+	pytestmarkRe   = lazyre.New(`^(\s*)pytestmark\s*=`)
+	fixtureRe      = lazyre.New(`@(?:pytest\.)?fixture\b`) // a fixture named test_* is no test
 )
 
 // pos is a place in a file.

@@ -3,7 +3,7 @@ package doctor
 import (
 	"context"
 	"fmt"
-	"regexp"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"sort"
 	"strings"
 
@@ -15,9 +15,9 @@ import (
 )
 
 var (
-	secretRefRe = regexp.MustCompile(`\bsecrets\s*(?:\.\s*([A-Za-z_]\w*)|\[\s*'([^']+)'\s*\])`)
-	exprRe      = regexp.MustCompile(`(?s)\$\{\{.*?\}\}`)
-	upperRe     = regexp.MustCompile(`[A-Z]`)
+	secretRefRe = lazyre.New(`\bsecrets\s*(?:\.\s*([A-Za-z_]\w*)|\[\s*'([^']+)'\s*\])`)
+	exprRe      = lazyre.New(`(?s)\$\{\{.*?\}\}`)
+	upperRe     = lazyre.New(`[A-Z]`)
 )
 
 // historyActions are our actions that read tags and commits.

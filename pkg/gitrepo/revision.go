@@ -3,7 +3,7 @@ package gitrepo
 import (
 	"errors"
 	"fmt"
-	"regexp"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"strconv"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -16,8 +16,8 @@ import (
 // request can carry, made `HEAD~1` cost gigabytes. Here each step reads
 // only the commit's parents, through the bounded object reader.
 var (
-	revStepRe = regexp.MustCompile(`^([~^])([0-9]*)`)
-	revNameRe = regexp.MustCompile(`^[^~^:@{}\s\\]+`)
+	revStepRe = lazyre.New(`^([~^])([0-9]*)`)
+	revNameRe = lazyre.New(`^[^~^:@{}\s\\]+`)
 )
 
 // revStep is one ~N (first parent, N times) or ^N (the N-th parent) step.

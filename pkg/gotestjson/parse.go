@@ -7,9 +7,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"io"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -152,7 +152,7 @@ func (p *parser) run(r io.Reader) error {
 	}
 }
 
-var buildFailedLine = regexp.MustCompile(`^FAIL\s+(\S+)\s+\[(build|setup) failed\]`)
+var buildFailedLine = lazyre.New(`^FAIL\s+(\S+)\s+\[(build|setup) failed\]`)
 
 func (p *parser) line(b []byte) error {
 	if len(b) == 0 || b[0] != '{' {
@@ -304,7 +304,7 @@ func (p *parser) abandon(pkg, why string) error {
 	return nil
 }
 
-var fileLine = regexp.MustCompile(`^\s+([^\s:]+\.go):(\d+): ?(.*)$`)
+var fileLine = lazyre.New(`^\s+([^\s:]+\.go):(\d+): ?(.*)$`)
 
 // testDone records a finished test; failing ones are held so that a later
 // passing rerun marks them flaky instead of adding a case.
@@ -355,7 +355,7 @@ func (p *parser) newCase(k testKey, st junit.Status, elapsed float64, msg string
 	return c
 }
 
-var compileError = regexp.MustCompile(`^(\S+\.go):(\d+):(?:\d+:)? (.+)$`)
+var compileError = lazyre.New(`^(\S+\.go):(\d+):(?:\d+:)? (.+)$`)
 
 func (p *parser) packageError(pkg, name, msg string, out []byte, cut bool) error {
 	p.pkg(pkg)

@@ -4,10 +4,10 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"io/fs"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,15 +38,15 @@ type Facts struct {
 }
 
 var (
-	fromPythonRe   = regexp.MustCompile(`(?i)^FROM\s+(?:--platform=\S+\s+)?(?:docker\.io/)?(?:library/)?python:(\d+\.\d+)`)
-	requiresPyRe   = regexp.MustCompile(`^requires-python\s*=\s*["'][^0-9]*(\d+\.\d+)`)
-	runtimeTxtRe   = regexp.MustCompile(`^python-(\d+\.\d+)`)
-	pyVersionRe    = regexp.MustCompile(`^(\d+\.\d+)`)
-	healthURLRe    = regexp.MustCompile(`https?://[^/\s'"]+(?::\d+|:%s|:\$\{?\w+\}?)?(/[A-Za-z0-9_./-]*)`)
-	routeRe        = regexp.MustCompile(`\.(?:get|route)\(\s*["'](/_?(?:health|healthz|ready|readyz|_health)[A-Za-z0-9_/-]*)["']`)
-	exposeRe       = regexp.MustCompile(`(?i)^EXPOSE\s+(\d+)`)
-	remoteRe       = regexp.MustCompile(`github\.com[:/]([^/\s]+)/([^/\s]+?)(?:\.git)?/?$`)
-	requirementsRe = regexp.MustCompile(`^requirements(?:[-_.]([A-Za-z]+))?\.txt$`)
+	fromPythonRe   = lazyre.New(`(?i)^FROM\s+(?:--platform=\S+\s+)?(?:docker\.io/)?(?:library/)?python:(\d+\.\d+)`)
+	requiresPyRe   = lazyre.New(`^requires-python\s*=\s*["'][^0-9]*(\d+\.\d+)`)
+	runtimeTxtRe   = lazyre.New(`^python-(\d+\.\d+)`)
+	pyVersionRe    = lazyre.New(`^(\d+\.\d+)`)
+	healthURLRe    = lazyre.New(`https?://[^/\s'"]+(?::\d+|:%s|:\$\{?\w+\}?)?(/[A-Za-z0-9_./-]*)`)
+	routeRe        = lazyre.New(`\.(?:get|route)\(\s*["'](/_?(?:health|healthz|ready|readyz|_health)[A-Za-z0-9_/-]*)["']`)
+	exposeRe       = lazyre.New(`(?i)^EXPOSE\s+(\d+)`)
+	remoteRe       = lazyre.New(`github\.com[:/]([^/\s]+)/([^/\s]+?)(?:\.git)?/?$`)
+	requirementsRe = lazyre.New(`^requirements(?:[-_.]([A-Za-z]+))?\.txt$`)
 )
 
 // Detect reads what the repository at root has, through a jail at root: a
@@ -81,7 +81,7 @@ func Detect(ctx context.Context, root string) (Facts, error) {
 	found := false
 	for _, src := range []struct {
 		file string
-		re   *regexp.Regexp
+		re   *lazyre.Regexp
 	}{{"Dockerfile", fromPythonRe}, {".python-version", pyVersionRe}, {"runtime.txt", runtimeTxtRe}, {"pyproject.toml", requiresPyRe}} {
 		for _, l := range read(src.file) {
 			if m := src.re.FindStringSubmatch(l); m != nil {

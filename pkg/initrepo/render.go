@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"io/fs"
 	"regexp"
 	"strconv"
@@ -24,7 +25,7 @@ type File struct {
 // Repo is how the templates name timetracker-ci.
 const Repo = "org/timetracker-ci"
 
-var ourUsesRe = regexp.MustCompile(`^` + regexp.QuoteMeta(Repo) + `/(\.github/workflows/[^@]+)@.*$`)
+var ourUsesRe = lazyre.New(`^` + regexp.QuoteMeta(Repo) + `/(\.github/workflows/[^@]+)@.*$`)
 
 // inputs are the with: keys init sets, per reusable workflow, from Facts.
 var inputs = map[string][]string{

@@ -1,6 +1,9 @@
 package junit
 
-import "unicode/utf8"
+import (
+	"encoding/binary"
+	"unicode/utf8"
+)
 
 // The merger turns <testcase> elements into cases. A <testcase> is taken
 // as a rerun of an earlier one only when that one has the same key and its
@@ -55,7 +58,8 @@ type held struct {
 	kept                      [3]kept
 	size                      int // bytes charged to merger.held
 	key                       string
-	done                      bool // delivered (order still points to it)
+	fp                        uint32 // fingerprint of key
+	done                      bool   // delivered (order still points to it)
 }
 
 // heldBudget bounds the message and detail bytes of the failing cases held
@@ -78,6 +82,33 @@ type merger struct {
 	head  int              // order[:head] is delivered
 	seq   int
 	held  int // bytes of messages and details in open
+	// seen counts the open keys by fingerprint: a case whose fingerprint
+	// no open key has is no rerun, and most cases (passes while a few
+	// failures are held) skip hashing their whole key into open.
+	seen []uint16
+}
+
+// fingerprintBits sizes merger.seen: 64Ki counters for at most maxHeld
+// open keys.
+const fingerprintBits = 16
+
+// fingerprint mixes a key's length and its last 16 bytes (where names
+// differ: parameters, numbers).
+func fingerprint(k []byte) uint32 {
+	n := len(k)
+	var a, b uint64
+	if n >= 16 {
+		a, b = binary.LittleEndian.Uint64(k[n-8:]), binary.LittleEndian.Uint64(k[n-16:])
+	} else {
+		for _, c := range k {
+			b = b<<8 | a>>56
+			a = a<<8 | uint64(c)
+		}
+	}
+	h := a*0x9e3779b97f4a7c15 ^ b*0xc2b2ae3d27d4eb4f ^ uint64(n)
+	h ^= h >> 31
+	h *= 0xbf58476d1ce4e5b9
+	return uint32(h >> (64 - fingerprintBits))
 }
 
 // charge counts a newly held case against the budget, cutting its texts
@@ -106,7 +137,10 @@ func cut(s string, n int) string {
 	return s[:n] + TruncatedMark
 }
 
-func (m *merger) init() { m.open = make(map[string]*held) }
+func (m *merger) init() {
+	m.open = make(map[string]*held)
+	m.seen = make([]uint16, 1<<fingerprintBits)
+}
 
 // add records one <testcase>: k is its key (suite, classname, file, name
 // joined by NULs), the name being its last nameLen bytes.
@@ -119,7 +153,8 @@ func (m *merger) add(k []byte, nameLen int, e *execution, x *run, emit func(Case
 		h.addRun(x)
 		return emit(h.final())
 	}
-	if len(m.open) > 0 {
+	fp := fingerprint(k)
+	if m.seen[fp] > 0 {
 		if h, ok := m.open[string(k)]; ok {
 			h.addRun(x)
 			if h.lastPassed {
@@ -129,6 +164,12 @@ func (m *merger) add(k []byte, nameLen int, e *execution, x *run, emit func(Case
 			}
 			return nil
 		}
+	}
+	if x.status == StatusPassed && x.extraFail == 0 && x.extraErr == 0 {
+		// Most cases: one clean pass, final at once. The case held.final
+		// would make of it, without building a held.
+		return emit(Case{Suite: e.suite, Classname: e.classname, File: e.file, Name: string(k[len(k)-nameLen:]),
+			Line: x.line, Time: x.time, Status: StatusPassed, Runs: 1})
 	}
 	var h held
 	h.seq = m.seq
@@ -142,9 +183,10 @@ func (m *merger) add(k []byte, nameLen int, e *execution, x *run, emit func(Case
 	h.c.Name = key[len(key)-nameLen:]
 	hp := new(held)
 	*hp = h
-	hp.key = key
+	hp.key, hp.fp = key, fp
 	m.charge(hp)
 	m.open[key] = hp
+	m.seen[fp]++
 	m.order = append(m.order, hp)
 	if len(m.open) > maxHeld {
 		return m.deliverOldest(emit)
@@ -155,6 +197,7 @@ func (m *merger) add(k []byte, nameLen int, e *execution, x *run, emit func(Case
 // release forgets a held case about to be delivered.
 func (m *merger) release(h *held) {
 	delete(m.open, h.key)
+	m.seen[h.fp]--
 	m.held -= h.size
 	h.done = true
 }

@@ -95,6 +95,7 @@ type parser struct {
 	stats  Stats
 	m      merger
 	intern map[string]string
+	recent [2]string // the last values interned: consecutive cases share their classname and file
 
 	roots  int
 	suites []string // open <testsuite> names, innermost last
@@ -376,7 +377,13 @@ func (p *parser) internValue(v []byte) string {
 	if bytes.IndexByte(v, '&') >= 0 || bytes.IndexByte(v, '\r') >= 0 {
 		v, _ = appendUnescape(nil, v, MaxTagSize)
 	}
+	for _, s := range p.recent {
+		if s == string(v) {
+			return s
+		}
+	}
 	if s, ok := p.intern[string(v)]; ok {
+		p.recent[1], p.recent[0] = p.recent[0], s
 		return s
 	}
 	if len(p.intern) >= maxInterned {
@@ -384,6 +391,7 @@ func (p *parser) internValue(v []byte) string {
 	}
 	s := string(v)
 	p.intern[s] = s
+	p.recent[1], p.recent[0] = p.recent[0], s
 	return s
 }
 

@@ -6,10 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"io"
 	"net/http"
 	"os"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -267,7 +267,7 @@ func orUnknown(s string) string {
 	return s
 }
 
-var fullSHA = regexp.MustCompile(`^[0-9a-f]{40}$`)
+var fullSHA = lazyre.New(`^[0-9a-f]{40}$`)
 
 // ensureTag returns the commit the tag points at, creating the tag at the
 // target when it does not exist yet.

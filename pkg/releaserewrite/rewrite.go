@@ -3,6 +3,7 @@ package releaserewrite
 import (
 	"context"
 	"fmt"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -35,10 +36,10 @@ func (o *Options) defaults() {
 }
 
 var (
-	digestRe = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
-	refRe    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]*$`)
-	shaRe    = regexp.MustCompile(`^[0-9a-f]{40}$`)
-	semverRe = regexp.MustCompile(`^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+	digestRe = lazyre.New(`^sha256:[0-9a-f]{64}$`)
+	refRe    = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9._/-]*$`)
+	shaRe    = lazyre.New(`^[0-9a-f]{40}$`)
+	semverRe = lazyre.New(`^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
 )
 
 // Validate checks the options before any file is touched.

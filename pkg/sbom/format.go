@@ -5,8 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -69,7 +69,7 @@ func PURL(p Package) string {
 	return s
 }
 
-var spdxIDChars = regexp.MustCompile(`[^A-Za-z0-9.-]+`)
+var spdxIDChars = lazyre.New(`[^A-Za-z0-9.-]+`)
 
 // packageID is stable for the same package at the same place.
 func packageID(p Package) string {
@@ -128,7 +128,7 @@ type spdxRelationship struct {
 
 // spdxLicense keeps a declared licence only when it reads as an SPDX
 // expression; free text would make the document invalid.
-var spdxExpr = regexp.MustCompile(`^[A-Za-z0-9.+-]+( (AND|OR|WITH) [A-Za-z0-9.+-]+)*$`)
+var spdxExpr = lazyre.New(`^[A-Za-z0-9.+-]+( (AND|OR|WITH) [A-Za-z0-9.+-]+)*$`)
 
 func spdxLicense(s string) string {
 	s = strings.TrimSpace(s)

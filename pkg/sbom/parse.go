@@ -5,8 +5,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"io"
-	"regexp"
 	"strings"
 )
 
@@ -164,7 +164,7 @@ func ParseApkInstalled(r io.Reader) ([]Package, error) {
 	return out, nil
 }
 
-var licenseClassifier = regexp.MustCompile(`^License :: (?:OSI Approved :: )?(.+)$`)
+var licenseClassifier = lazyre.New(`^License :: (?:OSI Approved :: )?(.+)$`)
 
 // ParsePythonMetadata reads the core metadata of a Python distribution
 // (METADATA of a wheel install, PKG-INFO of an egg): the headers up to the
@@ -231,7 +231,7 @@ func ParsePythonMetadata(r io.Reader) (Package, error) {
 	return p, nil
 }
 
-var pyNameSep = regexp.MustCompile(`[-_.]+`)
+var pyNameSep = lazyre.New(`[-_.]+`)
 
 // NormalizePythonName is PEP 503's normalised project name.
 func NormalizePythonName(name string) string {

@@ -3,7 +3,7 @@ package supplychain
 import (
 	"context"
 	"fmt"
-	"regexp"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"sort"
 	"strings"
 
@@ -238,11 +238,11 @@ func verifyProvenance(ctx context.Context, c *registry.Client, r *Report, repo s
 	}
 }
 
-var refTail = regexp.MustCompile(`^(?::([\w][\w.-]{0,127}))?(?:@(sha256:[0-9a-f]{64}))?`)
+var refTail = lazyre.New(`^(?::([\w][\w.-]{0,127}))?(?:@(sha256:[0-9a-f]{64}))?`)
 
 // commentRe is a YAML comment: the human-readable tag may stand there
 // beside the digest (the manifest action writes "# name:1.2.3").
-var commentRe = regexp.MustCompile(`(?m)(^|[ \t])#.*$`)
+var commentRe = lazyre.New(`(?m)(^|[ \t])#.*$`)
 
 // pinned checks that data names repo only as repo[:tag]@digest, outside
 // comments.

@@ -76,31 +76,38 @@ func decodeSeconds(c uint32) float64 {
 }
 
 // testTable is an open-addressing hash table from a test's hash to its
-// state: two flat arrays, no pointers for the garbage collector to scan.
-// Hash 0 marks an empty slot (a test hashing to 0 is stored as 1).
+// state: one flat array of 12-byte slots (the hash's two halves and the
+// state side by side, so a probe costs one cache miss, not one in a key
+// array and another in a state array), no pointers for the garbage
+// collector to scan. Hash 0 marks an empty slot (a test hashing to 0 is
+// stored as 1).
 type testTable struct {
-	keys []uint64
-	vals []uint32
-	n    int
+	slots []testSlot
+	n     int
 }
+
+type testSlot struct{ lo, hi, val uint32 }
+
+func (s *testSlot) key() uint64 { return uint64(s.hi)<<32 | uint64(s.lo) }
 
 // newTestTable sizes the table for hint tests at most 75% full. Sizes are
 // not powers of two (a slot is found by multiplying the hash), so the
 // table for a million tests takes 16 MB rather than 25.
 func newTestTable(hint int) *testTable {
-	size := max(1024, hint*4/3+1)
-	return &testTable{keys: make([]uint64, size), vals: make([]uint32, size)}
+	return &testTable{slots: make([]testSlot, max(1024, hint*4/3+1))}
 }
 
 // slot returns where h is or would go.
 func (t *testTable) slot(h uint64) (int, bool) {
-	size := uint64(len(t.keys))
+	size := uint64(len(t.slots))
 	i, _ := bits.Mul64(h, size)
+	lo, hi := uint32(h), uint32(h>>32)
 	for {
-		switch t.keys[i] {
-		case h:
+		s := &t.slots[i]
+		if s.lo == lo && s.hi == hi {
 			return int(i), true
-		case 0:
+		}
+		if s.lo == 0 && s.hi == 0 {
 			return int(i), false
 		}
 		if i++; i == size {
@@ -112,47 +119,45 @@ func (t *testTable) slot(h uint64) (int, bool) {
 // get returns the state of h.
 func (t *testTable) get(h uint64) (uint32, bool) {
 	i, ok := t.slot(h)
-	return t.vals[i], ok
+	return t.slots[i].val, ok
 }
 
 // put sets the state of h.
 func (t *testTable) put(h uint64, v uint32) {
 	i, _ := t.upsert(h)
-	t.vals[i] = v
+	t.slots[i].val = v
 }
 
 // upsert finds h, adding it (with state 0) when absent: one probe of the
-// table where a get and a put would take two cache misses.
+// table where a get and a put would take two.
 func (t *testTable) upsert(h uint64) (i int, found bool) {
-	if (t.n+1)*4 > len(t.keys)*3 {
+	if (t.n+1)*4 > len(t.slots)*3 {
 		t.grow()
 	}
 	i, found = t.slot(h)
 	if !found {
-		t.keys[i] = h
+		t.slots[i].lo, t.slots[i].hi = uint32(h), uint32(h>>32)
 		t.n++
 	}
 	return i, found
 }
 
 func (t *testTable) grow() {
-	old := *t
-	size := len(old.keys) + len(old.keys)/2 // by half: the old and new tables coexist while copying
-	t.keys = make([]uint64, size)
-	t.vals = make([]uint32, size)
-	for i, h := range old.keys {
-		if h != 0 {
+	old := t.slots
+	t.slots = make([]testSlot, len(old)+len(old)/2) // by half: the old and new tables coexist while copying
+	for i := range old {
+		if h := old[i].key(); h != 0 {
 			j, _ := t.slot(h)
-			t.keys[j], t.vals[j] = h, old.vals[i]
+			t.slots[j] = old[i]
 		}
 	}
 }
 
 // each calls fn for every test.
 func (t *testTable) each(fn func(h uint64, v uint32)) {
-	for i, h := range t.keys {
-		if h != 0 {
-			fn(h, t.vals[i])
+	for i := range t.slots {
+		if h := t.slots[i].key(); h != 0 {
+			fn(h, t.slots[i].val)
 		}
 	}
 }
@@ -295,7 +300,7 @@ func (b *builder) add(fi fileInfo, scope string, tier uint16, c junit.Case) {
 	h := b.hash(scope, id, c.Name)
 	b.timings.add(tier, id, c, fi.attempt)
 	slot, seen := b.table.upsert(h)
-	old := b.table.vals[slot]
+	old := b.table.slots[slot].val
 	st, saw, secs := c.Status, c.Flaky, c.Time
 	b.tierSecs[tier] += c.Time
 	switch {
@@ -310,7 +315,7 @@ func (b *builder) add(fi fileInfo, scope string, tier uint16, c junit.Case) {
 			st = stateStatus(old)
 		}
 	}
-	b.table.vals[slot] = packState(st, saw, max(fi.attempt, stateAttempt(old)), tier, secs)
+	b.table.slots[slot].val = packState(st, saw, max(fi.attempt, stateAttempt(old)), tier, secs)
 	b.slow.consider(h, c.Time, func() Test {
 		return Test{Tier: fi.tier, ID: id.prefix + c.Name, File: id.file, Line: c.Line, Status: c.Status, Seconds: c.Time,
 			Attempts: 1, Runs: max(c.Runs, 1), Shard: fi.shard}

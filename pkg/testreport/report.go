@@ -4,10 +4,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"io"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -258,7 +258,7 @@ func (b *builder) resolve(classname string) resolution {
 }
 
 // tracebackLine matches pytest's "path/to/file.py:42: AssertionError".
-var tracebackLine = regexp.MustCompile(`(?m)^([^\s:][^:\n]*\.py):(\d+):`)
+var tracebackLine = lazyre.New(`(?m)^([^\s:][^:\n]*\.py):(\d+):`)
 
 // locate fills in the line of failures that have a file but no line: the
 // last traceback line in that file, else the line of the test's def.

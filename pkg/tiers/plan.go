@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -438,7 +438,7 @@ func ResultName(kind, tier string, shardNo, attempt int) string {
 	return s + ".xml"
 }
 
-var resultNameRE = regexp.MustCompile(`^(junit|coverage)-([a-z][a-z0-9_]*)-([0-9]+)(?:-a([0-9]+))?\.xml$`)
+var resultNameRE = lazyre.New(`^(junit|coverage)-([a-z][a-z0-9_]*)-([0-9]+)(?:-a([0-9]+))?\.xml$`)
 
 // ResultOf reads tier, shard and attempt back from a result file's name.
 func ResultOf(name string) (kind, tier string, shardNo, attempt int, ok bool) {

@@ -5,7 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"strconv"
 	"strings"
 	"time"
@@ -44,7 +44,7 @@ func Defaults() []Tier {
 	}
 }
 
-var tierName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+var tierName = lazyre.New(`^[a-z][a-z0-9_]*$`)
 
 // Validate checks one tier and its marker expression.
 func (t Tier) Validate() error {

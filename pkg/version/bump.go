@@ -2,10 +2,10 @@ package version
 
 import (
 	"fmt"
-	"regexp"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"strings"
 
-	"github.com/Masterminds/semver/v3"
+	"github.com/org/timetracker-ci/internal/semver"
 )
 
 // Bump says how the next version is found when HEAD has no release tag.
@@ -56,10 +56,10 @@ func (l Level) String() string {
 }
 
 // header matches a Conventional Commits subject: type(scope)!: description.
-var header = regexp.MustCompile(`^([a-zA-Z]+)(\([^()\r\n]*\))?(!)?: \S`)
+var header = lazyre.New(`^([a-zA-Z]+)(\([^()\r\n]*\))?(!)?: \S`)
 
 // breakingFooter matches the footer that marks a breaking change.
-var breakingFooter = regexp.MustCompile(`(?m)^BREAKING[ -]CHANGE: `)
+var breakingFooter = lazyre.New(`(?m)^BREAKING[ -]CHANGE: `)
 
 // CommitLevel classifies one commit message. Messages that do not follow
 // Conventional Commits count as patches: every commit changes something.

@@ -2,7 +2,7 @@ package version
 
 import (
 	"fmt"
-	"regexp"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,7 +21,7 @@ const (
 	EnvSetOutputEnv     = "DOCKER_METADATA_SET_OUTPUT_ENV"
 )
 
-var annotationLevel = regexp.MustCompile(`^(manifest|index|manifest-descriptor|index-descriptor)(\[[a-z0-9/._-]+\])?$`)
+var annotationLevel = lazyre.New(`^(manifest|index|manifest-descriptor|index-descriptor)(\[[a-z0-9/._-]+\])?$`)
 
 // ApplyMetadataEnv reads the DOCKER_METADATA_* settings through getenv (the
 // short SHA length, the pull request head SHA, the annotation levels); a

@@ -1,7 +1,7 @@
 package version
 
 import (
-	"regexp"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"strconv"
 	"strings"
 )
@@ -17,7 +17,7 @@ type pep440Version struct {
 	local   string
 }
 
-var pep440re = regexp.MustCompile(`^v?(?:(\d+)!)?(\d+(?:\.\d+)*)` +
+var pep440re = lazyre.New(`^v?(?:(\d+)!)?(\d+(?:\.\d+)*)` +
 	`(?:[-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?(\d*))?` +
 	`(?:-(\d+)|[-_.]?(post|rev|r)[-_.]?(\d*))?` +
 	`(?:[-_.]?(dev)[-_.]?(\d*))?` +

@@ -2,11 +2,12 @@ package version
 
 import (
 	"fmt"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"regexp"
 	"strconv"
 	"strings"
 
-	"github.com/Masterminds/semver/v3"
+	"github.com/org/timetracker-ci/internal/semver"
 )
 
 // PrereleaseRule maps branches matching Pattern to pre-release identifier ID:
@@ -17,7 +18,7 @@ type PrereleaseRule struct {
 	re      *regexp.Regexp
 }
 
-var prereleaseID = regexp.MustCompile(`^[0-9A-Za-z-]+$`)
+var prereleaseID = lazyre.New(`^[0-9A-Za-z-]+$`)
 
 // ParsePrereleaseRules reads `pattern=identifier` lines. In patterns `*`
 // matches within one path segment, `**` across segments, `?` one character.

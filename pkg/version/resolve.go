@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/Masterminds/semver/v3"
+	"github.com/org/timetracker-ci/internal/semver"
 
 	"github.com/org/timetracker-ci/pkg/inputerror"
 )
@@ -157,7 +157,7 @@ type resolver struct {
 	res       *Result
 }
 
-var pullRef = regexp.MustCompile(`^refs/pull/(\d+)/(merge|head)$`)
+var pullRef = lazyre.New(`^refs/pull/(\d+)/(merge|head)$`)
 
 // Resolve decides the version, tags and labels for an event.
 func Resolve(ctx context.Context, ev Event, h History, o Options) (*Result, error) {
@@ -642,7 +642,7 @@ func (r *resolver) latestName(name string) string {
 	return name
 }
 
-var invalidTagChars = regexp.MustCompile(`[^a-zA-Z0-9._-]+`)
+var invalidTagChars = lazyre.New(`[^a-zA-Z0-9._-]+`)
 
 // SanitizeTag makes s a valid image tag: runs of other characters become
 // `-`, leading `.` and `-` go (Docker refuses them), at most 128 characters.

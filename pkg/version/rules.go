@@ -2,6 +2,7 @@ package version
 
 import (
 	"fmt"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"regexp"
 	"sort"
 	"strconv"
@@ -249,7 +250,7 @@ func ParseRule(line string) (Rule, error) {
 }
 
 // slashedRegexp is a /pattern/flags regular expression, as JavaScript writes one.
-var slashedRegexp = regexp.MustCompile(`^/(.+)/([a-z]*)$`)
+var slashedRegexp = lazyre.New(`^/(.+)/([a-z]*)$`)
 
 func isBool(s string) bool { return strings.EqualFold(s, "true") || strings.EqualFold(s, "false") }
 

@@ -3,9 +3,9 @@ package version
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 )
 
@@ -48,9 +48,9 @@ func shortText(s string) string {
 }
 
 var (
-	tomlSection = regexp.MustCompile(`^\s*\[([^\]]+)\]\s*$`)
-	tomlVersion = regexp.MustCompile(`^\s*version\s*=\s*["']([^"']*)["']`)
-	setupPy     = regexp.MustCompile(`(?m)\bversion\s*=\s*["']([^"']+)["']`)
+	tomlSection = lazyre.New(`^\s*\[([^\]]+)\]\s*$`)
+	tomlVersion = lazyre.New(`^\s*version\s*=\s*["']([^"']*)["']`)
+	setupPy     = lazyre.New(`(?m)\bversion\s*=\s*["']([^"']+)["']`)
 )
 
 func versionFromFile(name string, data []byte) (string, error) {

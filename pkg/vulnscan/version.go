@@ -1,11 +1,11 @@
 package vulnscan
 
 import (
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"math/big"
-	"regexp"
 	"strings"
 
-	"github.com/Masterminds/semver/v3"
+	"github.com/org/timetracker-ci/internal/semver"
 )
 
 // compareDebian orders Debian versions as dpkg does:
@@ -116,7 +116,7 @@ type pep440 struct {
 	ok      bool
 }
 
-var pep440Re = regexp.MustCompile(`^v?(?:(\d+)!)?(\d+(?:\.\d+)*)(?:[-_.]?(a|alpha|b|beta|c|rc|pre|preview)[-_.]?(\d*))?(?:-(\d+)|[-_.]?(post|rev|r)[-_.]?(\d*))?(?:[-_.]?(dev)[-_.]?(\d*))?(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?$`)
+var pep440Re = lazyre.New(`^v?(?:(\d+)!)?(\d+(?:\.\d+)*)(?:[-_.]?(a|alpha|b|beta|c|rc|pre|preview)[-_.]?(\d*))?(?:-(\d+)|[-_.]?(post|rev|r)[-_.]?(\d*))?(?:[-_.]?(dev)[-_.]?(\d*))?(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?$`)
 
 func parsePEP440(s string) pep440 {
 	m := pep440Re.FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))

@@ -4,8 +4,8 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"os"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -79,16 +79,16 @@ func readWorkflow(ctx context.Context, path string) (*Workflow, error) {
 }
 
 var (
-	exprRe        = regexp.MustCompile(`(?s)\$\{\{(.*?)\}\}`)
-	stepOutRe     = regexp.MustCompile(`\bsteps\.([A-Za-z_][\w-]*)\.outputs(?:\.([A-Za-z_][\w-]*)|\[\s*'([^']+)'\s*\])`)
-	stepRe        = regexp.MustCompile(`\bsteps\.([A-Za-z_][\w-]*)`)
-	needsOutRe    = regexp.MustCompile(`\bneeds\.([A-Za-z_][\w-]*)\.outputs(?:\.([A-Za-z_][\w-]*)|\[\s*'([^']+)'\s*\])`)
-	needsRe       = regexp.MustCompile(`\bneeds\.([A-Za-z_][\w-]*)`)
-	jobsOutRe     = regexp.MustCompile(`\bjobs\.([A-Za-z_][\w-]*)\.outputs(?:\.([A-Za-z_][\w-]*)|\[\s*'([^']+)'\s*\])`)
-	injectionRe   = regexp.MustCompile(`\bgithub\s*(?:\.\s*(?:event|head_ref)\b|\[\s*'(?:event|head_ref)'\s*\])|(?:^|[^.\w-])inputs\s*[.\[]`)
-	shaRe         = regexp.MustCompile(`^[0-9a-f]{40}$`)
-	digestRe      = regexp.MustCompile(`@sha256:[0-9a-f]{64}$`)
-	versionNoteRe = regexp.MustCompile(`v?\d+(\.\d+)*`)
+	exprRe        = lazyre.New(`(?s)\$\{\{(.*?)\}\}`)
+	stepOutRe     = lazyre.New(`\bsteps\.([A-Za-z_][\w-]*)\.outputs(?:\.([A-Za-z_][\w-]*)|\[\s*'([^']+)'\s*\])`)
+	stepRe        = lazyre.New(`\bsteps\.([A-Za-z_][\w-]*)`)
+	needsOutRe    = lazyre.New(`\bneeds\.([A-Za-z_][\w-]*)\.outputs(?:\.([A-Za-z_][\w-]*)|\[\s*'([^']+)'\s*\])`)
+	needsRe       = lazyre.New(`\bneeds\.([A-Za-z_][\w-]*)`)
+	jobsOutRe     = lazyre.New(`\bjobs\.([A-Za-z_][\w-]*)\.outputs(?:\.([A-Za-z_][\w-]*)|\[\s*'([^']+)'\s*\])`)
+	injectionRe   = lazyre.New(`\bgithub\s*(?:\.\s*(?:event|head_ref)\b|\[\s*'(?:event|head_ref)'\s*\])|(?:^|[^.\w-])inputs\s*[.\[]`)
+	shaRe         = lazyre.New(`^[0-9a-f]{40}$`)
+	digestRe      = lazyre.New(`@sha256:[0-9a-f]{64}$`)
+	versionNoteRe = lazyre.New(`v?\d+(\.\d+)*`)
 )
 
 type checker struct {

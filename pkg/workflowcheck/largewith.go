@@ -1,7 +1,7 @@
 package workflowcheck
 
 import (
-	"regexp"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -16,7 +16,7 @@ import (
 const largeWithMsg = "input %q of %s receives %s through with:, which the runner passes to a container action as one environment variable, capped by Linux at 128 KiB (\"Argument list too long\"): write it to a file in the workspace and pass the path"
 
 // largeOutputs are outputs whose size grows with the project.
-var largeOutputRe = regexp.MustCompile(`\b(?:steps|needs)\.[A-Za-z_][\w-]*\.outputs(?:\.plan\b|\[\s*'plan'\s*\])|\btoJSON\s*\(`)
+var largeOutputRe = lazyre.New(`\b(?:steps|needs)\.[A-Za-z_][\w-]*\.outputs(?:\.plan\b|\[\s*'plan'\s*\])|\btoJSON\s*\(`)
 
 func (c *checker) checkLargeWith(j *Job) {
 	for _, s := range j.Steps {

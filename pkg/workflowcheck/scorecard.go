@@ -1,6 +1,7 @@
 package workflowcheck
 
 import (
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"regexp"
 	"strings"
 
@@ -31,9 +32,9 @@ const (
 )
 
 var (
-	scorecardLocalRe  = regexp.MustCompile(`^\..+[^/]`)
-	scorecardHashRe   = regexp.MustCompile(`.*@[a-fA-F\d]{40,}`)
-	scorecardDockerRe = regexp.MustCompile(`docker://.*@sha256:[a-fA-F\d]{64}`)
+	scorecardLocalRe  = lazyre.New(`^\..+[^/]`)
+	scorecardHashRe   = lazyre.New(`.*@[a-fA-F\d]{40,}`)
+	scorecardDockerRe = lazyre.New(`docker://.*@sha256:[a-fA-F\d]{64}`)
 )
 
 // ScorecardPinned is Scorecard's isActionDependencyPinned.
@@ -126,8 +127,8 @@ func (c *checker) scorecardPermissions() {
 }
 
 var (
-	scorecardUntrustedRe = regexp.MustCompile(`.*(issue\.title|issue\.body|pull_request\.title|pull_request\.body|discussion\.title|discussion\.body|comment\.body|review\.body|review_comment\.body|pages.*\.page_name|commits.*\.message|head_commit\.message|head_commit\.author\.email|head_commit\.author\.name|commits.*\.author\.email|commits.*\.author\.name|blocked_user\.name|blocked_user\.email|pull_request\.head\.ref|pull_request\.head\.label|pull_request\.head\.repo\.default_branch).*`)
-	scorecardToJSONRe    = regexp.MustCompile(`(?i)tojson\s*\(\s*github(\.event)?\s*\)`)
+	scorecardUntrustedRe = lazyre.New(`.*(issue\.title|issue\.body|pull_request\.title|pull_request\.body|discussion\.title|discussion\.body|comment\.body|review\.body|review_comment\.body|pages.*\.page_name|commits.*\.message|head_commit\.message|head_commit\.author\.email|head_commit\.author\.name|commits.*\.author\.email|commits.*\.author\.name|blocked_user\.name|blocked_user\.email|pull_request\.head\.ref|pull_request\.head\.label|pull_request\.head\.repo\.default_branch).*`)
+	scorecardToJSONRe    = lazyre.New(`(?i)tojson\s*\(\s*github(\.event)?\s*\)`)
 )
 
 // scorecardUntrusted is Scorecard's containsUntrustedContextPattern.
@@ -139,8 +140,8 @@ func scorecardUntrusted(expr string) bool {
 }
 
 var (
-	shellSplitRe = regexp.MustCompile(`\s*(?:&&|\|\||;|\n)\s*`)
-	pipeShellRe  = regexp.MustCompile(`(?:curl|wget)\b[^|\n]*\|\s*(?:sudo\s+)?(?:ba|z|k|mk|da)?sh\b`)
+	shellSplitRe = lazyre.New(`\s*(?:&&|\|\||;|\n)\s*`)
+	pipeShellRe  = lazyre.New(`(?:curl|wget)\b[^|\n]*\|\s*(?:sudo\s+)?(?:ba|z|k|mk|da)?sh\b`)
 )
 
 // unpinnedInstalls finds Scorecard's unpinned downloads in a script.

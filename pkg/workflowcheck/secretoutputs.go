@@ -1,7 +1,7 @@
 package workflowcheck
 
 import (
-	"regexp"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"sort"
 
 	"gopkg.in/yaml.v3"
@@ -15,7 +15,7 @@ import (
 // in every job anyway and no output carries it.
 const secretOutputsMsg = "job %q declares outputs: and reads secrets.%s: the runner drops every output whose value contains a secret (\"Skip output … since it may contain secret\"); read the secret in a job without outputs, and take a name that is not secret from vars or an input"
 
-var secretRefRe = regexp.MustCompile(`\bsecrets\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s*'([^']+)'\s*\])`)
+var secretRefRe = lazyre.New(`\bsecrets\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s*'([^']+)'\s*\])`)
 
 func (c *checker) checkSecretOutputs(j *Job) {
 	if j.Outputs == nil || j.Outputs.Kind != yaml.MappingNode || len(j.Outputs.Content) == 0 {

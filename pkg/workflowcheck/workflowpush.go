@@ -1,7 +1,7 @@
 package workflowcheck
 
 import (
-	"regexp"
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -18,10 +18,10 @@ import (
 const workflowPushMsg = "job %q commits with %q and pushes with the GITHUB_TOKEN that actions/checkout kept: GitHub refuses a push that adds or changes .github/workflows/ files without the workflows permission, which the GITHUB_TOKEN cannot have (\"refusing to allow a GitHub App to create or update workflow … without `workflows` permission\"): check out with a GitHub App token (actions/create-github-app-token with permission-workflows: write) or a token with the workflow scope"
 
 var (
-	gitPushRe = regexp.MustCompile(`\bgit\s+(?:-C\s+\S+\s+)?push\b`)
+	gitPushRe = lazyre.New(`\bgit\s+(?:-C\s+\S+\s+)?push\b`)
 	// A commit that can take workflow files: -a/--all, or after adding
 	// everything or a path under .github.
-	broadCommitRe = regexp.MustCompile(`\bgit\s+(?:-C\s+\S+\s+)?(?:commit\b[^\n]*?\s(?:-[A-Za-z]*a[A-Za-z]*|--all)\b|add\b[^\n]*?\s(?:-A\b|--all\b|\.(?:\s|$)|\.github))`)
+	broadCommitRe = lazyre.New(`\bgit\s+(?:-C\s+\S+\s+)?(?:commit\b[^\n]*?\s(?:-[A-Za-z]*a[A-Za-z]*|--all)\b|add\b[^\n]*?\s(?:-A\b|--all\b|\.(?:\s|$)|\.github))`)
 )
 
 func (c *checker) checkWorkflowPush(j *Job) {
@@ -62,7 +62,7 @@ func (c *checker) checkoutUsesGitHubToken(j *Job) bool {
 	return false
 }
 
-var githubTokenRe = regexp.MustCompile(`^\$\{\{\s*(?:github\.token|secrets\.GITHUB_TOKEN)\s*\}\}$`)
+var githubTokenRe = lazyre.New(`^\$\{\{\s*(?:github\.token|secrets\.GITHUB_TOKEN)\s*\}\}$`)
 
 func isGitHubToken(n *yaml.Node) bool {
 	return githubTokenRe.MatchString(strings.TrimSpace(n.Value))

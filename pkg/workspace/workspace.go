@@ -29,8 +29,10 @@ var (
 	KindText = Kind{Name: "text file", Max: 1 << 20}
 	// KindConfig is configuration: tiers, templates, timings, test sources scanned for markers.
 	KindConfig = Kind{Name: "configuration file", Max: 8 << 20}
-	// KindReport is a machine-written report (JUnit, Cobertura, go test -json), parsed as a stream.
-	KindReport = Kind{Name: "report", Max: 1 << 30}
+	// KindReport is a machine-written report (JUnit, Cobertura, go test -json), parsed as a stream
+	// in bounded memory, so the cap bounds only the time spent: a suite of 10 million tests
+	// writes about 2 GB of JUnit XML.
+	KindReport = Kind{Name: "report", Max: 16 << 30}
 	// KindEvent is the webhook payload the runner writes (GITHUB_EVENT_PATH).
 	KindEvent = Kind{Name: "event payload", Max: 25 << 20}
 	// KindPlan is a test plan written by test-plan (one entry per test file).
