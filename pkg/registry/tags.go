@@ -3,7 +3,7 @@ package registry
 import (
 	"strings"
 
-	"github.com/org/timetracker-ci/internal/semver"
+	"github.com/Masterminds/semver/v3"
 )
 
 // IsVersionTag reports whether a tag names one release ("1.2.3",

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/org/timetracker-ci/internal/semver"
+	"github.com/Masterminds/semver/v3"
 )
 
 // ParseTag reads a release tag as a semantic version; a leading "v" is

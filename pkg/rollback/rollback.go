@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/Masterminds/semver/v3"
 	"github.com/google/go-github/v60/github"
-	"github.com/org/timetracker-ci/internal/semver"
 	"github.com/org/timetracker-ci/pkg/registry"
 )
 

@@ -5,7 +5,7 @@ import (
 	"github.com/org/timetracker-ci/internal/lazyre"
 	"strings"
 
-	"github.com/org/timetracker-ci/internal/semver"
+	"github.com/Masterminds/semver/v3"
 )
 
 // Bump says how the next version is found when HEAD has no release tag.

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/org/timetracker-ci/internal/semver"
+	"github.com/Masterminds/semver/v3"
 
 	"github.com/org/timetracker-ci/pkg/inputerror"
 )

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/org/timetracker-ci/internal/semver"
+	"github.com/Masterminds/semver/v3"
 )
 
 // ruleRun is the state of applying the tag rules: the tags so far and the

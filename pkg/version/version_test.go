@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/org/timetracker-ci/internal/semver"
+	"github.com/Masterminds/semver/v3"
 )
 
 func TestReleasesOrder(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 	"math/big"
 	"strings"
 
-	"github.com/org/timetracker-ci/internal/semver"
+	"github.com/Masterminds/semver/v3"
 )
 
 // compareDebian orders Debian versions as dpkg does:
