@@ -138,9 +138,18 @@ type Result struct {
 type InputError = inputerror.Error
 
 // maxAncestorChecks bounds the search for the highest release reachable from
-// HEAD: each check walks history, and a HEAD unrelated to every release would
-// otherwise cost one walk per tag.
+// HEAD when the History can only answer one IsAncestor at a time (the GitHub
+// API): each check is a request, and a HEAD unrelated to every release would
+// otherwise cost one per tag. A local clone answers for every release in one
+// walk (reachableHistory) and needs no bound.
 const maxAncestorChecks = 32
+
+// ancestorChecksBeforeWalk: a History that answers for many commits in one
+// walk (a local clone) is asked IsAncestor for the newest few releases
+// first, each a walk of the commits since that release only (HEAD usually
+// descends from the newest), then once for all the others, which may cost a
+// walk of the whole history.
+const ancestorChecksBeforeWalk = 4
 
 type resolver struct {
 	ev        Event
@@ -427,7 +436,14 @@ func (r *resolver) lastRelease(ctx context.Context) (*Release, error) {
 		return r.last, nil
 	}
 	r.lastDone = true
+	rh, oneWalk := r.h.(reachableHistory)
 	for i := range r.stable {
+		if oneWalk && i == ancestorChecksBeforeWalk {
+			// Not one of the newest: HEAD is on an older line (a
+			// maintenance branch). One walk answers for all the others,
+			// however many releases are newer.
+			return r.lastReachable(ctx, rh, r.stable[i:])
+		}
 		if i == maxAncestorChecks {
 			r.last = &r.stable[0]
 			r.notice("none of the %d highest releases is an ancestor of %s; counting from %s", maxAncestorChecks, shortSHA(r.ev.SHA), r.last.Tag)
@@ -439,6 +455,26 @@ func (r *resolver) lastRelease(ctx context.Context) (*Release, error) {
 		}
 		if ok {
 			r.last = &r.stable[i]
+			return r.last, nil
+		}
+	}
+	return nil, nil
+}
+
+// lastReachable sets r.last to the first of stable (highest first) that HEAD
+// reaches, found in one walk of HEAD's history; nil when it reaches none.
+func (r *resolver) lastReachable(ctx context.Context, rh reachableHistory, stable []Release) (*Release, error) {
+	commits := make([]string, len(stable))
+	for i := range stable {
+		commits[i] = stable[i].Commit
+	}
+	reached, err := rh.Reachable(ctx, r.ev.SHA, commits)
+	if err != nil {
+		return nil, err
+	}
+	for i := range stable {
+		if reached[stable[i].Commit] {
+			r.last = &stable[i]
 			return r.last, nil
 		}
 	}
