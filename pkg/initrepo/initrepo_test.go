@@ -152,7 +152,7 @@ func TestUserChangesAreKeptUnlessForced(t *testing.T) {
 	for _, c := range dry {
 		byPath[c.Path] = c
 	}
-	if c := byPath[".github/workflows/ci.yml"]; c.Action != Kept || !strings.Contains(c.Diff, "-# my change") {
+	if c := byPath[".github/workflows/ci.yml"]; c.Action != Kept || c.Why != KeptChanged || !strings.Contains(c.Diff, "-# my change") {
 		t.Errorf("ci.yml: %s, diff:\n%s\nwant kept with the user's line removed in the diff", c.Action, c.Diff)
 	}
 	if c := byPath[".github/workflows/cd-release.yml"]; c.Action != Updated || !strings.Contains(c.Diff, "+    uses: org/timetracker-ci/.github/workflows/cd-release.yml@v1.1.0") {
@@ -177,8 +177,9 @@ func TestUserChangesAreKeptUnlessForced(t *testing.T) {
 	}
 	cs, _ := Apply(ctx, dir, v2, ApplyOptions{})
 	for _, c := range cs {
-		if c.Path == ".github/dependabot.yml" && c.Action != Kept {
-			t.Errorf("user's dependabot.yml: %s, want kept", c.Action)
+		// Not "you changed it": init never wrote it.
+		if c.Path == ".github/dependabot.yml" && (c.Action != Kept || c.Why != KeptOwn) {
+			t.Errorf("user's dependabot.yml: %s (%s), want kept as %q", c.Action, c.Why, KeptOwn)
 		}
 	}
 	// --force replaces them.
