@@ -79,8 +79,13 @@ func TestInitExampleAppIsValidAndIdempotent(t *testing.T) {
 			workflows = append(workflows, filepath.Join(dir, c.Path))
 		}
 	}
-	if len(workflows) != 5 {
-		t.Fatalf("workflows %v, want ci, cd-development, cd-release, migration-check, static-analysis", workflows)
+	if len(workflows) != 6 {
+		t.Fatalf("workflows %v, want ci, ci-report, cd-development, cd-release, migration-check, static-analysis", workflows)
+	}
+	// ci.yml leaves pull requests from forks to ci-report.yml: init writes it too.
+	report, _ := os.ReadFile(filepath.Join(dir, ".github", "workflows", "ci-report.yml"))
+	if !strings.Contains(string(report), "uses: "+Repo+"/.github/workflows/ci-report.yml@v1.4.0") || strings.Contains(string(report), "with:") {
+		t.Errorf("ci-report.yml does not call ci-report.yml@v1.4.0 with the defaults:\n%s", report)
 	}
 	ci, _ := os.ReadFile(filepath.Join(dir, ".github", "workflows", "ci.yml"))
 	for _, want := range []string{"ci-comprehensive.yml@v1.4.0", `python-version: "3.12"`, "image: ghcr.io/example-org/time.tracker", "branches: [trunk, develop]", "test-requirements: -r requirements-dev.txt"} {
