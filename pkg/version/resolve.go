@@ -152,18 +152,21 @@ const maxAncestorChecks = 32
 const ancestorChecksBeforeWalk = 4
 
 type resolver struct {
-	ev        Event
-	o         Options
-	h         History
-	releases  []Release
-	stable    []Release
-	branch    string
-	tagName   string
-	prNumber  int
-	isDefault bool
-	last      *Release // highest stable release reachable from HEAD
-	lastDone  bool
-	res       *Result
+	// tagAtHeadLocal: a local run found the release tag at HEAD (no tag
+	// was pushed).
+	tagAtHeadLocal bool
+	ev             Event
+	o              Options
+	h              History
+	releases       []Release
+	stable         []Release
+	branch         string
+	tagName        string
+	prNumber       int
+	isDefault      bool
+	last           *Release // highest stable release reachable from HEAD
+	lastDone       bool
+	res            *Result
 }
 
 var pullRef = regexp.MustCompile(`^refs/pull/(\d+)/(merge|head)$`)
@@ -227,6 +230,7 @@ func Resolve(ctx context.Context, ev Event, h History, o Options) (*Result, erro
 	if ev.Local && r.tagName == "" {
 		if t := r.tagAtHead(); t != "" {
 			r.tagName, r.branch, r.isDefault = t, "", false
+			r.tagAtHeadLocal = true
 		}
 	}
 	if n := r.res.IgnoredTags; n > 0 {
@@ -311,7 +315,11 @@ func (r *resolver) decide(ctx context.Context) error {
 		}
 		r.res.TagExists = true
 		r.res.Tag = r.tagName
-		if err := r.release(v, "tag "+r.tagName+" was pushed"); err != nil {
+		why := "tag " + r.tagName + " was pushed"
+		if r.tagAtHeadLocal {
+			why = "HEAD is tagged " + r.tagName + " (a local run builds the tag at HEAD, as a push of it would)"
+		}
+		if err := r.release(v, why); err != nil {
 			return err
 		}
 		if r.ev.MarkedPrerelease && r.res.Kind == KindRelease {

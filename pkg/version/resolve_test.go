@@ -258,3 +258,22 @@ func TestLabels(t *testing.T) {
 		t.Errorf("default image: %v", res.Refs)
 	}
 }
+
+// A local run on a tagged commit builds the tag, and says so: no tag was
+// pushed.
+func TestLocalRunOnATagSaysHEADIsTagged(t *testing.T) {
+	f := newFake(3)
+	f.tags = []Tag{{"v1.0.0", c(1)}, {"v1.1.0", c(2)}}
+	for _, c := range []struct {
+		ev   Event
+		want string
+	}{
+		{Event{Ref: "refs/heads/main", Local: true}, "HEAD is tagged v1.1.0 (a local run builds the tag at HEAD, as a push of it would)"},
+		{Event{Name: "push", Ref: "refs/tags/v1.1.0"}, "tag v1.1.0 was pushed"},
+	} {
+		res, err := resolveFake(t, f, c.ev, Options{})
+		if err != nil || res.Version != "1.1.0" || res.Reason != c.want {
+			t.Errorf("%+v: version %v, reason %q, %v; want 1.1.0, %q", c.ev, res.Version, res.Reason, err, c.want)
+		}
+	}
+}
