@@ -663,6 +663,11 @@ func (r *resolver) imageTags() error {
 		tags[i] = f.Prefix + t + f.Suffix
 	}
 	highest := isRelease && r.highestIn(v, func(*semver.Version) bool { return true })
+	if isRelease && !highest && f.Latest == "auto" {
+		if h := r.higherRelease(v); h != nil {
+			r.notice("latest and stable stay on %s: %s is not the highest release", h.Tag, v)
+		}
+	}
 	r.res.Latest = f.Latest == "true" || f.Latest == "auto" && highest
 	r.res.Stable = highest && f.Latest != "false"
 	if r.res.Latest {

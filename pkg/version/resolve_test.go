@@ -277,3 +277,18 @@ func TestLocalRunOnATagSaysHEADIsTagged(t *testing.T) {
 		}
 	}
 }
+
+// Rebuilding an older release with type=timetracker says why it gets no
+// latest or stable, as the metadata-action rules do.
+func TestOlderReleaseSaysWhereLatestStays(t *testing.T) {
+	f := newFake(3)
+	f.tags = []Tag{{"v1.0.0", c(1)}, {"v1.1.0", c(2)}}
+	res, err := resolveFake(t, f, Event{Name: "push", Ref: "refs/tags/v1.0.0", SHA: c(1)}, Options{Rules: TimetrackerRules()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "latest and stable stay on v1.1.0: 1.0.0 is not the highest release"
+	if res.Latest || res.Stable || !strings.Contains(strings.Join(res.Notices, "\n"), want) {
+		t.Errorf("latest %v, stable %v, notices %q; want neither and %q", res.Latest, res.Stable, res.Notices, want)
+	}
+}
