@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -234,8 +235,8 @@ func Resolve(ctx context.Context, ev Event, h History, o Options) (*Result, erro
 		}
 	}
 	if n := r.res.IgnoredTags; n > 0 {
-		r.notice("%d %s not %s<semver> and %s ignored for the previous and next versions", n,
-			plural(n, "tag is", "tags are"), o.TagPrefix, plural(n, "was", "were"))
+		r.notice("%d %s not %s<semver> and %s ignored for the previous and next versions (%s)", n,
+			plural(n, "tag is", "tags are"), o.TagPrefix, plural(n, "was", "were"), ignoredExamples(tags, o.TagPrefix))
 	}
 	if ev.SHA == "" {
 		// Tag rules without a commit: no version, and only the tags the
@@ -380,6 +381,33 @@ func (r *resolver) release(v *semver.Version, why string) error {
 	}
 	r.res.Reason = why
 	return nil
+}
+
+// ignoredExamples names a few tags Releases ignored, those that look like
+// releases under another prefix first (V1.2.3 when the prefix is v: tags
+// are case-sensitive), so the notice shows which tags it means.
+func ignoredExamples(tags []Tag, prefix string) string {
+	var look, other []string
+	for _, t := range tags {
+		if _, ok := ParseTag(t.Name, prefix); ok {
+			continue
+		}
+		if i := strings.IndexAny(t.Name, "0123456789"); i >= 0 {
+			if _, ok := ParseVersion(t.Name[i:], ""); ok {
+				look = append(look, t.Name)
+				continue
+			}
+		}
+		other = append(other, t.Name)
+	}
+	slices.Sort(look)
+	slices.Sort(other)
+	names := append(look, other...)
+	const shown = 3
+	if len(names) > shown {
+		return "e.g. " + strings.Join(names[:shown], ", ")
+	}
+	return strings.Join(names, ", ")
 }
 
 // claimTag sets the git tag for v, refusing one that names another commit.

@@ -3,6 +3,7 @@ package version
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -290,5 +291,20 @@ func TestOlderReleaseSaysWhereLatestStays(t *testing.T) {
 	want := "latest and stable stay on v1.1.0: 1.0.0 is not the highest release"
 	if res.Latest || res.Stable || !strings.Contains(strings.Join(res.Notices, "\n"), want) {
 		t.Errorf("latest %v, stable %v, notices %q; want neither and %q", res.Latest, res.Stable, res.Notices, want)
+	}
+}
+
+// The notice about ignored tags names some, release look-alikes first (a
+// capital V is another prefix: tags are case-sensitive).
+func TestIgnoredTagsNoticeNamesThem(t *testing.T) {
+	f := newFake(3)
+	f.tags = []Tag{{"nightly", c(0)}, {"V1.0.0", c(1)}, {"v1.1.0", c(2)}, {"build-7", c(2)}, {"alpha", c(2)}}
+	res, err := resolveFake(t, f, Event{Name: "push", Ref: "refs/heads/main"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "4 tags are not v<semver> and were ignored for the previous and next versions (e.g. V1.0.0, alpha, build-7)"
+	if !slices.Contains(res.Notices, want) {
+		t.Errorf("notices %q, want %q", res.Notices, want)
 	}
 }
