@@ -64,7 +64,7 @@ func TestMetadataIsComplete(t *testing.T) {
 // The glue reads exactly the inputs action.yml declares and sets exactly the
 // outputs it declares: the code and the contract cannot drift.
 func TestGlueMatchesMetadata(t *testing.T) {
-	inputReaders := map[string]bool{"Input": true, "RawInput": true, "Bool": true, "Int": true, "Duration": true, "List": true, "Lines": true, "Enum": true, "Float": true, "Percent": true, "InputPath": true, "ReadInputFile": true, "Timeout": true, "GitHubInput": true}
+	inputReaders := map[string]bool{"Input": true, "RawInput": true, "Bool": true, "Int": true, "Duration": true, "List": true, "Lines": true, "Enum": true, "Float": true, "Percent": true, "InputPath": true, "ReadInputFile": true, "Timeout": true, "GitHubInput": true, "PathInput": true}
 	outputSetters := map[string]bool{"SetOutput": true, "SetOutputJSON": true}
 	for _, a := range All() {
 		m, err := action.ParseMetadata(a.Metadata)

@@ -26,11 +26,7 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	}
 	// output-dir is written through the jail: inside the workspace after
 	// symlinks, never through a symlinked file.
-	jail, err := rt.Jail()
-	if err != nil {
-		return err
-	}
-	outDir, err := jail.Rel("output-dir", rt.Input("output-dir"))
+	jail, outDir, err := rt.PathInput("output-dir")
 	if err != nil {
 		return err
 	}

@@ -16,11 +16,7 @@ import (
 func run(ctx context.Context, rt *action.Runtime) error {
 	// The repository is audited through a jail at path (pkg/doctor reads
 	// every file through it), itself inside the workspace after symlinks.
-	jail, err := rt.Jail()
-	if err != nil {
-		return err
-	}
-	prefix, err := jail.Rel("path", rt.Input("path"))
+	jail, prefix, err := rt.PathInput("path")
 	if err != nil {
 		return err
 	}

@@ -166,9 +166,7 @@ func setOutputs(rt *action.Runtime, res *registry.Result) error {
 func summary(res *registry.Result, runErr error, d action.Detail) string {
 	var b strings.Builder
 	b.WriteString("## Image\n\n")
-	if runErr != nil {
-		fmt.Fprintf(&b, "**Failed:** %s\n\n", strings.ReplaceAll(runErr.Error(), "\n", " "))
-	}
+	b.WriteString(action.SummaryFailure(runErr))
 	what := "Merged into a new index"
 	if res.Promoted {
 		what = "Promoted an existing index"

@@ -87,10 +87,7 @@ func readInputs(rt *action.Runtime) (*config, error) {
 			return nil, action.InputErrorf(in.name, "%v", err)
 		}
 	}
-	if r.Out, err = rt.Jail(); err != nil {
-		return nil, err
-	}
-	if r.OutDir, err = r.Out.Rel("output-dir", rt.Input("output-dir")); err != nil {
+	if r.Out, r.OutDir, err = rt.PathInput("output-dir"); err != nil {
 		return nil, err
 	}
 	if st, err := r.Out.Stat("output-dir", r.OutDir); err == nil && !st.IsDir() {

@@ -41,19 +41,13 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	// charts-dir and cache-file go through the workspace jail: inside it
 	// after symlinks, the cache read only if a regular file, nothing
 	// written through a symlink.
-	jail, err := rt.Jail()
+	jail, chartsDir, err := rt.PathInput("charts-dir")
 	if err != nil {
 		return err
 	}
-	chartsDir, err := jail.Rel("charts-dir", rt.Input("charts-dir"))
+	cachePath, err := rt.InputPath("cache-file") // "" keeps no cache
 	if err != nil {
 		return err
-	}
-	cachePath := ""
-	if p := rt.Input("cache-file"); p != "" {
-		if cachePath, err = jail.Rel("cache-file", p); err != nil {
-			return err
-		}
 	}
 	gh, err := rt.GitHubInput("github-token", "actions: read and deployments: read", action.GitHubOptions{})
 	if err != nil {

@@ -212,9 +212,7 @@ func summary(c *config, res *release.Result, runErr error, d action.Detail) stri
 	if c.req.DryRun {
 		fmt.Fprintf(&b, "**Dry run:** nothing was changed. The plan, body and checksums are in `%s`.\n\n", c.req.WorkDir)
 	}
-	if runErr != nil {
-		fmt.Fprintf(&b, "**Failed:** %s\n\n", strings.ReplaceAll(runErr.Error(), "\n", " "))
-	}
+	b.WriteString(action.SummaryFailure(runErr))
 	verb, assets := "Adopted the existing release", "Assets: %d uploaded, %d replaced, %d already there.\n\n"
 	if res.Created {
 		verb = "Created the release"

@@ -13,15 +13,15 @@ import (
 )
 
 func run(ctx context.Context, rt *action.Runtime) error {
-	o, reg, err := inputs(rt)
-	if err != nil {
-		return err
-	}
 	ctx, cancel, _, err := rt.Timeout(ctx, "timeout")
 	if err != nil {
 		return err
 	}
 	defer cancel()
+	o, reg, err := inputs(rt)
+	if err != nil {
+		return err
+	}
 	var res *rollback.Result
 	err = rt.Group("Roll back "+strings.Join(o.Images, ", "), func() error {
 		var err error
@@ -132,13 +132,11 @@ func setOutputs(rt *action.Runtime, res *rollback.Result) error {
 	)
 }
 
-// summary renders the step summary; lower detail drops the per-tag table.
+// summary renders the step summary; below full detail the table of moved tags becomes a count.
 func summary(res *rollback.Result, runErr error, d action.Detail) string {
 	var b strings.Builder
 	b.WriteString("## Rollback\n\n")
-	if runErr != nil {
-		fmt.Fprintf(&b, "**Failed:** %s\n\n", strings.ReplaceAll(runErr.Error(), "\n", " "))
-	}
+	b.WriteString(action.SummaryFailure(runErr))
 	verb := "Rolled back to"
 	switch {
 	case res.DryRun:

@@ -3,14 +3,13 @@ package testreportaction
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"runtime/debug"
 	"strconv"
-	"strings"
 
 	"github.com/org/timetracker-ci/pkg/action"
 	"github.com/org/timetracker-ci/pkg/gotestjson"
+	"github.com/org/timetracker-ci/pkg/prreport"
 	"github.com/org/timetracker-ci/pkg/testreport"
 	"github.com/org/timetracker-ci/pkg/tiers"
 )
@@ -66,56 +65,47 @@ func run(ctx context.Context, rt *action.Runtime) error {
 			return action.InputErrorf("plan", "%w", err)
 		}
 	}
-	pub, err := readPublishing(rt, jail)
+	q, baseSHA, err := readPublishing(rt, jail)
 	if err != nil {
 		return err
 	}
 	baseRef := rt.Input("base-ref")
-	if baseRef == "" && pub.pr != nil {
+	if baseRef == "" {
 		// The pull request's base commit (from event-file in a workflow_run reporter).
-		baseRef = pub.pr.PullRequest.Base.SHA
+		baseRef = baseSHA
 	}
 	attempt, _ := strconv.Atoi(rt.Getenv("GITHUB_RUN_ATTEMPT"))
-	timingsFile := rt.Input("timings-file")
-	r, warnings, err := testreport.Run(ctx, testreport.Request{
+	q.Request = testreport.Request{
 		Options: testreport.Options{Root: root, Jail: jail, Attempt: attempt, Plan: plan, MinTests: minTests, FailOnFlaky: failOnFlaky,
 			GoTestJSON: gotestjson.Parse, CoverageThreshold: covMin, DiffCoverageThreshold: diffMin,
 			SourceURL: testreport.SourceURL(rt.Getenv("GITHUB_SERVER_URL"), rt.Getenv("GITHUB_REPOSITORY"), rt.Getenv("GITHUB_SHA"), rt.Workspace(), root)},
 		ResultGlobs: resultGlobs, CoverageGlobs: covGlobs, BaseRef: baseRef,
-		OldTimings: rt.Input("timings"), TimingsFile: timingsFile, Logf: rt.Logf,
-	})
-	for _, w := range warnings {
+		OldTimings: rt.Input("timings"), TimingsFile: rt.Input("timings-file"), Logf: rt.Logf,
+	}
+	out, err := prreport.Run(ctx, q)
+	for _, w := range out.Warnings {
 		rt.Annotate(annotation(w))
 	}
+	r := out.Report
 	if r == nil {
 		return err // bad input is an *action.InputError naming the input
 	}
-	if err := setOutputs(rt, r); err != nil {
+	if err := errors.Join(setOutputs(rt, r), rt.SetOutput("timings", out.Timings)); err != nil {
 		return err
 	}
-	if err != nil { // the timings could not be written
-		return err
-	}
-	if err := rt.SetOutput("timings", timingsFile); err != nil {
+	if !out.Posting { // the timings or the failures file could not be written
 		return err
 	}
 	for _, a := range r.Annotations() {
 		rt.Annotate(annotation(a))
 	}
 	rt.SetSummary(func(d action.Detail) string { return r.Markdown(summaryDetail[d]) })
-	if err := pub.publish(ctx, rt, jail, r); err != nil {
-		return err
+	if perr := setPublished(rt, out); perr != nil || err != nil {
+		return errors.Join(err, perr)
 	}
 	c := r.Counts
 	rt.Logf("%d tests: %d passed, %d failed, %d errors, %d skipped, %d flaky", c.Total, c.Passed, c.Failed, c.Errors, c.Skipped, c.Flaky)
-	if !r.Passed() {
-		var why []string
-		if c.Failed+c.Errors > 0 {
-			why = append(why, fmt.Sprintf("%d tests failed and %d errored", c.Failed, c.Errors))
-		}
-		return errors.New("test report: " + strings.Join(append(why, r.Problems...), "; "))
-	}
-	return nil
+	return r.Err()
 }
 
 // The report's renderings and levels are its own types: these maps say

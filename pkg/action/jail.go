@@ -57,6 +57,20 @@ func (rt *Runtime) InputPath(input string) (string, error) {
 	return w.Rel(input, v)
 }
 
+// PathInput is the jail and the workspace-relative path of a path input
+// that must not be empty (an empty one is refused, naming the input).
+func (rt *Runtime) PathInput(input string) (*Workspace, string, error) {
+	w, err := rt.Jail()
+	if err != nil {
+		return nil, "", err
+	}
+	rel, err := w.Rel(input, rt.Input(input))
+	if err != nil {
+		return nil, "", err
+	}
+	return w, rel, nil
+}
+
 // ReadInputFile reads the file a path input names, through the jail, capped by k.
 func (rt *Runtime) ReadInputFile(input string, k Kind) ([]byte, error) {
 	w, err := rt.Jail()

@@ -354,3 +354,12 @@ func TestActiontestWantsEveryOutputSet(t *testing.T) {
 		t.Errorf("failed run: exit %d, failures %q", res.ExitCode, rec.errors)
 	}
 }
+
+func TestSummaryFailure(t *testing.T) {
+	if got := action.SummaryFailure(nil); got != "" {
+		t.Errorf("SummaryFailure(nil) = %q", got)
+	}
+	if got, want := action.SummaryFailure(errors.New("push refused:\nquota")), "**Failed:** push refused: quota\n\n"; got != want {
+		t.Errorf("SummaryFailure = %q, want %q", got, want)
+	}
+}

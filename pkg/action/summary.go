@@ -41,3 +41,12 @@ func chooseSummary(render func(Detail) string, limit int) string {
 // encoding" (https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/passing-information-between-jobs).
 // An ASCII character counts two bytes.
 const OutputBudget = 1 << 20
+
+// SummaryFailure is the line a summary opens its body with when the run
+// failed: the error on one line, so a table after it is not broken.
+func SummaryFailure(err error) string {
+	if err == nil {
+		return ""
+	}
+	return "**Failed:** " + strings.ReplaceAll(err.Error(), "\n", " ") + "\n\n"
+}
