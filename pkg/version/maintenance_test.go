@@ -61,3 +61,28 @@ func TestMaintenanceBranchBehindManyReleases(t *testing.T) {
 		}
 	}
 }
+
+// A branch with a history of its own (an orphan branch) reaches none of
+// the releases: it counts from the initial version and says why.
+func TestOrphanBranchCountsFromTheInitialVersion(t *testing.T) {
+	g := gitrepotest.New(t)
+	for i := 0; i < 6; i++ {
+		g.Commit(fmt.Sprintf("fix: change %d", i))
+		g.Tag(fmt.Sprintf("v1.%d.0", i))
+	}
+	g.Git("checkout", "-q", "--orphan", "site")
+	head := g.Commit("docs: a site")
+	r, err := gitrepo.Open(g.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := version.Event{Name: "push", Ref: "refs/heads/site", SHA: head, DefaultBranch: "main", Repository: "org/app"}
+	res, err := version.Resolve(context.Background(), ev, version.GitHistory(r), version.Options{TagPrefix: "v", InitialVersion: "0.1.0", Now: time.Unix(0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "none of the 6 releases is an ancestor of " + head[:7] + " (a history of its own): counting from the initial version 0.1.0"
+	if res.Version != "0.1.0-dev.1" || !strings.Contains(strings.Join(res.Notices, "\n"), want) {
+		t.Errorf("version %s, notices %q; want 0.1.0-dev.1 and %q", res.Version, res.Notices, want)
+	}
+}

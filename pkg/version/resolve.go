@@ -514,6 +514,7 @@ func (r *resolver) lastReachable(ctx context.Context, rh reachableHistory, stabl
 			return r.last, nil
 		}
 	}
+	r.notice("none of the %d releases is an ancestor of %s (a history of its own): counting from the initial version %s", len(r.stable), shortSHA(r.ev.SHA), r.o.InitialVersion)
 	return nil, nil
 }
 
