@@ -108,7 +108,7 @@ func run(ctx context.Context, env action.Env, version string, args []string) err
 		}
 		if c.Action == initrepo.Kept {
 			kept++
-			verb = "kept (you changed it; --force replaces it)"
+			verb = "kept (" + c.Why + "; --force replaces it)"
 		}
 		fmt.Fprintf(w, "%s %s\n", verb, c.Path)
 		if o.dryRun && c.Diff != "" {

@@ -44,7 +44,7 @@ func TestDryRunThenWriteThenNothing(t *testing.T) {
 	if err := cmd.Run(context.Background(), env(dir, &out), nil); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(out.String(), "create ") || strings.Count(out.String(), "unchanged ") != 6 {
+	if strings.Contains(out.String(), "create ") || strings.Count(out.String(), "unchanged ") != 7 { // six workflows and dependabot.yml
 		t.Errorf("second run changed something:\n%s", out.String())
 	}
 }

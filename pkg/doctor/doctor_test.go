@@ -128,3 +128,28 @@ func TestMergeRevisionAndFixtures(t *testing.T) {
 		t.Errorf("%s", f)
 	}
 }
+
+// untiered reads what pytest reads: a tier marker before a decorator that
+// spans lines still marks the test, and text at column 0 inside a
+// triple-quoted string does not end the class around it.
+func TestUntieredShapes(t *testing.T) {
+	tierMarkers := map[string]bool{"smoke": true, "unit": true, "integration": true, "security": true, "database": true}
+	for _, tc := range []struct {
+		file      string
+		n         int
+		first     string
+		firstLine int
+	}{
+		{"multiline_decorator.py", 0, "", 0},
+		{"docstring_column0.py", 3, "test_with_column0_text", 5},
+	} {
+		data, err := os.ReadFile(filepath.Join("testdata", "untiered", tc.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, first, line := untiered(data, tierMarkers)
+		if n != tc.n || first != tc.first || line != tc.firstLine {
+			t.Errorf("%s: %d untiered (first %q at line %d), want %d (first %q at line %d)", tc.file, n, first, line, tc.n, tc.first, tc.firstLine)
+		}
+	}
+}

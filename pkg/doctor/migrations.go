@@ -46,7 +46,8 @@ func checkMigrations(ctx context.Context, root *repo, o Options) ([]Finding, err
 					revs[m[1]] = pos{rel, i + 1}
 				}
 				// A merge revision's down_revision is a tuple, often over lines.
-				if m := downRevisionRe.FindStringSubmatch(statement(ls, i)); m != nil {
+				stmt, _ := statement(ls, i)
+				if m := downRevisionRe.FindStringSubmatch(stmt); m != nil {
 					for _, q := range quotedRe.FindAllStringSubmatch(m[1], -1) {
 						parents[q[1]] = true
 					}

@@ -144,18 +144,32 @@ func untiered(data []byte, tierMarkers map[string]bool) (n int, first string, fi
 	}
 	var classes []class
 	var decorators strings.Builder
+	inString := "" // the quotes of a triple-quoted string still open
 	for i := 0; i < len(ls); i++ {
+		if inString != "" {
+			// Its text, even at column 0, ends no class.
+			if strings.Count(ls[i], inString)%2 == 1 {
+				inString = ""
+			}
+			continue
+		}
 		line := stripComment(ls[i])
 		trimmed := strings.TrimSpace(line)
 		if trimmed == "" {
 			continue
+		}
+		for _, q := range []string{`"""`, `'''`} {
+			if strings.Count(line, q)%2 == 1 {
+				inString = q
+			}
 		}
 		indent := len(line) - len(strings.TrimLeft(line, " \t"))
 		for len(classes) > 0 && indent <= classes[len(classes)-1].indent && !strings.HasPrefix(trimmed, "@") {
 			classes = classes[:len(classes)-1]
 		}
 		if m := pytestmarkRe.FindStringSubmatch(line); m != nil {
-			stmt := statement(ls, i)
+			stmt, last := statement(ls, i)
+			i = last
 			if len(m[1]) == 0 {
 				moduleTier = moduleTier || hasTier(stmt)
 			} else if len(classes) > 0 {
@@ -164,7 +178,11 @@ func untiered(data []byte, tierMarkers map[string]bool) (n int, first string, fi
 			continue
 		}
 		if strings.HasPrefix(trimmed, "@") {
-			decorators.WriteString(statement(ls, i))
+			// A decorator spanning lines is read whole: its other lines
+			// are neither a def nor the end of the decorators.
+			stmt, last := statement(ls, i)
+			decorators.WriteString(stmt)
+			i = last
 			continue
 		}
 		if m := classRe.FindStringSubmatch(line); m != nil {
@@ -189,12 +207,13 @@ func untiered(data []byte, tierMarkers map[string]bool) (n int, first string, fi
 	return n, first, firstLine
 }
 
-// statement is the logical line starting at i: continued while brackets
-// are open.
-func statement(ls []string, i int) string {
+// statement is the logical line starting at i, continued while brackets
+// are open, and the index of its last line.
+func statement(ls []string, i int) (string, int) {
 	var b strings.Builder
 	depth := 0
-	for j := i; j < len(ls); j++ {
+	j := i
+	for ; j < len(ls); j++ {
 		l := stripComment(ls[j])
 		b.WriteString(l)
 		b.WriteByte('\n')
@@ -204,7 +223,7 @@ func statement(ls []string, i int) string {
 			break
 		}
 	}
-	return b.String()
+	return b.String(), min(j, len(ls)-1)
 }
 
 func stripComment(l string) string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -515,5 +516,54 @@ func TestLooseTagOverridesPacked(t *testing.T) {
 		if len(tags) != 2 || tags[0].Commit != moved || tags[1].Commit != moved {
 			t.Errorf("tags = %+v, want both on %s (not %s)", tags, moved, old)
 		}
+	}
+}
+
+// Reachable agrees with git merge-base --is-ancestor for every commit of a
+// history with a side line and a merge, asked from each branch at once.
+func TestReachableMatchesGit(t *testing.T) {
+	ctx := context.Background()
+	g := gitrepotest.New(t)
+	var all []string
+	all = append(all, g.Commit("one"), g.Commit("two"))
+	g.Git("checkout", "-q", "-b", "old")
+	all = append(all, g.Commit("old a"), g.Commit("old b"))
+	g.Git("checkout", "-q", "main")
+	all = append(all, g.Commit("three"))
+	g.Git("checkout", "-q", "-b", "feature")
+	all = append(all, g.Commit("feature a"))
+	g.Git("checkout", "-q", "main")
+	all = append(all, g.Commit("four"))
+	g.Git("merge", "-q", "--no-ff", "-m", "merge feature", "feature")
+	all = append(all, g.Head())
+	r := open(t, g.Dir)
+	for _, head := range []string{"main", "old", "feature"} {
+		got, err := r.Reachable(ctx, head, append(all, strings.Repeat("f", 40)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range all {
+			want := true
+			cmd := exec.Command("git", "merge-base", "--is-ancestor", c, head)
+			cmd.Dir = g.Dir
+			if err := cmd.Run(); err != nil {
+				want = false
+			}
+			if got[c] != want {
+				t.Errorf("from %s: %s reachable %v, git says %v", head, c[:7], got[c], want)
+			}
+		}
+		if got[strings.Repeat("f", 40)] {
+			t.Errorf("from %s: a commit not in the repository is reachable", head)
+		}
+	}
+	// A shallow clone: the walk ends at the boundary without an error.
+	c := g.Clone(2)
+	got, err := open(t, c.Dir).Reachable(ctx, "HEAD", all)
+	if err != nil {
+		t.Fatalf("shallow clone: %v", err)
+	}
+	if !got[all[len(all)-1]] || got[all[0]] {
+		t.Errorf("shallow clone: HEAD reachable %v, first commit %v; want true, false", got[all[len(all)-1]], got[all[0]])
 	}
 }

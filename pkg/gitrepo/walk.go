@@ -314,3 +314,51 @@ func (r *Repo) mergeBase(ctx context.Context, a, b plumbing.Hash) (plumbing.Hash
 	}
 	return best.hash, nil
 }
+
+// Reachable reports which of commits are reachable from head (a commit
+// reaches itself), in one walk of head's history: it stops once every one
+// is found, else after the whole history. Deciding many commits at once this
+// way costs one walk where IsAncestor for each would cost one walk per
+// commit. In a shallow clone the walk ends at the shallow boundary: commits
+// below it are reported unreachable.
+func (r *Repo) Reachable(ctx context.Context, head string, commits []string) (map[string]bool, error) {
+	headHash, err := r.resolve(ctx, head)
+	if err != nil {
+		return nil, err
+	}
+	want := make(map[plumbing.Hash]string, len(commits))
+	for _, c := range commits {
+		if h := plumbing.NewHash(c); isHex(c) && len(c) == 40 {
+			want[h] = c
+		}
+	}
+	found := make(map[string]bool, len(want))
+	seen := map[plumbing.Hash]bool{headHash: true}
+	stack := []plumbing.Hash{headHash}
+	for n := 0; len(stack) > 0 && len(found) < len(want); n++ {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		h := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if c, ok := want[h]; ok {
+			found[c] = true
+		}
+		if r.shallow[h] {
+			continue
+		}
+		ci, _, err := r.node(h)
+		if err != nil {
+			return nil, r.missing(h.String(), err)
+		}
+		for _, p := range ci.parents {
+			if !seen[p] {
+				seen[p] = true
+				stack = append(stack, p)
+			}
+		}
+	}
+	return found, nil
+}

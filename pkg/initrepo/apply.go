@@ -25,7 +25,15 @@ type Change struct {
 	Path   string
 	Action string
 	Diff   string // unified-style line diff, for create and update (and kept)
+	// Why a file is kept, for the user: KeptChanged or KeptOwn.
+	Why string
 }
+
+// Why a file is kept.
+const (
+	KeptChanged = "you changed it since init wrote it"
+	KeptOwn     = "your own file: init did not write it"
+)
 
 // ApplyOptions control Apply.
 type ApplyOptions struct {
@@ -65,10 +73,13 @@ func Apply(ctx context.Context, root string, files []File, o ApplyOptions) ([]Ch
 			c.Action = Unchanged
 		default:
 			stamped, untouched := stampedUnchanged(old)
-			if stamped && untouched || o.Force {
+			switch {
+			case stamped && untouched || o.Force:
 				c.Action = Updated
-			} else {
-				c.Action = Kept
+			case stamped:
+				c.Action, c.Why = Kept, KeptChanged
+			default:
+				c.Action, c.Why = Kept, KeptOwn
 			}
 		}
 		if c.Action != Unchanged {

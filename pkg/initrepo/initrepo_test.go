@@ -79,8 +79,13 @@ func TestInitExampleAppIsValidAndIdempotent(t *testing.T) {
 			workflows = append(workflows, filepath.Join(dir, c.Path))
 		}
 	}
-	if len(workflows) != 5 {
-		t.Fatalf("workflows %v, want ci, cd-development, cd-release, migration-check, static-analysis", workflows)
+	if len(workflows) != 6 {
+		t.Fatalf("workflows %v, want ci, ci-report, cd-development, cd-release, migration-check, static-analysis", workflows)
+	}
+	// ci.yml leaves pull requests from forks to ci-report.yml: init writes it too.
+	report, _ := os.ReadFile(filepath.Join(dir, ".github", "workflows", "ci-report.yml"))
+	if !strings.Contains(string(report), "uses: "+Repo+"/.github/workflows/ci-report.yml@v1.4.0") || strings.Contains(string(report), "with:") {
+		t.Errorf("ci-report.yml does not call ci-report.yml@v1.4.0 with the defaults:\n%s", report)
 	}
 	ci, _ := os.ReadFile(filepath.Join(dir, ".github", "workflows", "ci.yml"))
 	for _, want := range []string{"ci-comprehensive.yml@v1.4.0", `python-version: "3.12"`, "image: ghcr.io/example-org/time.tracker", "branches: [trunk, develop]", "test-requirements: -r requirements-dev.txt"} {
@@ -152,7 +157,7 @@ func TestUserChangesAreKeptUnlessForced(t *testing.T) {
 	for _, c := range dry {
 		byPath[c.Path] = c
 	}
-	if c := byPath[".github/workflows/ci.yml"]; c.Action != Kept || !strings.Contains(c.Diff, "-# my change") {
+	if c := byPath[".github/workflows/ci.yml"]; c.Action != Kept || c.Why != KeptChanged || !strings.Contains(c.Diff, "-# my change") {
 		t.Errorf("ci.yml: %s, diff:\n%s\nwant kept with the user's line removed in the diff", c.Action, c.Diff)
 	}
 	if c := byPath[".github/workflows/cd-release.yml"]; c.Action != Updated || !strings.Contains(c.Diff, "+    uses: org/timetracker-ci/.github/workflows/cd-release.yml@v1.1.0") {
@@ -177,8 +182,9 @@ func TestUserChangesAreKeptUnlessForced(t *testing.T) {
 	}
 	cs, _ := Apply(ctx, dir, v2, ApplyOptions{})
 	for _, c := range cs {
-		if c.Path == ".github/dependabot.yml" && c.Action != Kept {
-			t.Errorf("user's dependabot.yml: %s, want kept", c.Action)
+		// Not "you changed it": init never wrote it.
+		if c.Path == ".github/dependabot.yml" && (c.Action != Kept || c.Why != KeptOwn) {
+			t.Errorf("user's dependabot.yml: %s (%s), want kept as %q", c.Action, c.Why, KeptOwn)
 		}
 	}
 	// --force replaces them.

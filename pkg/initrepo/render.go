@@ -34,15 +34,16 @@ var inputs = map[string][]string{
 	".github/workflows/cd-development.yml":   {"python-version", "requirements", "image"},
 }
 
-// Render turns the templates (ci.yml, cd-development.yml, cd-release.yml,
-// migration-check.yml when the repository has migrations,
+// Render turns the templates (ci.yml, ci-report.yml, cd-development.yml,
+// cd-release.yml, migration-check.yml when the repository has migrations,
 // static-analysis.yml, dependabot/dependabot.yml) into the repository's
-// files, calling timetracker-ci at ref.
+// files, calling timetracker-ci at ref. ci-report.yml reports pull requests
+// from forks, whose CI run has a read-only token (ci.yml says so).
 func Render(f Facts, templates fs.FS, ref string) ([]File, error) {
 	if ref == "" || strings.ContainsAny(ref, " \t\n@") {
 		return nil, fmt.Errorf("ref %q is not a tag or branch: give the release to pin, e.g. v1.2.0", ref)
 	}
-	names := []string{"ci.yml", "cd-development.yml", "cd-release.yml"}
+	names := []string{"ci.yml", "ci-report.yml", "cd-development.yml", "cd-release.yml"}
 	if f.Migrations {
 		names = append(names, "migration-check.yml")
 	}
@@ -89,14 +90,16 @@ func renderWorkflow(src []byte, f Facts, ref string) ([]byte, error) {
 		}
 		uses.Value = Repo + "/" + m[1] + "@" + ref
 		with := yamlnode.Lookup(job, "with")
-		if with == nil {
-			with = &yaml.Node{Kind: yaml.MappingNode}
-			job.Content = append(job.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "with"}, with)
-		}
 		for _, key := range inputs[m[1]] {
-			if v, ok := f.input(key); ok {
-				set(with, key, v)
+			v, ok := f.input(key)
+			if !ok {
+				continue
 			}
+			if with == nil {
+				with = &yaml.Node{Kind: yaml.MappingNode}
+				job.Content = append(job.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "with"}, with)
+			}
+			set(with, key, v)
 		}
 	})
 	// Third-party actions in run: jobs are already pinned in the template.

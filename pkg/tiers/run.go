@@ -75,7 +75,11 @@ func Run(ctx context.Context, r Request) (*Plan, []string, error) {
 		if timings, warnings, err = r.LoadTimings(ctx, root, r.Timings); err != nil {
 			return nil, nil, fmt.Errorf("read timings: %w", err)
 		}
-		logf("timings: %d tests known from %s", timings.Len(), strings.Join(r.Timings, ", "))
+		if len(r.Timings) == 0 {
+			logf("timings: none given (the timings input), so every file weighs 1 s")
+		} else {
+			logf("timings: %d tests known from %s", timings.Len(), strings.Join(r.Timings, ", "))
+		}
 	}
 	plan, err := Make(ctx, ts, Options{Root: root, Paths: r.Paths, Timings: timings, Granularity: gran, ResultsDir: r.ResultsDir})
 	if err != nil {

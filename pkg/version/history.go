@@ -26,6 +26,14 @@ type History interface {
 	CommitTime(ctx context.Context, rev string) (time.Time, error)
 }
 
+// reachableHistory is a History that decides, in one walk of head's
+// history, which of many commits it reaches. Resolve uses it, when the
+// History has it, to find the highest release HEAD descends from among all
+// releases instead of asking IsAncestor of the newest few.
+type reachableHistory interface {
+	Reachable(ctx context.Context, head string, commits []string) (map[string]bool, error)
+}
+
 // GitHistory reads History from a local clone. It lists the tags once.
 func GitHistory(r *gitrepo.Repo) History { return &gitHistory{r: r} }
 
@@ -67,6 +75,10 @@ func (g *gitHistory) Messages(ctx context.Context, from, to string) ([]string, e
 
 func (g *gitHistory) IsAncestor(ctx context.Context, a, b string) (bool, error) {
 	return g.r.IsAncestor(ctx, a, b)
+}
+
+func (g *gitHistory) Reachable(ctx context.Context, head string, commits []string) (map[string]bool, error) {
+	return g.r.Reachable(ctx, head, commits)
 }
 
 func (g *gitHistory) CommitTime(ctx context.Context, rev string) (time.Time, error) {

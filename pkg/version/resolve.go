@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/org/timetracker-ci/internal/lazyre"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/Masterminds/semver/v3"
 
+	"github.com/org/timetracker-ci/internal/lazyre"
 	"github.com/org/timetracker-ci/pkg/inputerror"
 )
 
@@ -138,23 +139,35 @@ type Result struct {
 type InputError = inputerror.Error
 
 // maxAncestorChecks bounds the search for the highest release reachable from
-// HEAD: each check walks history, and a HEAD unrelated to every release would
-// otherwise cost one walk per tag.
+// HEAD when the History can only answer one IsAncestor at a time (the GitHub
+// API): each check is a request, and a HEAD unrelated to every release would
+// otherwise cost one per tag. A local clone answers for every release in one
+// walk (reachableHistory) and needs no bound.
 const maxAncestorChecks = 32
 
+// ancestorChecksBeforeWalk: a History that answers for many commits in one
+// walk (a local clone) is asked IsAncestor for the newest few releases
+// first, each a walk of the commits since that release only (HEAD usually
+// descends from the newest), then once for all the others, which may cost a
+// walk of the whole history.
+const ancestorChecksBeforeWalk = 4
+
 type resolver struct {
-	ev        Event
-	o         Options
-	h         History
-	releases  []Release
-	stable    []Release
-	branch    string
-	tagName   string
-	prNumber  int
-	isDefault bool
-	last      *Release // highest stable release reachable from HEAD
-	lastDone  bool
-	res       *Result
+	// tagAtHeadLocal: a local run found the release tag at HEAD (no tag
+	// was pushed).
+	tagAtHeadLocal bool
+	ev             Event
+	o              Options
+	h              History
+	releases       []Release
+	stable         []Release
+	branch         string
+	tagName        string
+	prNumber       int
+	isDefault      bool
+	last           *Release // highest stable release reachable from HEAD
+	lastDone       bool
+	res            *Result
 }
 
 var pullRef = lazyre.New(`^refs/pull/(\d+)/(merge|head)$`)
@@ -218,11 +231,12 @@ func Resolve(ctx context.Context, ev Event, h History, o Options) (*Result, erro
 	if ev.Local && r.tagName == "" {
 		if t := r.tagAtHead(); t != "" {
 			r.tagName, r.branch, r.isDefault = t, "", false
+			r.tagAtHeadLocal = true
 		}
 	}
 	if n := r.res.IgnoredTags; n > 0 {
-		r.notice("%d %s not %s<semver> and %s ignored for the previous and next versions", n,
-			plural(n, "tag is", "tags are"), o.TagPrefix, plural(n, "was", "were"))
+		r.notice("%d %s not %s<semver> and %s ignored for the previous and next versions (%s)", n,
+			plural(n, "tag is", "tags are"), o.TagPrefix, plural(n, "was", "were"), ignoredExamples(tags, o.TagPrefix))
 	}
 	if ev.SHA == "" {
 		// Tag rules without a commit: no version, and only the tags the
@@ -302,7 +316,11 @@ func (r *resolver) decide(ctx context.Context) error {
 		}
 		r.res.TagExists = true
 		r.res.Tag = r.tagName
-		if err := r.release(v, "tag "+r.tagName+" was pushed"); err != nil {
+		why := "tag " + r.tagName + " was pushed"
+		if r.tagAtHeadLocal {
+			why = "HEAD is tagged " + r.tagName + " (a local run builds the tag at HEAD, as a push of it would)"
+		}
+		if err := r.release(v, why); err != nil {
 			return err
 		}
 		if r.ev.MarkedPrerelease && r.res.Kind == KindRelease {
@@ -363,6 +381,33 @@ func (r *resolver) release(v *semver.Version, why string) error {
 	}
 	r.res.Reason = why
 	return nil
+}
+
+// ignoredExamples names a few tags Releases ignored, those that look like
+// releases under another prefix first (V1.2.3 when the prefix is v: tags
+// are case-sensitive), so the notice shows which tags it means.
+func ignoredExamples(tags []Tag, prefix string) string {
+	var look, other []string
+	for _, t := range tags {
+		if _, ok := ParseTag(t.Name, prefix); ok {
+			continue
+		}
+		if i := strings.IndexAny(t.Name, "0123456789"); i >= 0 {
+			if _, ok := ParseVersion(t.Name[i:], ""); ok {
+				look = append(look, t.Name)
+				continue
+			}
+		}
+		other = append(other, t.Name)
+	}
+	slices.Sort(look)
+	slices.Sort(other)
+	names := append(look, other...)
+	const shown = 3
+	if len(names) > shown {
+		return "e.g. " + strings.Join(names[:shown], ", ")
+	}
+	return strings.Join(names, ", ")
 }
 
 // claimTag sets the git tag for v, refusing one that names another commit.
@@ -427,7 +472,14 @@ func (r *resolver) lastRelease(ctx context.Context) (*Release, error) {
 		return r.last, nil
 	}
 	r.lastDone = true
+	rh, oneWalk := r.h.(reachableHistory)
 	for i := range r.stable {
+		if oneWalk && i == ancestorChecksBeforeWalk {
+			// Not one of the newest: HEAD is on an older line (a
+			// maintenance branch). One walk answers for all the others,
+			// however many releases are newer.
+			return r.lastReachable(ctx, rh, r.stable[i:])
+		}
 		if i == maxAncestorChecks {
 			r.last = &r.stable[0]
 			r.notice("none of the %d highest releases is an ancestor of %s; counting from %s", maxAncestorChecks, shortSHA(r.ev.SHA), r.last.Tag)
@@ -442,6 +494,27 @@ func (r *resolver) lastRelease(ctx context.Context) (*Release, error) {
 			return r.last, nil
 		}
 	}
+	return nil, nil
+}
+
+// lastReachable sets r.last to the first of stable (highest first) that HEAD
+// reaches, found in one walk of HEAD's history; nil when it reaches none.
+func (r *resolver) lastReachable(ctx context.Context, rh reachableHistory, stable []Release) (*Release, error) {
+	commits := make([]string, len(stable))
+	for i := range stable {
+		commits[i] = stable[i].Commit
+	}
+	reached, err := rh.Reachable(ctx, r.ev.SHA, commits)
+	if err != nil {
+		return nil, err
+	}
+	for i := range stable {
+		if reached[stable[i].Commit] {
+			r.last = &stable[i]
+			return r.last, nil
+		}
+	}
+	r.notice("none of the %d releases is an ancestor of %s (a history of its own): counting from the initial version %s", len(r.stable), shortSHA(r.ev.SHA), r.o.InitialVersion)
 	return nil, nil
 }
 
@@ -619,6 +692,11 @@ func (r *resolver) imageTags() error {
 		tags[i] = f.Prefix + t + f.Suffix
 	}
 	highest := isRelease && r.highestIn(v, func(*semver.Version) bool { return true })
+	if isRelease && !highest && f.Latest == "auto" {
+		if h := r.higherRelease(v); h != nil {
+			r.notice("latest and stable stay on %s: %s is not the highest release", h.Tag, v)
+		}
+	}
 	r.res.Latest = f.Latest == "true" || f.Latest == "auto" && highest
 	r.res.Stable = highest && f.Latest != "false"
 	if r.res.Latest {

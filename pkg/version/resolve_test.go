@@ -3,6 +3,7 @@ package version
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -256,5 +257,54 @@ func TestLabels(t *testing.T) {
 	}
 	if res.Refs[0] != "ghcr.io/org/app:0.1.0" {
 		t.Errorf("default image: %v", res.Refs)
+	}
+}
+
+// A local run on a tagged commit builds the tag, and says so: no tag was
+// pushed.
+func TestLocalRunOnATagSaysHEADIsTagged(t *testing.T) {
+	f := newFake(3)
+	f.tags = []Tag{{"v1.0.0", c(1)}, {"v1.1.0", c(2)}}
+	for _, c := range []struct {
+		ev   Event
+		want string
+	}{
+		{Event{Ref: "refs/heads/main", Local: true}, "HEAD is tagged v1.1.0 (a local run builds the tag at HEAD, as a push of it would)"},
+		{Event{Name: "push", Ref: "refs/tags/v1.1.0"}, "tag v1.1.0 was pushed"},
+	} {
+		res, err := resolveFake(t, f, c.ev, Options{})
+		if err != nil || res.Version != "1.1.0" || res.Reason != c.want {
+			t.Errorf("%+v: version %v, reason %q, %v; want 1.1.0, %q", c.ev, res.Version, res.Reason, err, c.want)
+		}
+	}
+}
+
+// Rebuilding an older release with type=timetracker says why it gets no
+// latest or stable, as the metadata-action rules do.
+func TestOlderReleaseSaysWhereLatestStays(t *testing.T) {
+	f := newFake(3)
+	f.tags = []Tag{{"v1.0.0", c(1)}, {"v1.1.0", c(2)}}
+	res, err := resolveFake(t, f, Event{Name: "push", Ref: "refs/tags/v1.0.0", SHA: c(1)}, Options{Rules: TimetrackerRules()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "latest and stable stay on v1.1.0: 1.0.0 is not the highest release"
+	if res.Latest || res.Stable || !strings.Contains(strings.Join(res.Notices, "\n"), want) {
+		t.Errorf("latest %v, stable %v, notices %q; want neither and %q", res.Latest, res.Stable, res.Notices, want)
+	}
+}
+
+// The notice about ignored tags names some, release look-alikes first (a
+// capital V is another prefix: tags are case-sensitive).
+func TestIgnoredTagsNoticeNamesThem(t *testing.T) {
+	f := newFake(3)
+	f.tags = []Tag{{"nightly", c(0)}, {"V1.0.0", c(1)}, {"v1.1.0", c(2)}, {"build-7", c(2)}, {"alpha", c(2)}}
+	res, err := resolveFake(t, f, Event{Name: "push", Ref: "refs/heads/main"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "4 tags are not v<semver> and were ignored for the previous and next versions (e.g. V1.0.0, alpha, build-7)"
+	if !slices.Contains(res.Notices, want) {
+		t.Errorf("notices %q, want %q", res.Notices, want)
 	}
 }
