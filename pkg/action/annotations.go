@@ -117,11 +117,18 @@ func writeAnnotations(w io.Writer, all []Annotation, local bool) {
 			loc += ": "
 		}
 		title := ""
-		if a.Title != "" {
+		if a.Title != "" && !namesInput(a) {
 			title = a.Title + ": "
 		}
 		fmt.Fprintf(w, "%s: %s%s%s\n", a.Level.command(), loc, title, defuse(capMessage(a.Message)))
 	}
+}
+
+// namesInput reports whether an input error's message already names the
+// input its title names, so a local line does not say it twice.
+func namesInput(a Annotation) bool {
+	name, ok := strings.CutPrefix(a.Title, "Input ")
+	return ok && strings.HasPrefix(a.Message, `input "`+name+`"`)
 }
 
 // maxAnnotationMessage bounds one annotation's text: an error joining

@@ -72,3 +72,18 @@ func FuzzFileCommandRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+func TestLocalLinesNameTheInputOnce(t *testing.T) {
+	var b strings.Builder
+	writeAnnotations(&b, []Annotation{
+		{Level: LevelError, Title: "Input plan-file", Message: `input "plan-file": x.json leaves the workspace`},
+		{Level: LevelError, Title: "Input tags", Message: "a rule without the input's name"},
+		{Level: LevelWarning, Title: "Flaky test", Message: "t passed on retry"},
+	}, true)
+	want := "error: input \"plan-file\": x.json leaves the workspace\n" +
+		"error: Input tags: a rule without the input's name\n" +
+		"warning: Flaky test: t passed on retry\n"
+	if b.String() != want {
+		t.Errorf("local lines:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
