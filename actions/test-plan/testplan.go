@@ -74,6 +74,9 @@ func run(ctx context.Context, rt *action.Runtime) error {
 	if err != nil {
 		return err // bad input is an *action.InputError naming the input
 	}
+	for _, s := range plan.Skipped {
+		rt.Annotate(action.Annotation{Level: action.LevelWarning, Title: "Test folder not searched", File: path.Join(wd, s.Path), Message: s.String()})
+	}
 	matrix, err := plan.Matrix()
 	if err != nil {
 		return err

@@ -180,3 +180,42 @@ func TestBrokenTimingsOnlyWarn(t *testing.T) {
 		t.Errorf("exit %d, annotations:\n%s", res.ExitCode, all)
 	}
 }
+
+// A symlinked test folder leading outside the workspace is not searched
+// and is reported as a warning naming it; one leading inside is planned.
+func TestSymlinkedTestFolders(t *testing.T) {
+	dir, outside := workspace(t), t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "test_out.py"), []byte("def test_out():\n    pass\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "shared"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "shared", "test_shared.py"), []byte("import pytest\n\n@pytest.mark.unit\ndef test_s():\n    pass\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for at, to := range map[string]string{"tests/shared": "../shared", "tests/vendor": outside} {
+		if err := os.Symlink(to, filepath.Join(dir, filepath.FromSlash(at))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := actiontest.Run(t, Action(), actiontest.Case{Dir: dir, Inputs: map[string]string{"select": "unit"}})
+	if res.ExitCode != 0 {
+		t.Fatalf("exit %d: %s %v", res.ExitCode, res.Stderr, res.Annotations)
+	}
+	if !strings.Contains(res.Outputs["plan"], `"tests/shared/test_shared.py"`) {
+		t.Errorf("the plan leaves out the test in the symlinked folder inside the workspace: %s", res.Outputs["plan"])
+	}
+	var warned []string
+	for _, a := range res.Annotations {
+		if strings.HasPrefix(a, "::warning") && strings.Contains(a, "Test folder not searched") {
+			warned = append(warned, a)
+		}
+	}
+	if len(warned) != 1 || !strings.Contains(warned[0], "file=tests/vendor") || !strings.Contains(warned[0], "tests/vendor is a symlinked folder that leads outside the workspace") || !strings.Contains(warned[0], "move the tests inside the workspace") {
+		t.Errorf("warnings %v, want one naming tests/vendor, its reason and the fix", warned)
+	}
+	if strings.Contains(res.Outputs["plan"], "test_out") {
+		t.Error("a test file outside the workspace is in the plan")
+	}
+}

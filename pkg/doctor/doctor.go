@@ -125,6 +125,9 @@ var (
 	ruleNoTier = Rule{"no-tier", Warning,
 		"tiers select tests by marker; a test with none of the tiers' markers is run by no tier, so CI never runs it",
 		"give the tests a tier marker (@pytest.mark.unit, or pytestmark = pytest.mark.unit for the whole file)"}
+	ruleSymlinkNotSearched = Rule{"symlink-not-searched", Warning,
+		"pytest collects tests through a symlinked folder, but test-plan searches only folders inside the repository (and each once), so the tests pytest finds through this link are in no shard and CI never runs them",
+		"move the tests inside the repository (or point the link at a folder inside it); remove a link that loops or repeats another"}
 	ruleShallowCheckout = Rule{"shallow-checkout", Error,
 		"actions/checkout fetches one commit and no tags by default; the version and release actions need the tags and commits since the last release",
 		"add with: fetch-depth: 0 to the checkout step (with no checkout, add actions/checkout with fetch-depth: 0 before the action)"}
@@ -153,7 +156,7 @@ var (
 		"GitHub drops a job output that contains a secret (it is masked), so a later job reads an empty value",
 		"move the step that reads the secret into a job without outputs:, or pass what later jobs need without the secret in it"}
 
-	allRules = []Rule{ruleMarkerUnregistered, ruleMarkerUnused, ruleCovFailUnder, ruleNoTier, ruleShallowCheckout,
+	allRules = []Rule{ruleMarkerUnregistered, ruleMarkerUnused, ruleCovFailUnder, ruleNoTier, ruleSymlinkNotSearched, ruleShallowCheckout,
 		rulePermissionsMissing, rulePermissionsBroad, ruleUnpinned, ruleDockerRoot, ruleDockerHealth, ruleMigrationHeads,
 		ruleImageUpper, ruleSecretOutputs}
 )

@@ -22,6 +22,7 @@ func TestFixtureReportsEachMistakeOnce(t *testing.T) {
 		"marker-unused":          "pytest.ini:5",
 		"cov-fail-under":         "pytest.ini:6",
 		"no-tier":                "tests/test_app.py:15",
+		"symlink-not-searched":   "tests/generated:0", // a committed link to a folder that does not exist
 		"shallow-checkout":       ".github/workflows/ci.yml:11",
 		"permissions-missing":    ".github/workflows/ci.yml:24",
 		"permissions-broad":      ".github/workflows/ci.yml:21",
@@ -151,5 +152,66 @@ func TestUntieredShapes(t *testing.T) {
 		if n != tc.n || first != tc.first || line != tc.firstLine {
 			t.Errorf("%s: %d untiered (first %q at line %d), want %d (first %q at line %d)", tc.file, n, first, line, tc.n, tc.first, tc.firstLine)
 		}
+	}
+}
+
+// A symlinked test folder is audited like a real one when it leads inside
+// the repository (pytest collects through it); one leading outside, to
+// nothing or back to a folder above it is a finding naming it.
+func TestSymlinkedTestFolders(t *testing.T) {
+	const untieredTest = "def test_plain():\n    pass\n"
+	for _, tc := range []struct {
+		name string
+		link string   // target of tests/linked; "OUT" is a folder outside the repository
+		want []string // rule file:line, and for the symlink finding | a fragment of its message
+	}{
+		{"inside", "../shared", []string{"no-tier tests/linked/test_shared.py:1", "no-tier tests/test_real.py:1"}},
+		{"outside", "OUT", []string{"symlink-not-searched tests/linked:0 | leads outside the workspace", "no-tier tests/test_real.py:1"}},
+		{"dangling", "../build/tests", []string{"symlink-not-searched tests/linked:0 | leads to nothing", "no-tier tests/test_real.py:1"}},
+		{"loop", "..", []string{"symlink-not-searched tests/linked:0 | a loop", "no-tier tests/test_real.py:1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir, outside := t.TempDir(), t.TempDir()
+			for _, p := range []string{filepath.Join(dir, "tests", "test_real.py"), filepath.Join(dir, "shared", "test_shared.py"), filepath.Join(outside, "test_out.py")} {
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte(untieredTest), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			target := tc.link
+			if target == "OUT" {
+				target = outside
+			}
+			if err := os.Symlink(target, filepath.Join(dir, "tests", "linked")); err != nil {
+				t.Fatal(err)
+			}
+			fs, err := Run(context.Background(), dir, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range fs {
+				if f.Rule == ruleSymlinkNotSearched.ID {
+					if f.Severity != Warning || f.Why == "" || f.Fix == "" {
+						t.Errorf("finding %+v: want a warning with why and fix", f)
+					}
+					got = append(got, f.Rule+" "+f.File+":"+itoa(f.Line)+" | "+f.Message)
+					continue
+				}
+				got = append(got, f.Rule+" "+f.File+":"+itoa(f.Line))
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+			for i := range got {
+				gotLoc, gotMsg, _ := strings.Cut(got[i], " | ")
+				wantLoc, wantMsg, _ := strings.Cut(tc.want[i], " | ")
+				if gotLoc != wantLoc || !strings.Contains(gotMsg, wantMsg) {
+					t.Errorf("finding %q, want %q", got[i], tc.want[i])
+				}
+			}
+		})
 	}
 }

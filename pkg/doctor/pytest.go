@@ -57,9 +57,12 @@ func checkPytest(ctx context.Context, root *repo, o Options) ([]Finding, error) 
 			out = append(out, ruleCovFailUnder.at(cfg.addopts[i].file, cfg.addopts[i].line, "addopts sets --cov-fail-under"))
 		}
 	}
-	testFiles, err := root.glob(ctx, tiers.DefaultPaths())
+	testFiles, skipped, err := root.globLinks(ctx, tiers.DefaultPaths())
 	if err != nil {
 		return nil, fmt.Errorf("finding the tests: %w", err)
+	}
+	for _, s := range skipped {
+		out = append(out, ruleSymlinkNotSearched.at(s.Path, 0, "a symlinked test folder that %s", s.Reason))
 	}
 	tierMarkers := map[string]bool{}
 	selectsAll := false

@@ -41,4 +41,11 @@ func (r *repo) glob(ctx context.Context, patterns []string) ([]string, error) {
 	return tiers.GlobIn(ctx, r.w, patterns)
 }
 
+// globLinks is glob with the symlinked folders the patterns reach that
+// were not searched (they lead out of the repository, to nothing, or
+// back to a folder already searched).
+func (r *repo) globLinks(ctx context.Context, patterns []string) ([]string, []tiers.SkippedLink, error) {
+	return tiers.GlobLinks(ctx, r.w, patterns)
+}
+
 func notExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }

@@ -2,6 +2,7 @@ package tiers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/org/timetracker-ci/pkg/workspace"
 )
@@ -100,10 +102,36 @@ func Glob(ctx context.Context, root string, patterns []string) ([]string, error)
 	return GlobIn(ctx, w, patterns)
 }
 
-// GlobIn is Glob inside a workspace jail: the walk lists directories
-// through it and never follows a symlinked folder (inside or out); a
-// symlinked file is listed, and refused when read if it leads out.
+// GlobIn is Glob inside a workspace jail; see GlobLinks, whose skipped
+// folders it leaves to callers that report them.
 func GlobIn(ctx context.Context, w *workspace.Workspace, patterns []string) ([]string, error) {
+	files, _, err := GlobLinks(ctx, w, patterns)
+	return files, err
+}
+
+// SkippedLink is a symlinked folder the globs reach that the search did
+// not walk, so tests pytest may collect through it are in no shard: the
+// caller reports it, nothing is skipped silently.
+type SkippedLink struct {
+	Path   string // the link, workspace-relative, slash-separated
+	Reason string // why it was not searched
+	Fix    string // what to do
+}
+
+// String is the report line: the folder, why, and the fix.
+func (s SkippedLink) String() string {
+	return fmt.Sprintf("%s is a symlinked folder that %s: its tests are in no shard, though pytest may collect them through it: %s", s.Path, s.Reason, s.Fix)
+}
+
+// GlobLinks is Glob inside a workspace jail. The walk lists directories
+// through the jail and walks a symlinked folder like a real one when its
+// target resolves inside the workspace (pytest collects through it, under
+// the link's path), once: a link to a folder on the walk's path (a loop)
+// or to a folder already walked through another link is not walked again.
+// A symlinked folder leading outside the workspace, to nothing, or not
+// walked again is returned as skipped when a pattern could match below
+// it. A symlinked file is listed, and refused when read if it leads out.
+func GlobLinks(ctx context.Context, w *workspace.Workspace, patterns []string) ([]string, []SkippedLink, error) {
 	root := w.Dir()
 	var inc, exc []string
 	for _, p := range patterns {
@@ -112,14 +140,14 @@ func GlobIn(ctx context.Context, w *workspace.Workspace, patterns []string) ([]s
 			continue
 		}
 		if err := checkPattern(p); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		neg := strings.HasPrefix(p, "!")
 		p = strings.TrimPrefix(p, "!")
 		if filepath.IsAbs(p) {
 			rel, err := w.Rel("", p)
 			if err != nil {
-				return nil, fmt.Errorf("glob pattern %q is outside the workspace %s", p, root)
+				return nil, nil, fmt.Errorf("glob pattern %q is outside the workspace %s", p, root)
 			}
 			p = rel
 		}
@@ -131,39 +159,165 @@ func GlobIn(ctx context.Context, w *workspace.Workspace, patterns []string) ([]s
 		}
 	}
 	if len(inc) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
-	var out []string
-	n := 0
-	err := fs.WalkDir(w.FS(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if p == "." {
+	g := &globWalk{ctx: ctx, fsys: w.FS(), inc: inc, exc: exc, linked: map[dirID]string{}}
+	st, err := fs.Stat(g.fsys, ".")
+	if err == nil {
+		err = g.dir(".", idOf(st))
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("search %s: %w", root, err)
+	}
+	sort.Strings(g.out)
+	return g.out, g.skipped, nil
+}
+
+// globWalk is one search: the files matched, the symlinked folders not
+// walked, and what loop protection needs.
+type globWalk struct {
+	ctx      context.Context
+	fsys     fs.FS
+	inc, exc []string
+	out      []string
+	skipped  []SkippedLink
+	n        int
+	path     []dirID          // the folders from the root to the one being walked
+	linked   map[dirID]string // folder → the link it was walked through
+}
+
+func (g *globWalk) dir(p string, id dirID) error {
+	es, err := fs.ReadDir(g.fsys, p)
+	if err != nil {
+		if p == "." {
+			return err
+		}
+		return nil // unreadable corners do not stop the search
+	}
+	g.path = append(g.path, id)
+	defer func() { g.path = g.path[:len(g.path)-1] }()
+	for _, e := range es {
+		if g.n++; g.n%1024 == 0 {
+			if err := g.ctx.Err(); err != nil {
 				return err
 			}
-			return nil // unreadable corners do not stop the search
 		}
-		if n++; n%1024 == 0 {
-			if err := ctx.Err(); err != nil {
+		child := e.Name()
+		if p != "." {
+			child = p + "/" + e.Name()
+		}
+		switch {
+		case e.IsDir():
+			if skipDirs[e.Name()] {
+				continue
+			}
+			st, err := e.Info()
+			if err != nil {
+				continue
+			}
+			if err := g.dir(child, idOf(st)); err != nil {
 				return err
 			}
-		}
-		if d.IsDir() {
-			if p != "." && skipDirs[d.Name()] {
-				return fs.SkipDir
+		case e.Type()&fs.ModeSymlink != 0:
+			if err := g.link(child, e.Name()); err != nil {
+				return err
 			}
+		default:
+			g.file(child)
+		}
+	}
+	return nil
+}
+
+func (g *globWalk) file(rel string) {
+	if matchAny(g.inc, rel) && !matchAny(g.exc, rel) {
+		g.out = append(g.out, rel)
+	}
+}
+
+// link follows a symlink through the jail: os.Root refuses a target
+// outside the workspace, so nothing outside is ever listed.
+func (g *globWalk) link(rel, name string) error {
+	st, err := fs.Stat(g.fsys, rel)
+	switch {
+	case err == nil && !st.IsDir():
+		g.file(rel) // a symlinked file: listed, checked when read
+		return nil
+	case err == nil:
+		if skipDirs[name] {
 			return nil
 		}
-		rel := p
-		if matchAny(inc, rel) && !matchAny(exc, rel) {
-			out = append(out, rel)
+		id := idOf(st)
+		if id.ok && slices.Contains(g.path, id) {
+			g.skip(rel, "leads to a folder above it (a loop), so it is not searched again",
+				"remove the link (pytest would collect the same tests again under it)")
+			return nil
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("search %s: %w", root, err)
+		if other, seen := g.linked[id]; seen && id.ok {
+			g.skip(rel, "leads to the same folder as "+other+", searched once through that link",
+				"remove one of the two links (pytest would collect the same tests twice)")
+			return nil
+		}
+		g.linked[id] = rel
+		return g.dir(rel, id)
 	}
-	sort.Strings(out)
-	return out, nil
+	// Not followed: listed as a file if it is named like one (reading it
+	// then refuses it, naming it), otherwise reported when a pattern
+	// reaches below it.
+	if matchAny(g.inc, rel) {
+		g.file(rel)
+		return nil
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		g.skip(rel, "leads to nothing (a dangling link), so it was not searched",
+			"point the link at a folder inside the workspace, or remove it; if a step creates its target before pytest runs, move the tests inside the workspace instead")
+	case errors.Is(err, syscall.ELOOP):
+		g.skip(rel, "is a symlink loop, so it was not searched", "remove the link")
+	default:
+		g.skip(rel, "leads outside the workspace, so it was not searched (nothing outside the workspace is read)",
+			"move the tests inside the workspace (or point the link at a folder inside it)")
+	}
+	return nil
+}
+
+func (g *globWalk) skip(rel, reason, fix string) {
+	for _, p := range g.inc {
+		if canDescend(p, rel) {
+			g.skipped = append(g.skipped, SkippedLink{Path: rel, Reason: reason, Fix: fix})
+			return
+		}
+	}
+}
+
+// canDescend reports whether pattern could match a path strictly below
+// the folder dir.
+func canDescend(pattern, dir string) bool {
+	ps, ns := strings.Split(pattern, "/"), strings.Split(dir, "/")
+	memo := map[[2]int]bool{}
+	var f func(i, j int) bool
+	f = func(i, j int) bool {
+		if j == len(ns) {
+			return i < len(ps)
+		}
+		if i == len(ps) {
+			return false
+		}
+		key := [2]int{i, j}
+		if v, ok := memo[key]; ok {
+			return v
+		}
+		var res bool
+		if ps[i] == "**" {
+			res = f(i+1, j) || f(i, j+1)
+		} else {
+			ok, err := path.Match(ps[i], ns[j])
+			res = err == nil && ok && f(i+1, j+1)
+		}
+		memo[key] = res
+		return res
+	}
+	return f(0, 0)
 }
 
 func matchAny(ps []string, name string) bool {

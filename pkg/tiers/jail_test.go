@@ -151,22 +151,145 @@ func TestClearResultsThroughTheJail(t *testing.T) {
 	}
 }
 
-// GlobIn never descends into a symlinked folder, inside or out.
-func TestGlobDoesNotFollowSymlinkedFolders(t *testing.T) {
-	dir := t.TempDir()
-	outside := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(outside, "tests"), 0o755); err != nil {
+// GlobLinks walks a symlinked folder whose target is inside the
+// workspace, as pytest collects through it, once and never in a loop; a
+// symlinked folder leading out, to nothing or in a loop is not walked and
+// is reported when the patterns reach below it. Real links in a temporary
+// workspace.
+func TestGlobSymlinkedFolders(t *testing.T) {
+	type link struct{ at, to string } // to: relative to the link's folder; "OUT/…" is outside
+	tests := []struct {
+		name    string
+		files   []string // created in the workspace
+		links   []link
+		want    []string // matches
+		skipped []string // "path: reason fragment"
+	}{
+		{"inside target is walked",
+			[]string{"tests/test_real.py", "shared/unit/test_a.py", "shared/unit/deep/test_b.py"},
+			[]link{{"tests/unit", "../shared/unit"}},
+			[]string{"tests/test_real.py", "tests/unit/deep/test_b.py", "tests/unit/test_a.py"}, nil},
+		{"inside target through a symlinked parent",
+			[]string{"lib/tests/api/test_c.py"},
+			[]link{{"tests", "lib/tests"}},
+			[]string{"tests/api/test_c.py"}, nil},
+		{"outside target is reported, not walked",
+			[]string{"tests/test_real.py"},
+			[]link{{"tests/vendor", "OUT/tests"}},
+			[]string{"tests/test_real.py"}, []string{"tests/vendor: leads outside the workspace"}},
+		{"outside target the patterns cannot reach is not reported",
+			[]string{"tests/test_real.py"},
+			[]link{{"docs/vendor", "OUT/tests"}},
+			[]string{"tests/test_real.py"}, nil},
+		{"loop to the folder itself",
+			[]string{"tests/test_real.py"},
+			[]link{{"tests/again", "."}},
+			[]string{"tests/test_real.py"}, []string{"tests/again: a loop"}},
+		{"loop to the workspace root",
+			[]string{"tests/sub/test_real.py"},
+			[]link{{"tests/sub/root", "../.."}},
+			[]string{"tests/sub/test_real.py"}, []string{"tests/sub/root: a loop"}},
+		{"dangling",
+			[]string{"tests/test_real.py"},
+			[]link{{"tests/generated", "../build/tests"}},
+			[]string{"tests/test_real.py"}, []string{"tests/generated: leads to nothing"}},
+		{"link to a link to itself",
+			[]string{"tests/test_real.py"},
+			[]link{{"tests/self", "self"}},
+			[]string{"tests/test_real.py"}, []string{"tests/self: a symlink loop"}},
+		{"two links to one folder: walked once",
+			[]string{"lib/x/test_x.py"},
+			[]link{{"tests/a", "../lib/x"}, {"tests/b", "../lib/x"}},
+			[]string{"tests/a/test_x.py"}, []string{"tests/b: the same folder as tests/a"}},
+		{"a link to a real folder the walk also lists",
+			[]string{"tests/real/test_r.py"},
+			[]link{{"tests/alias", "real"}},
+			[]string{"tests/alias/test_r.py", "tests/real/test_r.py"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root, outside := t.TempDir(), t.TempDir()
+			if err := os.MkdirAll(filepath.Join(outside, "tests"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(outside, "tests", "test_out.py"), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range tt.files {
+				p := filepath.Join(root, filepath.FromSlash(f))
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, l := range tt.links {
+				at := filepath.Join(root, filepath.FromSlash(l.at))
+				if err := os.MkdirAll(filepath.Dir(at), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				to := filepath.FromSlash(l.to)
+				if rest, ok := strings.CutPrefix(l.to, "OUT/"); ok {
+					to = filepath.Join(outside, filepath.FromSlash(rest))
+				}
+				if err := os.Symlink(to, at); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, skipped, err := GlobLinks(context.Background(), mustJail(t, root), DefaultPaths())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("matches:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+			if len(skipped) != len(tt.skipped) {
+				t.Fatalf("skipped %v, want %v", skipped, tt.skipped)
+			}
+			for i, s := range skipped {
+				path, reason, _ := strings.Cut(tt.skipped[i], ": ")
+				if s.Path != path || !strings.Contains(s.Reason, reason) || s.Fix == "" {
+					t.Errorf("skipped %+v, want %s", s, tt.skipped[i])
+				}
+				if msg := s.String(); !strings.HasPrefix(msg, s.Path+" is a symlinked folder") || !strings.Contains(msg, "pytest may collect") || !strings.Contains(msg, s.Fix) {
+					t.Errorf("report %q does not name the folder, say pytest would collect it and how to fix it", msg)
+				}
+			}
+		})
+	}
+}
+
+// The plan puts the tests of a symlinked folder inside the workspace in a
+// shard, and carries the folders it did not search for the action to
+// report.
+func TestMakeReportsSymlinkedFolders(t *testing.T) {
+	root, outside := t.TempDir(), t.TempDir()
+	for _, f := range []string{filepath.Join(root, "tests", "test_real.py"), filepath.Join(root, "shared", "test_shared.py"), filepath.Join(outside, "test_out.py")} {
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(f, []byte("def test_it():\n    pass\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for at, to := range map[string]string{"tests/shared": "../shared", "tests/vendor": outside} {
+		if err := os.Symlink(to, filepath.Join(root, filepath.FromSlash(at))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := Make(context.Background(), []Tier{{Name: "all", Shards: 1, Timeout: 10}}, Options{Root: root})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(outside, "tests", "test_x.py"), nil, 0o644); err != nil {
-		t.Fatal(err)
+	if got := strings.Join(p.Tiers[0].Jobs[0].Tests, " "); got != "tests/shared/test_shared.py tests/test_real.py" && got != "tests/test_real.py tests/shared/test_shared.py" {
+		t.Errorf("shard runs %s, want both test files", got)
 	}
-	if err := os.Symlink(filepath.Join(outside, "tests"), filepath.Join(dir, "tests")); err != nil {
-		t.Fatal(err)
+	if len(p.Skipped) != 1 || p.Skipped[0].Path != "tests/vendor" {
+		t.Fatalf("skipped %+v, want tests/vendor", p.Skipped)
 	}
-	got, err := Glob(context.Background(), dir, DefaultPaths())
-	if err != nil || len(got) != 0 {
-		t.Fatalf("Glob = %v, %v; want nothing", got, err)
+	if md := p.Markdown(); !strings.Contains(md, "tests/vendor") {
+		t.Errorf("the summary does not name the folder not searched:\n%s", md)
 	}
 }
 
@@ -195,8 +318,8 @@ func FuzzWorkDir(f *testing.F) {
 }
 
 // FuzzGlobIn: whatever the patterns, every match is a path inside the
-// root reached without a symlinked folder (the link itself may match, as
-// a file; reading it through the jail refuses it).
+// root reached without the symlinked folder that leads out (the link
+// itself may match, as a file; reading it through the jail refuses it).
 func FuzzGlobIn(f *testing.F) {
 	for _, s := range []string{"**/*.py", "link/**", "../**", "/etc/*", "tests/**/test_*.py\n!tests/x.py", "**/**/**", "[", "*"} {
 		f.Add(s)

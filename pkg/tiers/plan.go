@@ -63,6 +63,10 @@ type Plan struct {
 	Version    int        `json:"version"`
 	ResultsDir string     `json:"results-dir"`
 	Tiers      []TierPlan `json:"tiers"`
+	// Skipped are symlinked folders the tiers' paths reach that were not
+	// searched (see GlobLinks): the action reports each one. Not part of
+	// the plan document.
+	Skipped []SkippedLink `json:"-"`
 }
 
 // TierPlan is one tier's shards. Tier.Shards is the shard count actually
@@ -123,9 +127,15 @@ func Make(ctx context.Context, tiers []Tier, o Options) (*Plan, error) {
 		files, ok := found[key]
 		if !ok {
 			var err error
-			files, err = GlobIn(ctx, jail, paths)
+			var skipped []SkippedLink
+			files, skipped, err = GlobLinks(ctx, jail, paths)
 			if err != nil {
 				return nil, fmt.Errorf("tier %s: %w", t.Name, err)
+			}
+			for _, s := range skipped {
+				if !slices.ContainsFunc(p.Skipped, func(o SkippedLink) bool { return o.Path == s.Path }) {
+					p.Skipped = append(p.Skipped, s)
+				}
 			}
 			if err := checkAddressable(files); err != nil {
 				return nil, fmt.Errorf("tier %s: %w", t.Name, err)
