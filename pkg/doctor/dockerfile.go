@@ -49,7 +49,16 @@ func checkDockerfile(ctx context.Context, root *repo, o Options) ([]Finding, err
 		out = append(out, ruleDockerRoot.at(name, line, "the image runs as root (no USER in the final stage, or USER root)"))
 	}
 	if !health {
-		out = append(out, ruleDockerHealth.at(name, line, "the image has no HEALTHCHECK"))
+		// A healthcheck: on the compose service that runs the image is
+		// the repository's health check (the compose and Kubernetes
+		// manifests timetracker-ci generates define their own probes).
+		switch h := composeHealthOf(root, name); {
+		case h.checked != "":
+		case len(h.builders) > 0:
+			out = append(out, ruleDockerHealth.at(name, line, "the image has no HEALTHCHECK, and the compose service that builds it (%s) defines no healthcheck:", strings.Join(h.builders, ", ")))
+		default:
+			out = append(out, ruleDockerHealth.at(name, line, "the image has no HEALTHCHECK, and no compose file defines a healthcheck: for a service running it"))
+		}
 	}
 	return out, nil
 }

@@ -144,8 +144,8 @@ var (
 		"a container that runs as root turns any code execution in the app into root in the container",
 		"create a user and switch to it before CMD: RUN useradd --system --uid 10001 app and USER 10001"}
 	ruleDockerHealth = Rule{"dockerfile-healthcheck", Warning,
-		"without a HEALTHCHECK, compose and the deployment cannot tell a hung app from a running one",
-		"add HEALTHCHECK CMD that requests the app's health endpoint, e.g. /_health"}
+		"with no HEALTHCHECK in the image and no healthcheck: on its compose service, docker run and the repository's compose cannot tell a hung app from a running one (the compose and Kubernetes manifests timetracker-ci generates define their own probes)",
+		"add HEALTHCHECK CMD that requests the app's health endpoint, e.g. /_health, or a healthcheck: on the compose service that builds the image"}
 	ruleMigrationHeads = Rule{"migration-heads", Error,
 		"with two heads, flask db upgrade (alembic upgrade head) refuses to run and the deployment's migration step fails",
 		"merge them: flask db merge -m 'merge heads' <head> <head>, and commit the new revision"}

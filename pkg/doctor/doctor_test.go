@@ -215,3 +215,44 @@ func TestSymlinkedTestFolders(t *testing.T) {
 		})
 	}
 }
+
+// A health check on the compose service that builds the image is the
+// repository's health check: no warning then. Without one in the image
+// or on that service the warning stays and says which service lacks it.
+func TestDockerfileHealthcheckInCompose(t *testing.T) {
+	for _, tc := range []struct {
+		fixture string
+		want    string // fragment of the warning's message; "" for none
+	}{
+		{"dockerfile-has-it", ""},
+		{"app-service", ""},   // build: . with a healthcheck, as TimeTracker's docker-compose.yml
+		{"long-build", ""},    // build: {context: ., dockerfile: Dockerfile} in compose.yaml
+		{"several-files", ""}, // one of the compose files defines it
+		{"image-only", ""},    // no service builds the Dockerfile: any service's healthcheck counts
+		{"no-compose", "no compose file defines a healthcheck: for a service running it"},
+		{"other-service-only", "the compose service that builds it (docker-compose.yml: app) defines no healthcheck:"},
+		{"disabled", "(docker-compose.yml: app) defines no healthcheck:"},
+		{"test-none", "(docker-compose.yml: app) defines no healthcheck:"},
+		{"no-test", "(docker-compose.yml: app) defines no healthcheck:"},
+		{"builds-other", "no compose file defines a healthcheck: for a service running it"}, // the checked service builds another Dockerfile
+	} {
+		t.Run(tc.fixture, func(t *testing.T) {
+			fs, err := Run(context.Background(), filepath.Join("testdata", "healthcheck", tc.fixture), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []Finding
+			for _, f := range fs {
+				if f.Rule == ruleDockerHealth.ID {
+					got = append(got, f)
+				}
+			}
+			switch {
+			case tc.want == "" && len(got) != 0:
+				t.Errorf("warned: %s", got[0])
+			case tc.want != "" && (len(got) != 1 || !strings.Contains(got[0].Message, tc.want) || got[0].Severity != Warning || got[0].File != "Dockerfile" || got[0].Line != 4):
+				t.Errorf("findings %v, want one warning at Dockerfile:4 saying %q", got, tc.want)
+			}
+		})
+	}
+}
