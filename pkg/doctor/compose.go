@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"fmt"
 	"path"
 	"sort"
 	"strings"
@@ -20,17 +21,21 @@ type composeHealth struct {
 // it builds dockerfile and defines an enabled healthcheck; when no service
 // builds it (the app service pulls an image, or the build cannot be read),
 // a healthcheck on any service that builds no other Dockerfile counts, as
-// the one built from dockerfile cannot be told apart. A compose file that
-// cannot be read or parsed counts for nothing.
-func composeHealthOf(root *repo, dockerfile string) composeHealth {
+// the one built from dockerfile cannot be told apart. A compose file the
+// jail refuses stops the audit, as every refused file does; one that is
+// not YAML counts for nothing.
+func composeHealthOf(root *repo, dockerfile string) (composeHealth, error) {
 	names, _ := root.w.Glob("path", "*compose*.y*ml")
 	sort.Strings(names)
 	var h composeHealth
 	unknown := "" // the first service with a healthcheck whose build is not another Dockerfile
 	for _, name := range names {
+		if root.isDir(name) {
+			continue
+		}
 		data, err := root.read(name)
 		if err != nil {
-			continue
+			return composeHealth{}, fmt.Errorf("reading %s: %w", name, err)
 		}
 		var doc struct {
 			Services map[string]yaml.Node `yaml:"services"`
@@ -69,7 +74,7 @@ func composeHealthOf(root *repo, dockerfile string) composeHealth {
 	if len(h.builders) == 0 {
 		h.checked = unknown
 	}
-	return h
+	return h, nil
 }
 
 // buildsDockerfile reports whether a service's build: builds dockerfile

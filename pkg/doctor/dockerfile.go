@@ -52,7 +52,11 @@ func checkDockerfile(ctx context.Context, root *repo, o Options) ([]Finding, err
 		// A healthcheck: on the compose service that runs the image is
 		// the repository's health check (the compose and Kubernetes
 		// manifests timetracker-ci generates define their own probes).
-		switch h := composeHealthOf(root, name); {
+		h, err := composeHealthOf(root, name)
+		if err != nil {
+			return nil, err
+		}
+		switch {
 		case h.checked != "":
 		case len(h.builders) > 0:
 			out = append(out, ruleDockerHealth.at(name, line, "the image has no HEALTHCHECK, and the compose service that builds it (%s) defines no healthcheck:", strings.Join(h.builders, ", ")))

@@ -256,3 +256,63 @@ func TestDockerfileHealthcheckInCompose(t *testing.T) {
 		})
 	}
 }
+
+// A compose file that is a symlink out of the repository is refused, as
+// every file doctor reads: nothing of it reaches a finding or the error.
+func TestComposeSymlinkOutIsRefused(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	const canary = "CANARY-compose-51d0"
+	secret := filepath.Join(outside, "secret.yml")
+	if err := os.WriteFile(secret, []byte("services:\n  app:\n    build: .\n    healthcheck:\n      test: [\"CMD\", \""+canary+"\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\nUSER 10001\nCMD [\"/app\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secret, filepath.Join(dir, "docker-compose.yml")); err != nil {
+		t.Fatal(err)
+	}
+	fs, err := Run(context.Background(), dir, Options{})
+	if err == nil || !strings.Contains(err.Error(), "docker-compose.yml") || !strings.Contains(err.Error(), "outside") {
+		t.Fatalf("findings %v, error %v: want the compose file refused, naming it", fs, err)
+	}
+	if strings.Contains(err.Error(), canary) {
+		t.Errorf("the refusal leaks the file outside: %v", err)
+	}
+}
+
+// FuzzComposeHealth: any compose file (valid YAML or not) gives an answer
+// without a panic, and a healthchecked service is only ever one the file
+// names.
+func FuzzComposeHealth(f *testing.F) {
+	for _, c := range []string{"app-service", "long-build", "other-service-only", "image-only", "disabled", "test-none", "builds-other", "no-test"} {
+		names, _ := filepath.Glob(filepath.Join("testdata", "healthcheck", c, "*compose*.y*ml"))
+		for _, n := range names {
+			data, err := os.ReadFile(n)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(data)
+		}
+	}
+	f.Add([]byte("services:\n  a:\n    build: [1]\n    healthcheck: {test: {x: 1}}\n"))
+	f.Add([]byte("services: 3\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "docker-compose.yml"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, err := openRepo(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.close()
+		h, err := composeHealthOf(r, "Dockerfile")
+		if err != nil {
+			return // over the size cap
+		}
+		if h.checked != "" && !strings.HasPrefix(h.checked, "docker-compose.yml: ") {
+			t.Fatalf("healthcheck found on %q", h.checked)
+		}
+	})
+}
