@@ -380,6 +380,8 @@ func (st *state) arg(dot reflect.Value, n parse.Node) (reflect.Value, error) {
 		return reflect.ValueOf(n.Text), nil
 	case *parse.NumberNode:
 		switch {
+		case n.IsComplex: // as text/template: 0i is complex, even though it is also a whole number
+			return reflect.ValueOf(n.Complex128), nil
 		case n.IsInt:
 			return reflect.ValueOf(int(n.Int64)), nil
 		case n.IsFloat:
