@@ -48,7 +48,6 @@ var oldKnownKinds = map[string]func() any{
 	"autoscaling/v2 HorizontalPodAutoscaler": func() any { return &autoscalingv2.HorizontalPodAutoscaler{} },
 }
 
-
 // oldK8sFile is what one file declares, for the checks across documents.
 type oldK8sFile struct {
 	workloads []oldWorkload
