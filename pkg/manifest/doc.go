@@ -6,9 +6,11 @@
 // Every rendered file is validated before anything is written: compose files
 // against the compose specification's properties and references (a test runs
 // compose-go's loader beside it on the same files), Kubernetes documents by
-// strict decoding into k8s.io/api types plus checks the API server would not
-// make (selectors match pod labels, probe and Service ports exist, images are
-// pinned by digest), JSON by parsing. Output depends only on the inputs: the
+// strict decoding into mirrors of the k8s.io/api types (internal/k8sapi,
+// generated from them by a test, which keeps the Kubernetes modules out of
+// the shipped binary) plus checks the API server would not make (selectors
+// match pod labels, probe and Service ports exist, images are pinned by
+// digest), JSON by parsing. Output depends only on the inputs: the
 // same options give byte-identical files.
 //
 // # Templates

@@ -9,18 +9,16 @@ import (
 	"sort"
 	"strings"
 
+	appsv1 "github.com/org/timetracker-ci/pkg/manifest/internal/k8sapi/apps/v1"
+	autoscalingv2 "github.com/org/timetracker-ci/pkg/manifest/internal/k8sapi/autoscaling/v2"
+	batchv1 "github.com/org/timetracker-ci/pkg/manifest/internal/k8sapi/batch/v1"
+	corev1 "github.com/org/timetracker-ci/pkg/manifest/internal/k8sapi/core/v1"
+	metav1 "github.com/org/timetracker-ci/pkg/manifest/internal/k8sapi/meta/v1"
+	networkingv1 "github.com/org/timetracker-ci/pkg/manifest/internal/k8sapi/networking/v1"
+	policyv1 "github.com/org/timetracker-ci/pkg/manifest/internal/k8sapi/policy/v1"
+	"github.com/org/timetracker-ci/pkg/manifest/internal/k8sapi/util/intstr"
+	sigsyaml "github.com/org/timetracker-ci/pkg/manifest/internal/k8syaml"
 	"gopkg.in/yaml.v3"
-	appsv1 "k8s.io/api/apps/v1"
-	autoscalingv2 "k8s.io/api/autoscaling/v2"
-	batchv1 "k8s.io/api/batch/v1"
-	corev1 "k8s.io/api/core/v1"
-	networkingv1 "k8s.io/api/networking/v1"
-	policyv1 "k8s.io/api/policy/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/apimachinery/pkg/util/validation"
-	sigsyaml "sigs.k8s.io/yaml"
 )
 
 // Validate checks one rendered file, choosing the validator from its name
@@ -160,7 +158,8 @@ type k8sFile struct {
 }
 
 // ValidateKubernetes decodes every document strictly (unknown or duplicate
-// fields are errors) into the k8s.io/api type its apiVersion and kind name,
+// fields are errors) into the type its apiVersion and kind name (a mirror of
+// the k8s.io/api type, see internal/k8sapi),
 // then checks what the API server would only find at apply time or later:
 // workload selectors match their pod template labels, probes use declared
 // container ports, every image is pinned by digest (img's repository to
@@ -202,12 +201,12 @@ func (f *k8sFile) add(d k8sDoc, img Image) error {
 	if err := sigsyaml.UnmarshalStrict(d.data, obj); err != nil {
 		return fmt.Errorf("kubernetes %s: %s: %w", d.where(), tm.Kind, err)
 	}
-	meta := obj.(metav1.Object)
+	meta := obj.(interface{ Meta() *metav1.ObjectMeta }).Meta()
 	wrap := func(err error) error {
 		if err == nil {
 			return nil
 		}
-		return fmt.Errorf("kubernetes %s: %s %s: %w", d.where(), tm.Kind, meta.GetName(), err)
+		return fmt.Errorf("kubernetes %s: %s %s: %w", d.where(), tm.Kind, meta.Name, err)
 	}
 	if err := checkMeta(meta); err != nil {
 		return fmt.Errorf("kubernetes %s: %s: %w", d.where(), tm.Kind, err)
@@ -240,7 +239,7 @@ func (f *k8sFile) add(d k8sDoc, img Image) error {
 		f.later = append(f.later, func() error { return wrap(checkHPA(o, f.workloads)) })
 	}
 	if w != nil {
-		w.doc, w.kind, w.name = d, tm.Kind, meta.GetName()
+		w.doc, w.kind, w.name = d, tm.Kind, meta.Name
 		if err := checkSelector(w.selector, w.template.Labels); err != nil {
 			return wrap(err)
 		}
@@ -252,20 +251,20 @@ func (f *k8sFile) add(d k8sDoc, img Image) error {
 	return nil
 }
 
-func checkMeta(m metav1.Object) error {
-	name, ns := m.GetName(), m.GetNamespace()
+func checkMeta(m *metav1.ObjectMeta) error {
+	name, ns := m.Name, m.Namespace
 	if name == "" {
 		return fmt.Errorf("metadata.name is missing")
 	}
-	if errs := validation.IsDNS1123Subdomain(name); len(errs) > 0 {
+	if errs := isDNS1123Subdomain(name, "characters"); len(errs) > 0 {
 		return fmt.Errorf("metadata.name %q: %s", name, strings.Join(errs, "; "))
 	}
 	if ns != "" {
-		if errs := validation.IsDNS1123Label(ns); len(errs) > 0 {
+		if errs := isDNS1123Label(ns); len(errs) > 0 {
 			return fmt.Errorf("metadata.namespace %q: %s", ns, strings.Join(errs, "; "))
 		}
 	}
-	return checkLabels("metadata.labels", m.GetLabels())
+	return checkLabels("metadata.labels", m.Labels)
 }
 
 func checkLabels(field string, l map[string]string) error {
@@ -275,10 +274,10 @@ func checkLabels(field string, l map[string]string) error {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if errs := validation.IsQualifiedName(k); len(errs) > 0 {
+		if errs := isQualifiedName(k); len(errs) > 0 {
 			return fmt.Errorf("%s key %q: %s", field, k, strings.Join(errs, "; "))
 		}
-		if errs := validation.IsValidLabelValue(l[k]); len(errs) > 0 {
+		if errs := isValidLabelValue(l[k]); len(errs) > 0 {
 			return fmt.Errorf("%s %s=%q: %s", field, k, l[k], strings.Join(errs, "; "))
 		}
 	}
@@ -292,12 +291,12 @@ func checkSelector(sel *metav1.LabelSelector, podLabels map[string]string) error
 	if err := checkLabels("spec.template.metadata.labels", podLabels); err != nil {
 		return err
 	}
-	s, err := metav1.LabelSelectorAsSelector(sel)
+	s, err := labelSelectorAsSelector(sel)
 	if err != nil {
 		return fmt.Errorf("spec.selector: %w", err)
 	}
-	if !s.Matches(labels.Set(podLabels)) {
-		return fmt.Errorf("spec.selector %q does not match the pod template labels %v: the workload would never own its pods", s.String(), labels.Set(podLabels).String())
+	if !s.matches(labelSet(podLabels)) {
+		return fmt.Errorf("spec.selector %q does not match the pod template labels %v: the workload would never own its pods", s.String(), labelSet(podLabels).String())
 	}
 	return nil
 }
@@ -381,9 +380,9 @@ func checkService(svc *corev1.Service, ws []workload) error {
 	if len(svc.Spec.Selector) == 0 || len(ws) == 0 {
 		return nil // an external or headless Service, or one for workloads elsewhere
 	}
-	sel := labels.SelectorFromSet(svc.Spec.Selector)
+	sel := selectorFromSet(svc.Spec.Selector)
 	for _, w := range ws {
-		if !sel.Matches(labels.Set(w.template.Labels)) {
+		if !sel.matches(labelSet(w.template.Labels)) {
 			continue
 		}
 		for _, sp := range svc.Spec.Ports {
@@ -460,12 +459,12 @@ func checkPDB(pdb *policyv1.PodDisruptionBudget, ws []workload) error {
 	if len(ws) == 0 {
 		return nil
 	}
-	sel, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
+	sel, err := labelSelectorAsSelector(pdb.Spec.Selector)
 	if err != nil {
 		return fmt.Errorf("spec.selector: %w", err)
 	}
 	for _, w := range ws {
-		if sel.Matches(labels.Set(w.template.Labels)) {
+		if sel.matches(labelSet(w.template.Labels)) {
 			return nil
 		}
 	}
