@@ -87,22 +87,20 @@ func Run(ctx context.Context, q Request) (*Outcome, error) {
 		}
 	}
 	t := target(q, base)
-	fresh, _ := Classify(r.Failures, base)
-	out.Published.NewFailures = len(fresh) + r.Unlisted
 	out.Posting = true
-	if !q.Comment && !q.CheckRun {
-		return out, nil
-	}
-	api, err := q.Client()
-	if err != nil {
-		return out, fmt.Errorf("pull request report: %w", err)
-	}
-	t.Owner, t.Repo = api.Owner, api.Repo
-	if q.Comment {
-		t.Issues = api.Issues
-	}
-	if q.CheckRun {
-		t.Checks = api.Checks
+	if q.Comment || q.CheckRun {
+		api, err := q.Client()
+		if err != nil {
+			out.Published, _ = Publish(ctx, r, t) // no API: counts the new failures, posts nothing
+			return out, fmt.Errorf("pull request report: %w", err)
+		}
+		t.Owner, t.Repo = api.Owner, api.Repo
+		if q.Comment {
+			t.Issues = api.Issues
+		}
+		if q.CheckRun {
+			t.Checks = api.Checks
+		}
 	}
 	out.Published, err = Publish(ctx, r, t)
 	return out, err
