@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Start time of the actions beside their yardsticks, in one run:
 #   - `timetracker-ci <action> --help`, best of 21, beside a hello-world Go
-#     binary built with the same flags (goal: at most 2x), and two floors:
+#     binary built with the same flags (goal: at most 2x), and three floors:
 #     hello world padded to our binary's size, and hello world linking the
-#     same third-party packages (their init runs before any code of ours);
+#     same third-party packages (their init runs before any code of ours),
+#     and hello world linking only the fixed libraries' packages;
 #   - `timetracker-ci version` on a tag push in a small repository, median,
 #     beside hello world (goal: at most 4x) and, when its checkout is given,
 #     docker/metadata-action's bundle under node on the same event (goal:
@@ -80,6 +81,19 @@ cp "$root/go.mod" "$root/go.sum" "$tmp/deps/"
   printf ')\n\nfunc main() { fmt.Println("hello, world") }\n'
 } >"$tmp/deps/main.go"
 (cd "$tmp/deps" && CGO_ENABLED=0 go build "${flags[@]}" -o "$tmp/hello-deps" .)
+# The third floor: hello world linking only the packages of the four fixed
+# libraries (go-githubactions, go-github, go-containerregistry, semver) that
+# the shipped binary links. Their package init (semver's regular
+# expressions, go-containerregistry's zstd tables and digest algorithms)
+# runs in every Go program that uses them: no action can start faster.
+mkdir -p "$tmp/fixed"
+cp "$root/go.mod" "$root/go.sum" "$tmp/fixed/"
+{
+  printf 'package main\n\nimport (\n\t"fmt"\n'
+  grep -E '^\s_ "(github.com/sethvargo/go-githubactions|github.com/google/go-github/|github.com/google/go-containerregistry/|github.com/Masterminds/semver/)' "$tmp/deps/main.go"
+  printf ')\n\nfunc main() { fmt.Println("hello, world") }\n'
+} >"$tmp/fixed/main.go"
+(cd "$tmp/fixed" && CGO_ENABLED=0 go build "${flags[@]}" -o "$tmp/hello-fixed" .)
 
 # figures FILE: one line per command of a hyperfine JSON export.
 figures() {
@@ -90,15 +104,26 @@ stat_of() { jq -r --arg c "$2" ".results[] | select(.command == \$c) | $3" "$1";
 
 echo "== <action> --help, best of $runs (goal: at most 2x hello world)"
 actions=$("$bin" --help | awk '/^Actions:/{f=1;next} /^$/{f=0} f{print $1}')
-cmds=("$tmp/hello-world" "$tmp/hello-padded" "$tmp/hello-deps")
+cmds=("$tmp/hello-world" "$tmp/hello-padded" "$tmp/hello-fixed" "$tmp/hello-deps")
 for a in $actions; do cmds+=("$bin $a --help"); done
 hyperfine -N --warmup 3 --runs "$runs" --export-json "$tmp/help.json" "${cmds[@]}" >/dev/null 2>&1
 hello_min=$(stat_of "$tmp/help.json" "$tmp/hello-world" '.times | min')
+fixed_min=$(stat_of "$tmp/help.json" "$tmp/hello-fixed" '.times | min')
 figures "$tmp/help.json" | while IFS=$'\t' read -r cmd best median cpu; do
-  printf '  %-44s best %6.2f ms (%4.1fx hello)  median %6.2f ms  cpu %6.2f ms\n' \
-    "${cmd#"$tmp/"}" "$best" "$(echo "$best / ($hello_min * 1000)" | bc -l)" "$median" "$cpu"
+  printf '  %-44s best %6.2f ms (%4.2fx hello, %4.2fx fixed)  median %6.2f ms  cpu %6.2f ms\n' \
+    "${cmd#"$tmp/"}" "$best" "$(echo "$best / ($hello_min * 1000)" | bc -l)" "$(echo "$best / ($fixed_min * 1000)" | bc -l)" "$median" "$cpu"
 done
-echo "  (hello-padded: hello world padded to our binary's size; hello-deps: hello world linking our $(grep -c '_ "' "$tmp/deps/main.go") third-party packages)"
+echo "  (hello-padded: hello world padded to our binary's size; hello-fixed: hello world linking the $(grep -c '_ "' "$tmp/fixed/main.go") packages"
+echo "   of the four fixed libraries that we link; hello-deps: hello world linking all our $(grep -c '_ "' "$tmp/deps/main.go") third-party packages)"
+
+# Instructions executed (valgrind's callgrind; the same count whatever else
+# the machine does), when valgrind is installed: the part of the start
+# that is CPU work, separate from exec and page faults.
+if command -v valgrind >/dev/null; then
+  instr() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | awk '/Collected/{print $4}'; }
+  echo "  instructions (callgrind): hello-world $(instr "$tmp/hello-world"), hello-fixed $(instr "$tmp/hello-fixed")," \
+    "hello-deps $(instr "$tmp/hello-deps"), version --help $(instr "$bin" version --help)"
+fi
 
 echo "== version on a tag push (goals: median at most 4x hello world; at least 30x faster than metadata-action)"
 repo=$tmp/repo
