@@ -306,4 +306,3 @@ func (r *Repo) commit(h plumbing.Hash) (Commit, error) {
 // longer message is cut here, which changes nothing a changelog or a
 // version bump reads (the subject line and trailers fit many times over).
 const maxCommitObject = 1 << 20
-
