@@ -134,8 +134,17 @@ func (r *Repo) ref(full string) (plumbing.Hash, string, error) {
 }
 
 // validRefName rejects names that would read files outside the ref
-// directories: the name comes from the user.
+// directories (the name comes from the user), and, as git does, names
+// outside refs/ other than upper-case ones like HEAD and FETCH_HEAD: a
+// branch called "config" must not read .git/config.
 func validRefName(name string) bool {
+	if !strings.HasPrefix(name, "refs/") {
+		for _, c := range name {
+			if !(c >= 'A' && c <= 'Z' || c == '_') {
+				return false
+			}
+		}
+	}
 	if name == "" || strings.HasPrefix(name, "/") || strings.HasSuffix(name, "/") || strings.Contains(name, "..") ||
 		strings.Contains(name, "//") || strings.ContainsAny(name, "\x00\\ \t\n:?*[") {
 		return false

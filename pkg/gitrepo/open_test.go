@@ -107,8 +107,13 @@ func TestResolveRevisionSyntax(t *testing.T) {
 	ctx := context.Background()
 	g, want := tagFixture(t)
 	first := want["v1.0.0"]
+	// Branches named like files of the git directory are branches.
+	g.Git("branch", "config", "v1.0.0")
+	g.Git("branch", "description", "v1.1.0")
 	r := open(t, g.Dir)
 	for rev, wantHash := range map[string]string{
+		"config":           first,
+		"description~1":    first,
 		"v1.0.0^{}":        first,
 		"v1.0.0^{commit}":  first,
 		"nested^{}":        want["nested"],

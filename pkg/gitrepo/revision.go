@@ -117,13 +117,10 @@ func (r *Repo) resolveName(name string) (plumbing.Hash, error) {
 		}
 	}
 	for _, f := range []string{"%s", "refs/%s", "refs/tags/%s", "refs/heads/%s", "refs/remotes/%s", "refs/remotes/%s/HEAD"} {
-		h, _, err := r.ref(fmt.Sprintf(f, name))
-		if err == nil {
+		// A ref that cannot be read counts as absent, as in git's lookup.
+		if h, _, err := r.ref(fmt.Sprintf(f, name)); err == nil {
 			candidates = append(candidates, h)
 			break
-		}
-		if !errors.Is(err, plumbing.ErrReferenceNotFound) {
-			return plumbing.ZeroHash, err
 		}
 	}
 	for _, h := range candidates {
