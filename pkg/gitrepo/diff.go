@@ -457,22 +457,13 @@ func diffLines(a, b []int, boff int, added []bool, budget *int) {
 		return
 	}
 	if len(a) == 1 || len(b) == 1 {
-		// Trivial: at most one line is common, keep its first match.
+		// At most one line is common: keep b's first line found in a.
 		kept := -1
 		for j := range b {
-			if kept < 0 && slicesIndex(a, b[j]) >= 0 {
+			if slicesIndex(a, b[j]) >= 0 {
 				kept = j
-				if len(b) > 1 {
-					// b's other lines are added; a's single line matched.
-					break
-				}
+				break
 			}
-		}
-		if len(b) == 1 {
-			if kept < 0 {
-				added[boff] = true
-			}
-			return
 		}
 		for j := range b {
 			if j != kept {

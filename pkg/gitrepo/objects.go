@@ -233,9 +233,9 @@ func (o *objectReader) get(h plumbing.Hash, limit, maxSize int64) (plumbing.Obje
 	return o.readLoose(h, limit, maxSize)
 }
 
-// readAt reads the pack entry at off; depth is kept for the tests' sake.
-func (o *objectReader) readAt(p *packFile, off, limit int64, depth int) (plumbing.ObjectType, []byte, bool) {
-	_ = depth
+// readAt reads the pack entry at off up to maxSmallObject. depth is
+// unused: readPacked follows the chain itself, iteratively.
+func (o *objectReader) readAt(p *packFile, off, limit int64, _ int) (plumbing.ObjectType, []byte, bool) {
 	typ, data, err := o.readPacked(p, off, limit, maxSmallObject)
 	return typ, data, err == nil
 }
