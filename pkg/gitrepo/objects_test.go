@@ -1,10 +1,15 @@
 package gitrepo
 
 import (
+	"bytes"
+	"compress/zlib"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/org/timetracker-ci/pkg/gitrepo/gitrepotest"
 )
 
 func TestParseCommitAndTag(t *testing.T) {
@@ -36,4 +41,34 @@ func FuzzParseObjects(f *testing.F) {
 		_, _ = parseCommit(data)
 		_, _ = parseTag(data)
 	})
+}
+
+// A REF_DELTA whose base is not in any pack (a thin pack completed with a
+// loose object) is rebuilt from the loose base; a missing base is an error.
+func TestRefDeltaOnLooseBase(t *testing.T) {
+	g := gitrepotest.New(t)
+	baseText := strings.Repeat("the base object's text\n", 5) // under 128 bytes: one-byte sizes
+	g.Write("base.txt", baseText)
+	g.Git("add", "base.txt")
+	baseHash := plumbing.NewHash(g.Git("hash-object", "-w", "base.txt"))
+	// The delta: copy the whole base, then insert "tail\n".
+	delta := []byte{byte(len(baseText)), byte(len(baseText) + 5), 0x90, byte(len(baseText)), 5}
+	delta = append(delta, "tail\n"...)
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(delta)
+	zw.Close()
+	pack := append(make([]byte, 12), 0x70|byte(len(delta)&0x0f)|0x80, byte(len(delta)>>4))
+	pack = append(append(pack, baseHash[:]...), z.Bytes()...)
+	o := newObjectReader(filepath.Join(g.Dir, ".git", "objects"))
+	defer o.close()
+	p := &packFile{pack: pack}
+	typ, data, err := o.readPacked(p, 12, -1, maxSmallObject)
+	if err != nil || typ != plumbing.BlobObject || string(data) != baseText+"tail\n" {
+		t.Fatalf("readPacked = %v, %q, %v", typ, data, err)
+	}
+	copy(pack[13+1:], bytes.Repeat([]byte{0xee}, 20)) // another base hash
+	if _, _, err := o.readPacked(p, 12, -1, maxSmallObject); err == nil {
+		t.Error("a delta on a missing base was rebuilt")
+	}
 }

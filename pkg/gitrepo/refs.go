@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/storer"
 )
 
 // tagRef is one refs/tags/ entry before peeling.
@@ -86,20 +85,18 @@ func (r *Repo) resolveLoose(t *tagRef, buf []byte) (bool, error) {
 		t.hash = plumbing.NewHash(content)
 		return true, nil
 	case strings.HasPrefix(content, "ref:"):
-		r.gitMu.Lock()
-		ref, err := storer.ResolveReference(r.git.Storer, plumbing.NewTagReferenceName(t.name))
-		r.gitMu.Unlock()
+		h, _, err := r.ref("refs/tags/" + t.name)
 		if err != nil {
 			return false, nil
 		}
-		t.hash = ref.Hash()
+		t.hash = h
 		return true, nil
 	}
 	return false, nil
 }
 
 // readPackedTags parses packed-refs, keeping the peeled values git records
-// there (go-git ignores them), and skipping refs that loose files override.
+// there, and skipping refs that loose files override.
 func (r *Repo) readPackedTags(loose map[string]tagRef) ([]tagRef, error) {
 	data, unmap, err := mapFile(filepath.Join(r.commonDir, "packed-refs"))
 	if err != nil {

@@ -9,17 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/go-git/go-billy/v5"
-	"github.com/go-git/go-billy/v5/osfs"
-	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/cache"
 	cgformat "github.com/go-git/go-git/v5/plumbing/format/commitgraph/v2"
-	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // ErrShallow is wrapped by every error caused by history a shallow clone lacks.
@@ -35,15 +28,13 @@ var ErrNoCommits = errors.New("the repository has no commits yet: commit somethi
 // Repo is an opened repository. It keeps the pack files open until Close;
 // it is not safe for concurrent use.
 type Repo struct {
-	git       *git.Repository
-	storage   *filesystem.Storage
+	gitDir    string // holds HEAD (per worktree in linked worktrees)
 	commonDir string // holds objects/, refs/ and packed-refs (differs from the git dir in linked worktrees)
 	workDir   string
 	shallow   map[plumbing.Hash]bool
 	graph     cgformat.Index // nil without a commit-graph file
 	objects   *objectReader
-	// gitMu serialises go-git fallbacks when tags are peeled in parallel.
-	gitMu sync.Mutex
+	packed    packedRefs
 }
 
 // Head is where HEAD points.
@@ -75,39 +66,17 @@ func Open(dir string) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open repository: %w", err)
 	}
-	detected, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	gitDir, workDir, err := discover(abs)
 	if err != nil {
-		if errors.Is(err, git.ErrRepositoryNotExists) {
-			return nil, fmt.Errorf("%s: %w", abs, ErrNoRepository)
-		}
-		return nil, fmt.Errorf("open repository at %s: %w", abs, err)
+		return nil, err
 	}
-	st, ok := detected.Storer.(*filesystem.Storage)
-	if !ok {
-		return nil, fmt.Errorf("open repository at %s: unexpected storage %T", abs, detected.Storer)
+	if workDir == "" {
+		workDir = abs // a bare repository has no work tree
 	}
-	// Reopen keeping pack descriptors: go-git otherwise reopens the pack for
-	// every object it reads.
-	storage := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRUDefault(),
-		filesystem.Options{KeepDescriptors: true})
-	repo := &Repo{storage: storage, workDir: abs}
-	var wtfs billy.Filesystem
-	if wt, err := detected.Worktree(); err == nil {
-		wtfs = wt.Filesystem
-		repo.workDir = wt.Filesystem.Root()
-	}
-	if repo.git, err = git.Open(storage, wtfs); err != nil {
-		return nil, fmt.Errorf("open repository at %s: %w", abs, err)
-	}
-	repo.commonDir = commonDir(st.Filesystem().Root())
-	shallow, err := storage.Shallow()
-	if err != nil {
-		storage.Close()
+	repo := &Repo{gitDir: gitDir, commonDir: commonDir(gitDir), workDir: workDir}
+	repo.packed.path = filepath.Join(repo.commonDir, "packed-refs")
+	if repo.shallow, err = readShallow(repo.commonDir, gitDir); err != nil {
 		return nil, fmt.Errorf("read shallow list: %w", err)
-	}
-	repo.shallow = make(map[plumbing.Hash]bool, len(shallow))
-	for _, h := range shallow {
-		repo.shallow[h] = true
 	}
 	repo.graph = openCommitGraph(repo.commonDir)
 	repo.objects = newObjectReader(filepath.Join(repo.commonDir, "objects"))
@@ -120,7 +89,7 @@ func (r *Repo) Close() error {
 	if r.graph != nil {
 		r.graph.Close()
 	}
-	return r.storage.Close()
+	return nil
 }
 
 // commonDir follows a linked worktree's "commondir" file to the directory
@@ -137,23 +106,49 @@ func commonDir(gitDir string) string {
 	return filepath.Clean(d)
 }
 
-// openCommitGraph loads the commit-graph git may have written; nil when there
-// is none or it is unreadable (walks then read commit objects). A single
-// graph file is mapped because lookups through pread cost a syscall each,
-// which dominates walks over 100,000 commits.
+// openCommitGraph loads the commit-graph git may have written, a single
+// file or a chain of them; nil when there is none or it is unreadable (walks
+// then read commit objects). Files are mapped because lookups through pread
+// cost a syscall each, which dominates walks over 100,000 commits.
 func openCommitGraph(dir string) cgformat.Index {
-	if data, unmap, err := mapFile(filepath.Join(dir, "objects", "info", "commit-graph")); err == nil {
-		if idx, err := cgformat.OpenFileIndex(memReader{Reader: bytes.NewReader(data), unmap: unmap}); err == nil {
-			return idx
-		}
-		unmap()
-		return nil
+	info := filepath.Join(dir, "objects", "info")
+	if idx, ok := openGraphFile(filepath.Join(info, "commit-graph"), nil); ok {
+		return idx
 	}
-	idx, err := cgformat.OpenChainIndex(osfs.New(dir))
+	chain, err := os.ReadFile(filepath.Join(info, "commit-graphs", "commit-graph-chain"))
 	if err != nil {
 		return nil
 	}
+	var idx cgformat.Index
+	for _, h := range strings.Fields(string(chain)) {
+		if !plumbing.IsHash(h) {
+			break
+		}
+		next, ok := openGraphFile(filepath.Join(info, "commit-graphs", "graph-"+h+".graph"), idx)
+		if !ok {
+			if idx != nil {
+				idx.Close()
+			}
+			return nil
+		}
+		idx = next
+	}
 	return idx
+}
+
+// openGraphFile maps one commit-graph file on top of parent (the older
+// files of a chain).
+func openGraphFile(path string, parent cgformat.Index) (cgformat.Index, bool) {
+	data, unmap, err := mapFile(path)
+	if err != nil {
+		return nil, false
+	}
+	idx, err := cgformat.OpenFileIndexWithParent(memReader{Reader: bytes.NewReader(data), unmap: unmap}, parent)
+	if err != nil {
+		unmap()
+		return nil, false
+	}
+	return idx, true
 }
 
 type memReader struct {
@@ -174,18 +169,18 @@ func (r *Repo) Head(ctx context.Context) (Head, error) {
 	if err := ctx.Err(); err != nil {
 		return Head{}, err
 	}
-	ref, err := r.git.Head()
+	h, name, err := r.ref("HEAD")
 	if err != nil {
 		if errors.Is(err, plumbing.ErrReferenceNotFound) {
 			return Head{}, ErrNoCommits
 		}
 		return Head{}, fmt.Errorf("read HEAD: %w", err)
 	}
-	h := Head{Hash: ref.Hash().String()}
-	if ref.Name().IsBranch() {
-		h.Branch = ref.Name().Short()
+	out := Head{Hash: h.String()}
+	if b, ok := strings.CutPrefix(name, "refs/heads/"); ok {
+		out.Branch = b
 	}
-	return h, nil
+	return out, nil
 }
 
 // Resolve turns a revision (full or abbreviated hash, branch, tag, HEAD,
@@ -209,19 +204,15 @@ func (r *Repo) resolve(ctx context.Context, rev string) (plumbing.Hash, error) {
 		}
 		return h, nil
 	}
-	if h, handled, err := r.resolveBounded(rev); handled {
-		if err != nil {
-			return plumbing.ZeroHash, r.missing(rev, err)
-		}
-		return h, nil
+	h, handled, err := r.resolveBounded(rev)
+	if !handled {
+		return plumbing.ZeroHash, fmt.Errorf("revision %q: unsupported syntax; use a commit hash (full or abbreviated), "+
+			"a branch, a tag, HEAD, or one of those followed by ~N, ^N, ^{} or ^{commit}", rev)
 	}
-	r.gitMu.Lock()
-	h, err := r.git.ResolveRevision(plumbing.Revision(rev))
-	r.gitMu.Unlock()
 	if err != nil {
 		return plumbing.ZeroHash, r.missing(rev, err)
 	}
-	return *h, nil
+	return h, nil
 }
 
 // missing explains a revision that could not be read, pointing at the shallow
@@ -256,7 +247,7 @@ func (r *Repo) CommitTime(ctx context.Context, rev string) (time.Time, error) {
 const noGeneration = math.MaxUint64
 
 // node reads what a walk needs from a commit: from the commit-graph when it
-// has the commit, else from the object, else through go-git.
+// has the commit, else from the object.
 func (r *Repo) node(h plumbing.Hash) (commitInfo, uint64, error) {
 	return r.nodeWith(r.objects, h)
 }
@@ -269,46 +260,44 @@ func (r *Repo) nodeWith(rd *objectReader, h plumbing.Hash) (commitInfo, uint64, 
 			}
 		}
 	}
-	if typ, data, ok := rd.readLimit(h, maxCommitObject); ok {
-		if typ != plumbing.CommitObject {
-			return commitInfo{}, 0, fmt.Errorf("%s is a %s, not a commit", h, typ)
-		}
-		ci, err := parseCommit(data)
-		return ci, noGeneration, err
-	}
-	if err := r.checkCommitSize(h); err != nil {
-		return commitInfo{}, 0, err
-	}
-	r.gitMu.Lock()
-	c, err := r.git.CommitObject(h)
-	r.gitMu.Unlock()
+	data, err := r.commitData(rd, h)
 	if err != nil {
 		return commitInfo{}, 0, err
 	}
-	return commitInfo{parents: c.ParentHashes, time: c.Committer.When.Unix()}, noGeneration, nil
+	ci, err := parseCommit(data)
+	return ci, noGeneration, err
 }
 
-// commit decodes a full commit object, read by the fast reader when it can:
-// go-git's first object read loads and checksums its own copy of the pack
-// index, which costs tens of milliseconds on a large repository.
-func (r *Repo) commit(h plumbing.Hash) (*object.Commit, error) {
-	if typ, data, ok := r.objects.readLimit(h, maxCommitObject); ok && typ == plumbing.CommitObject {
-		obj := &plumbing.MemoryObject{}
-		obj.SetType(plumbing.CommitObject)
-		if _, err := obj.Write(data); err == nil {
-			if c, err := object.DecodeCommit(r.git.Storer, obj); err == nil {
-				return c, nil
-			}
-		}
-	}
-	if err := r.checkCommitSize(h); err != nil {
-		return nil, err
-	}
-	c, err := r.git.CommitObject(h)
+// commitData reads a commit object, its first maxCommitObject bytes.
+func (r *Repo) commitData(rd *objectReader, h plumbing.Hash) ([]byte, error) {
+	typ, data, err := rd.get(h, maxCommitObject, maxCommitObject)
 	if err != nil {
-		return nil, r.missing(h.String(), err)
+		var big *objectTooLarge
+		if errors.As(err, &big) {
+			return nil, fmt.Errorf("commit %s is %d bytes, over the %d-byte limit for a commit object: rewrite its message shorter", h, big.size, maxCommitObject)
+		}
+		return nil, fmt.Errorf("read commit %s: %w", h, err)
 	}
-	return c, nil
+	if typ != plumbing.CommitObject {
+		return nil, fmt.Errorf("%s is a %s, not a commit", h, typ)
+	}
+	return data, nil
+}
+
+// commit decodes a full commit object.
+func (r *Repo) commit(h plumbing.Hash) (Commit, error) {
+	data, err := r.commitData(r.objects, h)
+	if err != nil {
+		if errors.Is(err, plumbing.ErrObjectNotFound) {
+			return Commit{}, r.missing(h.String(), err)
+		}
+		return Commit{}, err
+	}
+	c, err := decodeCommit(data)
+	if err != nil {
+		return Commit{}, fmt.Errorf("read commit %s: %w", h, err)
+	}
+	return c.toCommit(h), nil
 }
 
 // maxCommitObject bounds how much of a commit is read: its headers and the
@@ -317,32 +306,3 @@ func (r *Repo) commit(h plumbing.Hash) (*object.Commit, error) {
 // longer message is cut here, which changes nothing a changelog or a
 // version bump reads (the subject line and trailers fit many times over).
 const maxCommitObject = 1 << 20
-
-// checkCommitSize refuses, before go-git reads it whole, a commit the fast
-// reader could not read within maxCommitObject (a deep delta, an odd pack).
-func (r *Repo) checkCommitSize(h plumbing.Hash) error {
-	sized, ok := r.git.Storer.(interface {
-		EncodedObjectSize(plumbing.Hash) (int64, error)
-	})
-	if !ok {
-		return nil
-	}
-	if n, err := sized.EncodedObjectSize(h); err == nil && n > maxCommitObject {
-		return fmt.Errorf("commit %s is %d bytes, over the %d-byte limit for a commit object: rewrite its message shorter", h, n, maxCommitObject)
-	}
-	return nil
-}
-
-func toCommit(c *object.Commit) Commit {
-	out := Commit{
-		Hash:      c.Hash.String(),
-		Author:    Signature{Name: c.Author.Name, Email: c.Author.Email, When: c.Author.When},
-		Committer: Signature{Name: c.Committer.Name, Email: c.Committer.Email, When: c.Committer.When},
-		Time:      c.Committer.When.UTC(),
-		Message:   c.Message,
-	}
-	for _, p := range c.ParentHashes {
-		out.Parents = append(out.Parents, p.String())
-	}
-	return out
-}

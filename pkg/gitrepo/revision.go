@@ -3,18 +3,21 @@ package gitrepo
 import (
 	"errors"
 	"fmt"
-	"github.com/org/timetracker-ci/internal/lazyre"
 	"strconv"
+	"strings"
+
+	"github.com/org/timetracker-ci/internal/lazyre"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
-// A revision is resolved here, not by go-git's ResolveRevision, when it
-// is a name (ref, tag or hash, full or abbreviated) followed by ~N and ^N
-// steps: go-git decodes every commit on the way whole (and the tip even
-// for a bare name), so one commit with a 400 MB message, which a pull
-// request can carry, made `HEAD~1` cost gigabytes. Here each step reads
-// only the commit's parents, through the bounded object reader.
+// A revision is a name (ref, tag or hash, full or abbreviated) followed by
+// ~N and ^N steps and optionally ^{} or ^{commit}: the revisions the actions
+// pass (tags, branches, event hashes, HEAD~N). Each step reads only the
+// commit's parents, through the bounded object reader: one commit with a
+// 400 MB message, which a pull request can carry, must not cost gigabytes.
+// Other git syntax (@{...}, :/text, ^{tree}) is refused with an error naming
+// what is accepted.
 var (
 	revStepRe = lazyre.New(`^([~^])([0-9]*)`)
 	revNameRe = lazyre.New(`^[^~^:@{}\s\\]+`)
@@ -27,7 +30,8 @@ type revStep struct {
 }
 
 // parseRevision splits rev into a name and its steps; ok is false for any
-// other revision syntax (^{type}, @{...}, :/text), left to go-git.
+// other revision syntax (^{type}, @{...}, :/text). A trailing peel suffix is
+// stripped by resolveBounded before.
 func parseRevision(rev string) (name string, steps []revStep, ok bool) {
 	name = revNameRe.FindString(rev)
 	if name == "" {
@@ -58,6 +62,15 @@ var errNotCommit = errors.New("not a commit")
 // resolveBounded resolves name and walks steps; handled is false when
 // the revision is not of that form.
 func (r *Repo) resolveBounded(rev string) (plumbing.Hash, bool, error) {
+	// Every name is peeled to a commit already, so ^{} and ^{commit} at the
+	// end change nothing.
+	for {
+		trimmed := strings.TrimSuffix(strings.TrimSuffix(rev, "^{}"), "^{commit}")
+		if trimmed == rev {
+			break
+		}
+		rev = trimmed
+	}
 	name, steps, ok := parseRevision(rev)
 	if !ok {
 		return plumbing.ZeroHash, false, nil
@@ -99,27 +112,14 @@ func (r *Repo) resolveName(name string) (plumbing.Hash, error) {
 	if len(name) >= 4 && len(name) <= 40 && isHex(name) {
 		if len(name) == 40 {
 			candidates = append(candidates, plumbing.NewHash(name))
-		} else if hs, ok := r.git.Storer.(interface {
-			HashesWithPrefix([]byte) ([]plumbing.Hash, error)
-		}); ok && len(name)%2 == 0 {
-			prefix := plumbing.NewHash(name + "0000000000000000000000000000000000000000"[len(name):])
-			if found, err := hs.HashesWithPrefix(prefix[:len(name)/2]); err == nil && len(found) == 1 {
-				candidates = append(candidates, found[0])
-			}
-		} else {
-			// An odd-length prefix: go-git resolves it (it reads that one commit).
-			r.gitMu.Lock()
-			h, err := r.git.ResolveRevision(plumbing.Revision(name))
-			r.gitMu.Unlock()
-			if err == nil {
-				candidates = append(candidates, *h)
-			}
+		} else if found := r.objects.withPrefix(name); len(found) == 1 {
+			candidates = append(candidates, found[0])
 		}
 	}
 	for _, f := range []string{"%s", "refs/%s", "refs/tags/%s", "refs/heads/%s", "refs/remotes/%s", "refs/remotes/%s/HEAD"} {
-		ref, err := r.git.Reference(plumbing.ReferenceName(fmt.Sprintf(f, name)), true)
-		if err == nil {
-			candidates = append(candidates, ref.Hash())
+		// A ref that cannot be read counts as absent, as in git's lookup.
+		if h, _, err := r.ref(fmt.Sprintf(f, name)); err == nil {
+			candidates = append(candidates, h)
 			break
 		}
 	}
@@ -137,14 +137,14 @@ func (r *Repo) peelToCommit(h plumbing.Hash) (plumbing.Hash, error) {
 		if typ, ok := r.objects.typeOf(h); ok && typ == plumbing.CommitObject {
 			return h, nil
 		}
-		typ, data, ok := r.objects.readLimit(h, maxCommitObject)
-		if !ok {
-			// Not in the fast reader: a commit is checked as node does
-			// (commit-graph, size limit, then go-git).
-			if _, _, err := r.node(h); err == nil {
-				return h, nil
+		typ, data, err := r.objects.get(h, maxCommitObject, maxCommitObject)
+		if err != nil {
+			// A commit the reader refuses (over the size limit) is checked
+			// as node does, which explains the refusal.
+			if _, _, err := r.node(h); err != nil {
+				return plumbing.ZeroHash, err
 			}
-			return plumbing.ZeroHash, errNotCommit
+			return h, nil
 		}
 		switch typ {
 		case plumbing.CommitObject:

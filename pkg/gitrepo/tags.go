@@ -3,7 +3,6 @@ package gitrepo
 import (
 	"context"
 	"fmt"
-	"io"
 	"runtime"
 	"sort"
 	"sync"
@@ -162,26 +161,7 @@ func (r *Repo) peel(rd *objectReader, ref tagRef, peelOnly bool) (Tag, bool, err
 	return t, false, nil
 }
 
-// object reads an object (its first limit bytes when limit >= 0), through
-// go-git when the fast reader cannot.
+// object reads an object (its first limit bytes when limit >= 0).
 func (r *Repo) object(rd *objectReader, h plumbing.Hash, limit int64) (plumbing.ObjectType, []byte, error) {
-	if typ, data, ok := rd.readLimit(h, limit); ok {
-		return typ, data, nil
-	}
-	r.gitMu.Lock()
-	defer r.gitMu.Unlock()
-	obj, err := r.git.Storer.EncodedObject(plumbing.AnyObject, h)
-	if err != nil {
-		return 0, nil, err
-	}
-	body, err := obj.Reader()
-	if err != nil {
-		return 0, nil, err
-	}
-	defer body.Close()
-	data := make([]byte, obj.Size())
-	if _, err := io.ReadFull(body, data); err != nil {
-		return 0, nil, err
-	}
-	return obj.Type(), data, nil
+	return rd.get(h, limit, maxBigObject)
 }

@@ -22,7 +22,7 @@ func (r *Repo) CommitsBetween(ctx context.Context, from, to string) ([]Commit, e
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, toCommit(c))
+		out = append(out, c)
 	}
 	return out, nil
 }
