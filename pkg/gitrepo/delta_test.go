@@ -83,8 +83,8 @@ func FuzzApplyDelta(f *testing.F) {
 	})
 }
 
-// Corrupt pack bytes never panic the reader: it reports ok=false and the
-// caller falls back to go-git.
+// Corrupt pack bytes never panic the reader: it reports ok=false, which its
+// callers turn into an error naming the object.
 func FuzzPackEntry(f *testing.F) {
 	f.Add([]byte{0x3b, 'x', 0x9c})                    // a commit header, truncated zlib
 	f.Add([]byte{0x65, 0x01, 0x78, 0x9c, 0x03, 0x00}) // an OFS delta pointing before the pack
