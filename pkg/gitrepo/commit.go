@@ -51,17 +51,19 @@ func decodeCommit(data []byte) (commitObject, error) {
 		for {
 			switch state {
 			case stTree:
-				if string(key) != "tree" || !plumbing.IsHash(string(value)) {
+				h, ok := hashOf(value)
+				if string(key) != "tree" || !ok {
 					return c, fmt.Errorf("tree header must be first: %w", errBadObject)
 				}
-				c.tree = plumbing.NewHash(string(value))
+				c.tree = h
 				state = stParents
 			case stParents:
 				if string(key) == "parent" {
-					if !plumbing.IsHash(string(value)) {
+					h, ok := hashOf(value)
+					if !ok {
 						return c, fmt.Errorf("bad parent hash: %w", errBadObject)
 					}
-					c.parents = append(c.parents, plumbing.NewHash(string(value)))
+					c.parents = append(c.parents, h)
 					break
 				}
 				state = stAuthor

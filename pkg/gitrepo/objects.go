@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -698,7 +699,11 @@ func parseCommit(data []byte) (commitInfo, error) {
 			if len(line) < 7+40 {
 				return ci, errBadObject
 			}
-			ci.parents = append(ci.parents, plumbing.NewHash(string(line[7:47])))
+			h, ok := hashOf(line[7:47])
+			if !ok {
+				h = plumbing.NewHash(string(line[7:47])) // what go-git made of it: kept as it was
+			}
+			ci.parents = append(ci.parents, h)
 		case bytes.HasPrefix(line, []byte("committer ")):
 			ci.time = signatureTime(line)
 		}
@@ -707,18 +712,45 @@ func parseCommit(data []byte) (commitInfo, error) {
 }
 
 // signatureTime reads the Unix time of an author/committer/tagger line:
-// "committer Name <email> 1700000000 +0000".
+// "committer Name <email> 1700000000 +0000". It runs once per commit of a
+// walk, so it finds the first field without allocating (strings.Fields
+// did, for every commit); anything unusual goes through strconv as before.
 func signatureTime(line []byte) int64 {
 	i := bytes.LastIndexByte(line, '>')
 	if i < 0 {
 		return 0
 	}
-	f := strings.Fields(string(line[i+1:]))
+	rest := line[i+1:]
+	for len(rest) > 0 && (rest[0] == ' ' || rest[0] == '\t') {
+		rest = rest[1:]
+	}
+	n, t := 0, int64(0)
+	for n < len(rest) && n < 18 && rest[n] >= '0' && rest[n] <= '9' {
+		t = t*10 + int64(rest[n]-'0')
+		n++
+	}
+	if n > 0 && (n == len(rest) || rest[n] == ' ' || rest[n] == '\t') {
+		return t
+	}
+	f := strings.Fields(string(rest))
 	if len(f) == 0 {
 		return 0
 	}
-	t, _ := strconv.ParseInt(f[0], 10, 64)
+	t, _ = strconv.ParseInt(f[0], 10, 64)
 	return t
+}
+
+// hashOf decodes a 40-digit hex hash without allocating: plumbing.IsHash
+// and plumbing.NewHash take strings, a copy per ref and per object read.
+func hashOf(b []byte) (plumbing.Hash, bool) {
+	var h plumbing.Hash
+	if len(b) != 2*len(h) {
+		return h, false
+	}
+	if _, err := hex.Decode(h[:], b); err != nil {
+		return plumbing.Hash{}, false
+	}
+	return h, true
 }
 
 // tagInfo is what peeling needs from a tag object.
@@ -740,10 +772,11 @@ func parseTag(data []byte) (tagInfo, error) {
 		}
 		switch {
 		case bytes.HasPrefix(line, []byte("object ")):
-			if len(line) < 7+40 || !plumbing.IsHash(string(line[7:47])) {
+			h, ok := hashOf(line[7:min(len(line), 47)])
+			if !ok {
 				return ti, errBadObject
 			}
-			ti.target = plumbing.NewHash(string(line[7:47]))
+			ti.target = h
 			seen = true
 		case bytes.HasPrefix(line, []byte("tagger ")):
 			ti.time = signatureTime(line)

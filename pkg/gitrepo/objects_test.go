@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -70,5 +71,62 @@ func TestRefDeltaOnLooseBase(t *testing.T) {
 	copy(pack[13+1:], bytes.Repeat([]byte{0xee}, 20)) // another base hash
 	if _, _, err := o.readPacked(p, 12, -1, maxSmallObject); err == nil {
 		t.Error("a delta on a missing base was rebuilt")
+	}
+}
+
+// signatureTime's allocation-free path gives what strings.Fields and
+// strconv.ParseInt gave, on ordinary and odd signature lines.
+func TestSignatureTimeAsStrconv(t *testing.T) {
+	old := func(line []byte) int64 {
+		i := bytes.LastIndexByte(line, '>')
+		if i < 0 {
+			return 0
+		}
+		f := strings.Fields(string(line[i+1:]))
+		if len(f) == 0 {
+			return 0
+		}
+		v, _ := strconv.ParseInt(f[0], 10, 64)
+		return v
+	}
+	for _, line := range []string{
+		"committer A U Thor <a@example.com> 1700000000 +0000",
+		"committer A <a@example.com>  \t1700000000\t+0100",
+		"tagger A <a@example.com> 1700000000",
+		"committer A <a@example.com> -5 +0000",
+		"committer A <a@example.com> +17 +0000",
+		"committer A <a@example.com> 99999999999999999999 +0000",
+		"committer A <a@example.com> 999999999999999999 +0000",
+		"committer A <a@example.com> 12abc +0000",
+		"committer A <a@example.com> ",
+		"committer A <a@example.com>",
+		"committer A <a@example.com>\v1700000000 +0000",
+		"committer no email 1700000000 +0000",
+		"committer A <a> <b> 42 +0000",
+	} {
+		if got, want := signatureTime([]byte(line)), old([]byte(line)); got != want {
+			t.Errorf("signatureTime(%q) = %d, want %d", line, got, want)
+		}
+	}
+}
+
+// hashOf accepts exactly what plumbing.IsHash accepts and decodes it as
+// plumbing.NewHash does.
+func TestHashOfAsPlumbing(t *testing.T) {
+	for _, s := range []string{
+		"0123456789abcdef0123456789abcdef01234567",
+		"0123456789ABCDEF0123456789ABCDEF01234567",
+		"0123456789abcdef0123456789abcdef0123456",
+		"0123456789abcdef0123456789abcdef012345678",
+		"0123456789abcdef0123456789abcdef0123456g",
+		"",
+	} {
+		h, ok := hashOf([]byte(s))
+		if ok != plumbing.IsHash(s) {
+			t.Errorf("hashOf(%q) ok = %v, plumbing.IsHash says %v", s, ok, !ok)
+		}
+		if ok && h != plumbing.NewHash(s) {
+			t.Errorf("hashOf(%q) = %s, want %s", s, h, plumbing.NewHash(s))
+		}
 	}
 }

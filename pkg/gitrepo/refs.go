@@ -122,20 +122,24 @@ func (r *Repo) readPackedTags(loose map[string]tagRef) ([]tagRef, error) {
 				}
 			}
 		case line[0] == '^':
-			if last >= 0 && plumbing.IsHash(string(line[1:])) {
-				refs[last].peeled = plumbing.NewHash(string(line[1:]))
+			if h, ok := hashOf(line[1:]); ok && last >= 0 {
+				refs[last].peeled = h
 			}
 		default:
 			last = -1
-			hash, name, ok := bytes.Cut(line, []byte{' '})
-			if !ok || !plumbing.IsHash(string(hash)) || !bytes.HasPrefix(name, []byte("refs/tags/")) {
+			hexHash, name, ok := bytes.Cut(line, []byte{' '})
+			if !ok || !bytes.HasPrefix(name, []byte("refs/tags/")) {
+				continue
+			}
+			hash, ok := hashOf(hexHash)
+			if !ok {
 				continue
 			}
 			short := string(name[len("refs/tags/"):])
 			if _, overridden := loose[short]; overridden {
 				continue
 			}
-			refs = append(refs, tagRef{name: short, hash: plumbing.NewHash(string(hash)), known: peeledTrait})
+			refs = append(refs, tagRef{name: short, hash: hash, known: peeledTrait})
 			last = len(refs) - 1
 		}
 	}
