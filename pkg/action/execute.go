@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -68,7 +69,7 @@ func execute(ctx context.Context, a *Action, env Env, args []string, interrupt f
 	}
 	flags, rest, help, err := parseFlags(meta, args)
 	if help {
-		fmt.Fprint(env.Stdout, Help(a.Name, meta))
+		io.WriteString(env.Stdout, Help(a.Name, meta))
 		return ExitOK
 	}
 	if err != nil {
