@@ -246,6 +246,11 @@ func TestAddedLines(t *testing.T) {
 		{"a\nb\nc\nd\n", "d\nc\nb\na\n", []int{2, 3, 4}},
 		{"x\n", "a\nx\nb\n", []int{1, 3}},
 		{"a\nx\nb\n", "x\n", nil},
+		// Runs slide down as git's do (git diff --no-index gives +3,2 for both).
+		{"a\n}\nz\n", "a\n}\nb\n}\nz\n", []int{3, 4}},
+		{"x\n\ny\n", "x\n\nnew\n\ny\n", []int{3, 4}},
+		// A line only the new file has is added before any search.
+		{"p\nq\nr\n", "p\nonly\nq\nr\n", []int{2}},
 	} {
 		got := addedLines([]byte(c.old), []byte(c.cur))
 		if !reflect.DeepEqual(got, c.want) {
