@@ -1,7 +1,6 @@
 package gitrepo
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -191,41 +190,61 @@ func isDirError(err error) bool {
 	return false
 }
 
-// packedRefs is packed-refs, read on the first lookup.
+// packedRefs is packed-refs, mapped on first use and shared: the tag list
+// reads all of it, a ref lookup (HEAD's branch after git gc) finds one line.
+// Neither builds a map of every ref, which with 10,000 packed tags cost
+// more than the lookup it served.
 type packedRefs struct {
-	path string
-	once sync.Once
-	refs map[string]string
-	err  error
+	path  string
+	once  sync.Once
+	data  []byte
+	unmap func() error
+	err   error
 }
 
-func (p *packedRefs) lookup(name string) (string, bool, error) {
+// bytes returns the file's content (nil when there is none); it stays
+// valid until close.
+func (p *packedRefs) bytes() ([]byte, error) {
 	p.once.Do(func() {
-		f, err := os.Open(p.path)
-		if err != nil {
-			if !os.IsNotExist(err) {
-				p.err = fmt.Errorf("read packed-refs: %w", err)
-			}
-			return
-		}
-		defer f.Close()
-		p.refs = map[string]string{}
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			line := bytes.TrimSuffix(sc.Bytes(), []byte{'\r'})
-			if len(line) == 0 || line[0] == '#' || line[0] == '^' {
-				continue
-			}
-			hash, ref, ok := bytes.Cut(line, []byte{' '})
-			if ok && plumbing.IsHash(string(hash)) {
-				p.refs[string(ref)] = string(hash)
-			}
-		}
-		if err := sc.Err(); err != nil {
+		data, unmap, err := mapFile(p.path)
+		switch {
+		case err == nil:
+			p.data, p.unmap = data, unmap
+		case !os.IsNotExist(err):
 			p.err = fmt.Errorf("read packed-refs: %w", err)
 		}
 	})
-	h, ok := p.refs[name]
-	return h, ok, p.err
+	return p.data, p.err
+}
+
+func (p *packedRefs) close() {
+	if p.unmap != nil {
+		p.unmap()
+		p.data, p.unmap = nil, nil
+	}
+}
+
+// lookup finds the line "<hash> <name>" (ref names hold no spaces, so the
+// name after a space ends its line).
+func (p *packedRefs) lookup(name string) (string, bool, error) {
+	data, err := p.bytes()
+	if err != nil {
+		return "", false, err
+	}
+	needle := []byte(" " + name)
+	for rest, at := data, 0; ; {
+		i := bytes.Index(rest, needle)
+		if i < 0 {
+			return "", false, nil
+		}
+		start, end := at+i, at+i+len(needle)
+		rest, at = data[end:], end
+		if end < len(data) && data[end] != '\n' && data[end] != '\r' {
+			continue // a longer name
+		}
+		lineStart := bytes.LastIndexByte(data[:start], '\n') + 1
+		if h := data[lineStart:start]; len(h) > 0 && h[0] != '#' && h[0] != '^' && plumbing.IsHash(string(h)) {
+			return string(h), true, nil
+		}
+	}
 }

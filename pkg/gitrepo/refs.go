@@ -98,14 +98,10 @@ func (r *Repo) resolveLoose(t *tagRef, buf []byte) (bool, error) {
 // readPackedTags parses packed-refs, keeping the peeled values git records
 // there, and skipping refs that loose files override.
 func (r *Repo) readPackedTags(loose map[string]tagRef) ([]tagRef, error) {
-	data, unmap, err := mapFile(filepath.Join(r.commonDir, "packed-refs"))
-	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, nil
-		}
+	data, err := r.packed.bytes()
+	if err != nil || data == nil {
 		return nil, err
 	}
-	defer unmap()
 	refs := make([]tagRef, 0, bytes.Count(data, []byte{'\n'})+len(loose))
 	peeledTrait := false
 	last := -1 // index in refs of the entry a ^ line peels

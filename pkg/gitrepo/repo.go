@@ -86,6 +86,7 @@ func Open(dir string) (*Repo, error) {
 // Close releases the open pack files.
 func (r *Repo) Close() error {
 	r.objects.close()
+	r.packed.close()
 	if r.graph != nil {
 		r.graph.Close()
 	}
